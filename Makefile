@@ -1,0 +1,81 @@
+# SalesCycle — `make demo` to try it, `make test` to prove it. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test install install-dev messages messages-update lint static serve worker beat clean
+
+## demo: set up everything on SQLite (tasks in process) and serve the app with demo data
+demo: install .env messages
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py sync_schedules
+	$(PY) manage.py seed_demo
+	@echo "Serving SalesCycle on http://$(HOST):$(PORT)/ — stop with Ctrl+C."
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## test: set up the dev tools and run lint, migration check and the whole suite
+test: install-dev .env messages
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+$(VENV)/bin/activate:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/activate
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/activate
+	$(PIP) install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Local development settings; the real environment always wins over this file.
+.env:
+	printf 'DEBUG=true\n' > .env
+
+## messages: compile the committed .po catalogues (installs gettext where it is missing)
+messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null || { \
+	  echo "gettext (msgfmt) is missing: installing it with apt-get."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; }
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+## messages-update: re-extract strings after changing templates or code, then translate
+messages-update: install-dev
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=node_modules --ignore=tests --ignore=tools --ignore=bench --no-obsolete
+	$(PY) tools/i18n.py fill-english locale/en/LC_MESSAGES/django.po
+	$(PY) tools/i18n.py report locale/zh_Hans/LC_MESSAGES/django.po
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+static: install
+	$(PY) manage.py collectstatic --noinput -v0
+
+## serve: gunicorn (set DATABASE_URL, REDIS_URL, SECRET_KEY, DEBUG=false as for production)
+serve: install messages static
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py sync_schedules
+	$(VENV)/bin/gunicorn salescycle.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+
+## worker / beat: Celery on the broker in REDIS_URL
+worker: install
+	$(VENV)/bin/celery -A salescycle worker --loglevel=INFO
+
+beat: install
+	$(VENV)/bin/celery -A salescycle beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) staticfiles var .pytest_cache .ruff_cache

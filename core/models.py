@@ -1,0 +1,63 @@
+from functools import cached_property
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+
+
+class User(AbstractUser):
+    """A person who signs in: any department, one or more roles (groups), a language."""
+
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    department = models.ForeignKey(
+        "collaboration.Department",
+        verbose_name=_("department"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    language = models.CharField(
+        _("preferred language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def get_full_name(self) -> str:
+        return self.full_name or super().get_full_name() or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name()
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        """Names of this user's groups, read once per request."""
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    def has_role(self, role: Role) -> bool:
+        return role.value in self.role_names
+
+    @property
+    def is_director(self) -> bool:
+        return self.has_role(Role.DIRECTOR)
+
+    @property
+    def is_sales_manager(self) -> bool:
+        return self.has_role(Role.SALES_MANAGER)
+
+    @property
+    def roles(self) -> list[Role]:
+        return [role for role in Role if role.value in self.role_names]

@@ -1,0 +1,83 @@
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+
+from core.background import enqueue
+from core.tasks import HEARTBEAT_CACHE_KEY, heartbeat, ping
+from salescycle.celery import app
+
+
+def test_celery_is_configured_for_safe_delivery():
+    conf = app.conf
+    assert conf.task_serializer == "json"
+    assert conf.accept_content == ["json"]
+    assert conf.task_acks_late is True
+    assert conf.task_reject_on_worker_lost is True
+    assert 0 < conf.task_soft_time_limit < conf.task_time_limit
+    assert conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
+    assert "core.tasks.ping" in app.tasks  # found by autodiscovery
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ping_round_trip_through_a_real_worker_on_redis(celery_worker):
+    assert not app.conf.task_always_eager
+    result = ping.delay()
+
+    assert result.get(timeout=10) == "pong"
+    assert result.status == "SUCCESS"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_heartbeat_task_runs_on_worker_and_writes_cache(celery_worker):
+    heartbeat.delay().get(timeout=10)
+
+    assert cache.get(HEARTBEAT_CACHE_KEY)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_enqueue_waits_for_commit(celery_worker):
+    with transaction.atomic():
+        enqueue(heartbeat)
+        # Still inside the transaction: nothing has been sent yet.
+        assert cache.get(HEARTBEAT_CACHE_KEY) is None
+
+    _wait_for(lambda: cache.get(HEARTBEAT_CACHE_KEY) is not None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_enqueue_sends_nothing_when_rolled_back(celery_worker):
+    class Rollback(Exception):
+        pass
+
+    with pytest.raises(Rollback), transaction.atomic():
+        enqueue(heartbeat)
+        raise Rollback
+
+    # A task sent after the rollback still runs; the rolled-back one never did.
+    ping.delay().get(timeout=10)
+    assert cache.get(HEARTBEAT_CACHE_KEY) is None
+
+
+# django-celery-beat's scheduler recycles the database connection, so no wrapping transaction.
+@pytest.mark.django_db(transaction=True)
+def test_sync_schedules_puts_beat_schedule_in_the_database(settings):
+    from django.core.management import call_command
+    from django_celery_beat.models import PeriodicTask
+
+    call_command("sync_schedules")
+    call_command("sync_schedules")  # idempotent
+
+    names = set(PeriodicTask.objects.values_list("name", flat=True))
+    assert set(settings.CELERY_BEAT_SCHEDULE) <= names
+    assert PeriodicTask.objects.filter(name="heartbeat", task="core.tasks.heartbeat").count() == 1
+
+
+def _wait_for(condition, timeout: float = 10) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")

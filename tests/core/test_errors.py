@@ -1,0 +1,48 @@
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_404_page_is_ours_and_translated(client, manager):
+    manager.language = "zh-hans"
+    manager.save()
+    client.force_login(manager)
+
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert 'data-testid="error-404"' in response.content.decode()
+    assert "页面不存在" in response.content.decode()
+
+
+@pytest.mark.urls("tests.core.urls_with_failure")
+def test_403_page_is_ours(client, manager):
+    client.force_login(manager)
+
+    response = client.get("/forbid/")
+
+    assert response.status_code == 403
+    assert 'data-testid="error-403"' in response.content.decode()
+
+
+@pytest.mark.urls("tests.core.urls_with_failure")
+def test_500_page_is_ours():
+    client = Client(raise_request_exception=False)
+
+    response = client.get("/fail/")
+
+    assert response.status_code == 500
+    assert 'data-testid="error-500"' in response.content.decode()
+
+
+def test_admin_is_on(client, db):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/core/user/").status_code == 200
+    assert client.get("/admin/collaboration/department/").status_code == 200
+    assert client.get("/admin/django_celery_beat/periodictask/").status_code == 200

@@ -1,0 +1,40 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from collaboration.models import Department
+from core.demo import DEMO_PASSWORD, DEMO_USERS
+from core.models import User
+from core.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_is_idempotent():
+    call_command("seed_demo", stdout=StringIO())
+    counts = (User.objects.count(), Department.objects.count())
+
+    call_command("seed_demo", stdout=StringIO())
+
+    assert (User.objects.count(), Department.objects.count()) == counts
+    assert Department.objects.count() == 8
+
+
+def test_demo_users_have_roles_departments_and_the_documented_password():
+    call_command("seed_demo", stdout=StringIO())
+
+    for spec in DEMO_USERS:
+        user = User.objects.get(username=spec.username)
+        assert user.check_password(DEMO_PASSWORD)
+        assert user.roles == [spec.role]
+        assert user.department.code == spec.department
+    assert User.objects.get(username="director").has_role(Role.DIRECTOR)
+    assert User.objects.get(username="manager").is_sales_manager
+    assert User.objects.get(username="admin").is_superuser
+
+
+def test_role_groups_come_from_the_migration():
+    from django.contrib.auth.models import Group
+
+    assert set(Group.objects.values_list("name", flat=True)) >= set(Role.values)

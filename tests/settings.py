@@ -1,0 +1,37 @@
+"""Settings for the test suite: the real services are the default, not an option.
+
+PostgreSQL and Redis at their standard local addresses unless DATABASE_URL / REDIS_URL say
+otherwise; DEBUG off so the suite runs the production code paths.
+"""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/salescycle")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-that-is-long-enough-for-django-checks")
+os.environ["DEBUG"] = "false"
+# Playwright's sync API keeps an event loop on the main thread; the ORM calls made by the
+# test body on that thread are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from salescycle.settings import *  # noqa: E402, F403
+from salescycle.settings import CACHES  # noqa: E402
+
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+LANGUAGE_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES["default"]["KEY_PREFIX"] = "salescycle-test"
+# Test messages go to a queue of their own so a stray task never meets a demo worker.
+CELERY_TASK_DEFAULT_QUEUE = "salescycle-test"
+# Serve static files from the app folders, as in development: the suite never collects them.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
