@@ -1,0 +1,65 @@
+"""Who may see and change a project: the only way pages, API, exports and feeds find projects.
+
+Directors read everything; a project's owner edits it; members and observers of its team read
+it; nobody else sees it (a 404, never a hint that it exists). A closed project is read-only
+except for directors.
+"""
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from collaboration.models import ProjectMembership
+from core.models import User
+
+from .models import Project, Stage, TransitionKind
+
+
+def projects_visible_to(
+    user: User | AnonymousUser, queryset: QuerySet[Project] | None = None
+) -> QuerySet[Project]:
+    """`queryset` (all projects by default) narrowed to what `user` may see."""
+    queryset = Project.objects.all() if queryset is None else queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.is_director:
+        return queryset
+    on_team = ProjectMembership.objects.filter(
+        project=OuterRef("pk"), user=user, left_on__isnull=True
+    )
+    return queryset.filter(Q(owner=user) | Exists(on_team))
+
+
+def can_edit_project(user: User, project: Project) -> bool:
+    if user.is_director:
+        return True
+    return project.owner_id == user.pk and project.stage != Stage.CLOSED
+
+
+def can_transition(user: User, project: Project, kind: TransitionKind) -> bool:
+    """Owner or director; reopening a closed project and approving are for directors only."""
+    if kind in (TransitionKind.REOPEN, TransitionKind.APPROVAL):
+        return user.is_director
+    return user.is_director or project.owner_id == user.pk
+
+
+def can_create_project(user: User) -> bool:
+    return user.is_authenticated and (user.is_director or user.is_sales_manager)
+
+
+def can_edit_customers(user: User) -> bool:
+    return can_create_project(user)
+
+
+def get_project_for_user(
+    user: User, pk: int, *, write: bool = False, queryset: QuerySet[Project] | None = None
+) -> Project:
+    """The project, if `user` may see it (else 404) and, with write=True, change it (else 403)."""
+    try:
+        project = projects_visible_to(user, queryset).get(pk=pk)
+    except (Project.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if write and not can_edit_project(user, project):
+        raise PermissionDenied
+    return project

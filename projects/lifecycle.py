@@ -1,0 +1,687 @@
+"""The sales project operating cycle: its gates, and the one function that changes a stage.
+
+Pages, the API, the admin and Celery tasks all call `project_transition`; nothing else moves
+`Project.stage` (django-fsm refuses direct assignment).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from collaboration.models import IRON_TRIANGLE, ProjectMembership, Task, TaskStatus
+from core.models import User
+
+from .access import can_transition
+from .models import (
+    ABORTABLE_STAGES,
+    LOOP_TARGETS,
+    NEXT_STAGE,
+    ClosureReport,
+    FeasibilityDecision,
+    GoalMetric,
+    Outcome,
+    Project,
+    ReviewCadence,
+    ReviewDecision,
+    ReviewMeeting,
+    Stage,
+    StagePolicy,
+    StageTransition,
+    StrategyStatus,
+    TransitionKind,
+)
+
+# Sent inside the transaction of every stage change (and approval), with `project` and
+# `transition`. Receivers that notify people must defer with transaction.on_commit.
+stage_changed = Signal()
+
+
+# --- gates --------------------------------------------------------------------------------------
+class GateFacts:
+    """What the gate criteria look at, each read from the database at most once."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+
+    @cached_property
+    def feasibility(self):
+        return getattr(self.project, "feasibility", None)
+
+    @cached_property
+    def goals(self) -> list:
+        return list(self.project.goals.all())
+
+    @cached_property
+    def allocations(self) -> list:
+        return list(self.project.allocations.all())
+
+    @cached_property
+    def lead_roles_with_department(self) -> set[str]:
+        return set(
+            ProjectMembership.objects.filter(
+                project=self.project, left_on__isnull=True, department__isnull=False
+            ).values_list("role", flat=True)
+        )
+
+    @cached_property
+    def active_strategy_ids(self) -> list[int]:
+        return list(
+            self.project.strategies.filter(status=StrategyStatus.ACTIVE).values_list(
+                "pk", flat=True
+            )
+        )
+
+    @cached_property
+    def has_task_from_active_strategy(self) -> bool:
+        return Task.objects.filter(strategy_id__in=self.active_strategy_ids).exists()
+
+    @cached_property
+    def has_started_task(self) -> bool:
+        return self.project.tasks.filter(
+            status__in=[TaskStatus.IN_PROGRESS, TaskStatus.DONE]
+        ).exists()
+
+    @cached_property
+    def has_next_review(self) -> bool:
+        return self.project.reviews.filter(
+            held_at__isnull=True, scheduled_for__gte=timezone.now()
+        ).exists()
+
+    @cached_property
+    def latest_held_review(self) -> ReviewMeeting | None:
+        return self.project.reviews.filter(held_at__isnull=False).order_by("-held_at").first()
+
+    @cached_property
+    def closure_report(self) -> ClosureReport | None:
+        return ClosureReport.objects.filter(project=self.project).first()
+
+    @cached_property
+    def has_lesson(self) -> bool:
+        return self.project.lessons.exists()
+
+
+def _goal_is_smart(goal) -> bool:
+    return bool(
+        goal.metric
+        and goal.target is not None
+        and goal.target > 0
+        and goal.unit.strip()
+        and goal.deadline
+        and goal.deadline >= timezone.localdate()
+        and goal.owner_id
+    )
+
+
+@dataclass(frozen=True)
+class Criterion:
+    code: str
+    label: Promise
+    hint: Promise
+    test: Callable[[GateFacts], bool]
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    code: str
+    label: str
+    met: bool
+    hint: str
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "label": self.label, "met": self.met, "hint": self.hint}
+
+
+def _report(facts: GateFacts):
+    return facts.closure_report
+
+
+# Each gate is the list of exit criteria of its stage (DESIGN.md, "The lifecycle state machine").
+GATES: dict[Stage, list[Criterion]] = {
+    Stage.INITIATION: [
+        Criterion(
+            "customer_set",
+            gettext_lazy("Customer set"),
+            gettext_lazy("Choose the customer this project sells to."),
+            lambda f: bool(f.project.customer_id),
+        ),
+        Criterion(
+            "background_written",
+            gettext_lazy("Background and opportunity described"),
+            gettext_lazy("Describe the background and the opportunity on the project."),
+            lambda f: bool(f.project.background.strip()),
+        ),
+        Criterion(
+            "value_and_close_date",
+            gettext_lazy("Estimated contract value and expected close date"),
+            gettext_lazy("Enter an estimated value above zero and an expected close date."),
+            lambda f: bool(f.project.estimated_value and f.project.expected_close_date),
+        ),
+        Criterion(
+            "feasibility_go",
+            gettext_lazy("Feasibility assessed with a go decision"),
+            gettext_lazy("Record the market research notes and decide go in the feasibility."),
+            lambda f: bool(
+                f.feasibility
+                and f.feasibility.market_research.strip()
+                and f.feasibility.decision == FeasibilityDecision.GO
+            ),
+        ),
+    ],
+    Stage.GOAL_SETTING: [
+        Criterion(
+            "has_goal",
+            gettext_lazy("At least one goal"),
+            gettext_lazy("Add a goal."),
+            lambda f: bool(f.goals),
+        ),
+        Criterion(
+            "goals_smart",
+            gettext_lazy("Every goal is SMART"),
+            gettext_lazy(
+                "Give every goal a metric, a numeric target, a unit, an owner and a deadline "
+                "that is not in the past."
+            ),
+            lambda f: bool(f.goals) and all(_goal_is_smart(goal) for goal in f.goals),
+        ),
+        Criterion(
+            "revenue_goal",
+            gettext_lazy("A revenue goal"),
+            gettext_lazy("Add a goal with the metric Revenue."),
+            lambda f: any(goal.metric == GoalMetric.REVENUE for goal in f.goals),
+        ),
+    ],
+    Stage.RESOURCE_ALLOCATION: [
+        Criterion(
+            "iron_triangle",
+            gettext_lazy("Iron triangle in place: account, solution and fulfilment leads"),
+            gettext_lazy(
+                "Add an account lead, a solution lead and a fulfilment lead to the team, each "
+                "with a department."
+            ),
+            lambda f: set(IRON_TRIANGLE) <= f.lead_roles_with_department,
+        ),
+        Criterion(
+            "people_allocated",
+            gettext_lazy("People allocated"),
+            gettext_lazy("Add at least one resource allocation of kind People."),
+            lambda f: any(a.kind == "people" for a in f.allocations),
+        ),
+        Criterion(
+            "budget_planned",
+            gettext_lazy("Budget planned"),
+            gettext_lazy("Add a Budget allocation with a planned cost above zero."),
+            lambda f: any(a.kind == "budget" and a.planned_cost > 0 for a in f.allocations),
+        ),
+    ],
+    Stage.STRATEGY: [
+        Criterion(
+            "active_strategy",
+            gettext_lazy("At least one active strategy"),
+            gettext_lazy("Write a strategy with its actions."),
+            lambda f: bool(f.active_strategy_ids),
+        ),
+        Criterion(
+            "action_as_task",
+            gettext_lazy("A strategy action turned into a task"),
+            gettext_lazy("Turn at least one action of an active strategy into a task."),
+            lambda f: f.has_task_from_active_strategy,
+        ),
+    ],
+    Stage.EXECUTION: [
+        Criterion(
+            "task_started",
+            gettext_lazy("At least one task started"),
+            gettext_lazy("Start a task (status In progress or Done)."),
+            lambda f: f.has_started_task,
+        ),
+        Criterion(
+            "cadence_set",
+            gettext_lazy("Review cadence set"),
+            gettext_lazy("Choose a review cadence: weekly, fortnightly or monthly."),
+            lambda f: f.project.review_cadence != ReviewCadence.NONE,
+        ),
+        Criterion(
+            "next_review_scheduled",
+            gettext_lazy("Next review scheduled"),
+            gettext_lazy("Schedule the next review meeting."),
+            lambda f: f.has_next_review,
+        ),
+    ],
+    Stage.MONITORING: [
+        Criterion(
+            "review_decided_close",
+            gettext_lazy("The latest review decided to close"),
+            gettext_lazy(
+                "Hold a review and record the decision Close; for Continue or Adjust strategy, "
+                "loop back instead."
+            ),
+            lambda f: bool(
+                f.latest_held_review and f.latest_held_review.decision == ReviewDecision.CLOSE
+            ),
+        ),
+    ],
+    Stage.CLOSURE: [
+        Criterion(
+            "outcome_recorded",
+            gettext_lazy("Outcome recorded"),
+            gettext_lazy("Fill in the closure report with the outcome: won, lost or cancelled."),
+            lambda f: bool(_report(f) and _report(f).outcome),
+        ),
+        Criterion(
+            "actual_value_if_won",
+            gettext_lazy("Actual contract value (if won)"),
+            gettext_lazy("Enter the actual contract value of the won deal."),
+            lambda f: bool(
+                _report(f)
+                and (_report(f).outcome != Outcome.WON or _report(f).actual_value is not None)
+            ),
+        ),
+        Criterion(
+            "went_well",
+            gettext_lazy("What went well"),
+            gettext_lazy("Write what went well in the closure report."),
+            lambda f: bool(_report(f) and _report(f).went_well.strip()),
+        ),
+        Criterion(
+            "to_improve",
+            gettext_lazy("What to improve"),
+            gettext_lazy("Write what to improve in the closure report."),
+            lambda f: bool(_report(f) and _report(f).to_improve.strip()),
+        ),
+        Criterion(
+            "lesson_recorded",
+            gettext_lazy("At least one lesson learned"),
+            gettext_lazy("Record a lesson learned for later projects."),
+            lambda f: f.has_lesson,
+        ),
+    ],
+}
+
+
+@dataclass(frozen=True)
+class Gate:
+    stage: Stage
+    next_stage: Stage | None
+    criteria: list[CriterionResult] = field(default_factory=list)
+
+    @property
+    def can_advance(self) -> bool:
+        return self.next_stage is not None and all(c.met for c in self.criteria)
+
+    @property
+    def unmet(self) -> list[CriterionResult]:
+        return [c for c in self.criteria if not c.met]
+
+    def as_dict(self) -> dict:
+        return {
+            "stage": self.stage.value,
+            "next_stage": self.next_stage.value if self.next_stage else None,
+            "can_advance": self.can_advance,
+            "criteria": [c.as_dict() for c in self.criteria],
+        }
+
+
+def evaluate_gate(project: Project) -> Gate:
+    """The exit criteria of the project's current stage, each met or not, with hints."""
+    stage = Stage(project.stage)
+    facts = GateFacts(project)
+    results = []
+    for criterion in GATES.get(stage, []):
+        met = bool(criterion.test(facts))
+        results.append(
+            CriterionResult(
+                code=criterion.code,
+                label=str(criterion.label),
+                met=met,
+                hint="" if met else str(criterion.hint),
+            )
+        )
+    return Gate(stage=stage, next_stage=NEXT_STAGE.get(stage), criteria=results)
+
+
+# --- policies ----------------------------------------------------------------------------------
+def stage_policies() -> dict[str, StagePolicy]:
+    """Norms, approval rules and win odds per stage (one query)."""
+    return {policy.stage: policy for policy in StagePolicy.objects.all()}
+
+
+def requires_approval(stage: str) -> bool:
+    return StagePolicy.objects.filter(stage=stage, requires_approval=True).exists()
+
+
+# --- errors ------------------------------------------------------------------------------------
+class TransitionError(Exception):
+    """A transition that cannot happen; `message` is translated for the person asking."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class TransitionNotAllowed(TransitionError):
+    """The target stage is not reachable from the current one (API 400)."""
+
+
+class TransitionForbidden(TransitionError):
+    """The person may read the project but not take this transition (API 403)."""
+
+
+class TransitionInvalid(TransitionError):
+    """Input missing or wrong for this transition: outcome, reason, note (API 400)."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(" ".join(errors.values()))
+        self.errors = errors
+
+
+class StageConflict(TransitionError):
+    """The project left the stage the person saw before their request arrived (API 409)."""
+
+
+class GateNotMet(TransitionError):
+    """Exit criteria unmet (API 409); `unmet` lists them."""
+
+    def __init__(self, message: str, unmet: list[CriterionResult]) -> None:
+        super().__init__(message)
+        self.unmet = unmet
+
+
+@dataclass(frozen=True)
+class TransitionResult:
+    project: Project
+    transition: StageTransition | None
+    awaiting_approval: bool = False
+
+
+# --- the transition -------------------------------------------------------------------------
+def classify(from_stage: str, to_stage: str, *, outcome: str = "") -> TransitionKind:
+    """Which kind of transition goes from `from_stage` to `to_stage`, or TransitionNotAllowed."""
+    try:
+        source, target = Stage(from_stage), Stage(to_stage)
+    except ValueError:
+        raise TransitionNotAllowed(_("Unknown stage.")) from None
+    if target == Stage.CLOSURE and source in ABORTABLE_STAGES:
+        # Monitoring → closure is an advance (the review decided to close) unless an outcome
+        # is given up front, which makes it an abort.
+        if source != Stage.MONITORING or outcome:
+            return TransitionKind.ABORT
+    if NEXT_STAGE.get(source) == target:
+        return TransitionKind.ADVANCE
+    if source == Stage.MONITORING and target in LOOP_TARGETS:
+        return TransitionKind.LOOP
+    if source == Stage.CLOSED and target == Stage.MONITORING:
+        return TransitionKind.REOPEN
+    raise TransitionNotAllowed(
+        _("A project in %(from)s cannot move to %(to)s.")
+        % {"from": source.label, "to": target.label}
+    )
+
+
+def _validate_input(kind: TransitionKind, *, note: str, outcome: str) -> None:
+    errors = {}
+    if kind == TransitionKind.ABORT:
+        if outcome not in (Outcome.LOST, Outcome.CANCELLED):
+            errors["outcome"] = _("Aborting needs the outcome Lost or Cancelled.")
+        if not note.strip():
+            errors["reason"] = _("Give the reason for aborting the project.")
+    elif kind == TransitionKind.LOOP and not note.strip():
+        errors["note"] = _("Say why the project loops back.")
+    elif kind == TransitionKind.REOPEN and not note.strip():
+        errors["note"] = _("Give the reason for reopening the project.")
+    if errors:
+        raise TransitionInvalid(errors)
+
+
+def project_transition(
+    *,
+    project: Project,
+    to_stage: str,
+    actor: User,
+    note: str = "",
+    outcome: str = "",
+    reason_category: str = "",
+) -> TransitionResult:
+    """Move `project` to `to_stage` on behalf of `actor`: the only way a stage changes.
+
+    `project` is the row as the actor saw it: if its stage changed in the meantime, the
+    request is refused with StageConflict rather than applied to a state nobody looked at.
+    """
+    seen_stage = project.stage
+    note = note.strip()
+    with transaction.atomic():
+        # The lock serialises concurrent requests for this project: the second one waits
+        # here, then finds the stage changed and gets a conflict instead of a double move.
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        if locked.stage != seen_stage:
+            raise StageConflict(
+                _("This project moved to %(stage)s meanwhile; reload and try again.")
+                % {"stage": Stage(locked.stage).label}
+            )
+        kind = classify(locked.stage, to_stage, outcome=outcome)
+        if not can_transition(actor, locked, kind):
+            raise TransitionForbidden(_("Only the project owner or a director can do this."))
+        _validate_input(kind, note=note, outcome=outcome)
+
+        if kind == TransitionKind.ADVANCE:
+            gate = evaluate_gate(locked)
+            if not gate.can_advance:
+                raise GateNotMet(_("The exit criteria of this stage are not all met."), gate.unmet)
+            if requires_approval(locked.stage):
+                if not actor.is_director:
+                    return _request_approval(locked, actor=actor, note=note)
+                kind = TransitionKind.APPROVAL
+        return _apply(
+            locked,
+            kind=kind,
+            to_stage=Stage(to_stage),
+            actor=actor,
+            note=note,
+            outcome=outcome,
+            reason_category=reason_category,
+        )
+
+
+def project_approve(*, project: Project, actor: User, note: str = "") -> TransitionResult:
+    """A director approves the advance the owner asked for; recorded as an approval."""
+    with transaction.atomic():
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        if locked.stage != project.stage:
+            raise StageConflict(_("This project moved meanwhile; reload and try again."))
+        if not can_transition(actor, locked, TransitionKind.APPROVAL):
+            raise TransitionForbidden(_("Only a director can approve a stage change."))
+        if not locked.awaiting_approval:
+            raise TransitionNotAllowed(_("No stage change is waiting for approval."))
+        gate = evaluate_gate(locked)
+        if not gate.can_advance:
+            raise GateNotMet(_("The exit criteria of this stage are not all met."), gate.unmet)
+        return _apply(
+            locked,
+            kind=TransitionKind.APPROVAL,
+            to_stage=gate.next_stage,
+            actor=actor,
+            note=note.strip() or locked.approval_note,
+        )
+
+
+def project_reject_approval(*, project: Project, actor: User, note: str = "") -> Project:
+    """A director sends an approval request back; the project stays where it is."""
+    with transaction.atomic():
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        if not can_transition(actor, locked, TransitionKind.APPROVAL):
+            raise TransitionForbidden(_("Only a director can approve a stage change."))
+        if not locked.awaiting_approval:
+            raise TransitionNotAllowed(_("No stage change is waiting for approval."))
+        _clear_approval(locked)
+        locked.save(update_fields=_APPROVAL_FIELDS + ["updated_at"])
+    return locked
+
+
+_APPROVAL_FIELDS = ["approval_requested_by", "approval_requested_at", "approval_note"]
+
+
+def _clear_approval(project: Project) -> None:
+    project.approval_requested_by = None
+    project.approval_requested_at = None
+    project.approval_note = ""
+
+
+def _request_approval(project: Project, *, actor: User, note: str) -> TransitionResult:
+    project.approval_requested_by = actor
+    project.approval_requested_at = timezone.now()
+    project.approval_note = note
+    project.save(update_fields=_APPROVAL_FIELDS + ["updated_at"])
+    return TransitionResult(project=project, transition=None, awaiting_approval=True)
+
+
+def _apply(
+    project: Project,
+    *,
+    kind: TransitionKind,
+    to_stage: Stage,
+    actor: User,
+    note: str,
+    outcome: str = "",
+    reason_category: str = "",
+) -> TransitionResult:
+    from_stage = Stage(project.stage)
+    now = timezone.now()
+    if kind in (TransitionKind.ADVANCE, TransitionKind.APPROVAL):
+        project._advance()
+    elif kind == TransitionKind.LOOP:
+        project._loop(to_stage)
+    elif kind == TransitionKind.ABORT:
+        project._abort()
+        project.outcome = outcome
+        ClosureReport.objects.update_or_create(
+            project=project,
+            defaults={"outcome": outcome, "reason": note, "reason_category": reason_category},
+        )
+    elif kind == TransitionKind.REOPEN:
+        project._reopen()
+        project.outcome = ""
+
+    if project.stage == Stage.CLOSED:
+        report = ClosureReport.objects.get(project=project)
+        project.outcome = report.outcome
+        if report.closed_on is None:
+            report.closed_on = timezone.localdate()
+            report.save(update_fields=["closed_on", "updated_at"])
+    if kind == TransitionKind.LOOP and to_stage == Stage.STRATEGY:
+        from .services import strategies_open_revisions
+
+        strategies_open_revisions(project=project, actor=actor)
+
+    project.stage_entered_at = now
+    _clear_approval(project)
+    project.save()
+    row = StageTransition.objects.create(
+        project=project,
+        from_stage=from_stage,
+        to_stage=project.stage,
+        kind=kind,
+        actor=actor,
+        note=note,
+        created_at=now,
+    )
+    stage_changed.send(sender=Project, project=project, transition=row)
+    return TransitionResult(project=project, transition=row)
+
+
+# --- what a person can do now --------------------------------------------------------------
+@dataclass(frozen=True)
+class Action:
+    kind: TransitionKind
+    to_stage: Stage | None
+    label: str
+    needs_note: bool = False
+    needs_outcome: bool = False
+
+
+def available_actions(project: Project, user: User) -> list[Action]:
+    """The transition buttons to offer `user` on `project` (gates are checked on click)."""
+    actions: list[Action] = []
+    stage = Stage(project.stage)
+    next_stage = NEXT_STAGE.get(stage)
+    if project.awaiting_approval:
+        if can_transition(user, project, TransitionKind.APPROVAL):
+            actions.append(
+                Action(
+                    TransitionKind.APPROVAL,
+                    next_stage,
+                    _("Approve move to %(stage)s") % {"stage": next_stage.label},
+                )
+            )
+        return actions
+    if next_stage and can_transition(user, project, TransitionKind.ADVANCE):
+        label = _("Advance to %(stage)s") % {"stage": next_stage.label}
+        if requires_approval(stage) and not user.is_director:
+            label = _("Ask a director to approve moving to %(stage)s") % {"stage": next_stage.label}
+        actions.append(Action(TransitionKind.ADVANCE, next_stage, label))
+    if stage == Stage.MONITORING and can_transition(user, project, TransitionKind.LOOP):
+        for target in LOOP_TARGETS:
+            actions.append(
+                Action(
+                    TransitionKind.LOOP,
+                    target,
+                    _("Loop back to %(stage)s") % {"stage": target.label},
+                    needs_note=True,
+                )
+            )
+    if stage in ABORTABLE_STAGES and can_transition(user, project, TransitionKind.ABORT):
+        actions.append(
+            Action(
+                TransitionKind.ABORT,
+                Stage.CLOSURE,
+                _("Abort the project"),
+                needs_note=True,
+                needs_outcome=True,
+            )
+        )
+    if stage == Stage.CLOSED and can_transition(user, project, TransitionKind.REOPEN):
+        actions.append(
+            Action(TransitionKind.REOPEN, Stage.MONITORING, _("Reopen"), needs_note=True)
+        )
+    return actions
+
+
+def stage_durations(transitions: list[StageTransition], project: Project) -> dict[str, int]:
+    """Days spent in each stage so far, from the project's history (already loaded)."""
+    durations: dict[str, int] = {}
+    entered, stage = project.created_at, Stage.INITIATION.value
+    for row in transitions:
+        if row.kind == TransitionKind.APPROVAL or row.from_stage != row.to_stage:
+            durations[stage] = durations.get(stage, 0) + (row.created_at - entered).days
+            entered, stage = row.created_at, row.to_stage
+    if project.stage != Stage.CLOSED:
+        durations[stage] = durations.get(stage, 0) + (timezone.now() - entered).days
+    return durations
+
+
+__all__ = [
+    "GATES",
+    "Action",
+    "Gate",
+    "GateNotMet",
+    "StageConflict",
+    "TransitionError",
+    "TransitionForbidden",
+    "TransitionInvalid",
+    "TransitionNotAllowed",
+    "TransitionResult",
+    "available_actions",
+    "classify",
+    "evaluate_gate",
+    "project_approve",
+    "project_reject_approval",
+    "project_transition",
+    "stage_changed",
+    "stage_durations",
+    "stage_policies",
+]

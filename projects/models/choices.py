@@ -1,0 +1,128 @@
+"""The vocabulary of the sales project operating cycle, in one place."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Stage(models.TextChoices):
+    INITIATION = "initiation", _("Initiation")
+    GOAL_SETTING = "goal_setting", _("Goal setting")
+    RESOURCE_ALLOCATION = "resource_allocation", _("Resource allocation")
+    STRATEGY = "strategy", _("Strategy")
+    EXECUTION = "execution", _("Execution")
+    MONITORING = "monitoring", _("Monitoring & evaluation")
+    CLOSURE = "closure", _("Closure")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_STAGES = [stage for stage in Stage if stage != Stage.CLOSED]
+
+
+class Outcome(models.TextChoices):
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class TransitionKind(models.TextChoices):
+    ADVANCE = "advance", _("Advance")
+    LOOP = "loop", _("Loop")
+    ABORT = "abort", _("Abort")
+    REOPEN = "reopen", _("Reopen")
+    APPROVAL = "approval", _("Approval")
+
+
+class ReviewCadence(models.TextChoices):
+    NONE = "none", _("No regular reviews")
+    WEEKLY = "weekly", _("Weekly")
+    FORTNIGHTLY = "fortnightly", _("Fortnightly")
+    MONTHLY = "monthly", _("Monthly")
+
+
+class Currency(models.TextChoices):
+    CNY = "CNY", _("Chinese yuan (CNY)")
+    USD = "USD", _("US dollar (USD)")
+    EUR = "EUR", _("Euro (EUR)")
+    HKD = "HKD", _("Hong Kong dollar (HKD)")
+    JPY = "JPY", _("Japanese yen (JPY)")
+
+
+class Industry(models.TextChoices):
+    MANUFACTURING = "manufacturing", _("Manufacturing")
+    FINANCE = "finance", _("Finance and insurance")
+    TELECOM = "telecom", _("Telecommunications")
+    ENERGY = "energy", _("Energy and utilities")
+    GOVERNMENT = "government", _("Government and public sector")
+    HEALTHCARE = "healthcare", _("Healthcare")
+    EDUCATION = "education", _("Education")
+    RETAIL = "retail", _("Retail and consumer goods")
+    TECHNOLOGY = "technology", _("Internet and technology")
+    LOGISTICS = "logistics", _("Transport and logistics")
+    OTHER = "other", _("Other")
+
+
+class Region(models.TextChoices):
+    NORTH = "north", _("North China")
+    NORTHEAST = "northeast", _("Northeast China")
+    EAST = "east", _("East China")
+    CENTRAL = "central", _("Central China")
+    SOUTH = "south", _("South China")
+    SOUTHWEST = "southwest", _("Southwest China")
+    NORTHWEST = "northwest", _("Northwest China")
+    OVERSEAS = "overseas", _("Overseas")
+
+
+class CustomerSize(models.TextChoices):
+    SMALL = "small", _("Small (under 100 staff)")
+    MEDIUM = "medium", _("Medium (100–999 staff)")
+    LARGE = "large", _("Large (1,000–9,999 staff)")
+    ENTERPRISE = "enterprise", _("Enterprise (10,000+ staff)")
+
+
+class FeasibilityDecision(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    GO = "go", _("Go")
+    NO_GO = "no_go", _("No go")
+
+
+class GoalMetric(models.TextChoices):
+    REVENUE = "revenue", _("Revenue")
+    MARKET_SHARE = "market_share", _("Market share")
+    CUSTOMER_SATISFACTION = "customer_satisfaction", _("Customer satisfaction")
+    OTHER = "other", _("Other")
+
+
+class ResourceKind(models.TextChoices):
+    PEOPLE = "people", _("People")
+    MATERIAL = "material", _("Material")
+    BUDGET = "budget", _("Budget")
+
+
+class StrategyKind(models.TextChoices):
+    MARKET_ENTRY = "market_entry", _("Market entry")
+    CUSTOMER_DEVELOPMENT = "customer_development", _("Customer development")
+    COMPETITIVE = "competitive", _("Competitive")
+    PRICING = "pricing", _("Pricing")
+    PARTNERSHIP = "partnership", _("Partnership")
+
+
+class StrategyStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class ReasonCategory(models.TextChoices):
+    PRICE = "price", _("Price")
+    RELATIONSHIP = "relationship", _("Relationship")
+    SOLUTION_FIT = "solution_fit", _("Solution fit")
+    COMPETITOR = "competitor", _("Competitor")
+    TIMING = "timing", _("Timing")
+    BUDGET = "budget", _("Budget")
+    OTHER = "other", _("Other")
+
+
+class ReviewDecision(models.TextChoices):
+    CONTINUE = "continue", _("Continue")
+    ADJUST_STRATEGY = "adjust_strategy", _("Adjust strategy")
+    ESCALATE = "escalate", _("Escalate")
+    CLOSE = "close", _("Close")

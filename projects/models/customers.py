@@ -1,0 +1,64 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .choices import CustomerSize, Industry, Region
+
+
+class Customer(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices)
+    region = models.CharField(_("region"), max_length=20, choices=Region.choices)
+    size = models.CharField(_("size"), max_length=20, choices=CustomerSize.choices, blank=True)
+    website = models.URLField(_("website"), max_length=300, blank=True)
+    notes = models.TextField(_("notes"), max_length=5000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        constraints = [
+            # One organisation per installation: a name is unique across it, in any case.
+            models.UniqueConstraint(
+                Lower("name"),
+                name="customer_name_unique_ci",
+                violation_error_message=_("A customer with this name already exists."),
+            ),
+        ]
+        indexes = [models.Index(fields=["industry"]), models.Index(fields=["region"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:customer_detail", args=[self.pk])
+
+
+class Contact(models.Model):
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    title = models.CharField(_("title"), max_length=120, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    notes = models.TextField(_("notes"), max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self) -> str:
+        return self.name

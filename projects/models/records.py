@@ -1,0 +1,288 @@
+"""The records each stage of the cycle produces."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    FeasibilityDecision,
+    GoalMetric,
+    Industry,
+    Outcome,
+    ReasonCategory,
+    Region,
+    ResourceKind,
+    ReviewDecision,
+    Stage,
+    StrategyKind,
+    StrategyStatus,
+)
+
+User = settings.AUTH_USER_MODEL
+
+
+class Feasibility(models.Model):
+    """项目立项: the feasibility assessment that justifies opening the project."""
+
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.CASCADE, related_name="feasibility"
+    )
+    market_research = models.TextField(_("market research notes"), max_length=10000, blank=True)
+    customer_needs = models.TextField(_("customer needs"), max_length=10000, blank=True)
+    competitors = models.TextField(_("competitors"), max_length=5000, blank=True)
+    decision = models.CharField(
+        _("decision"),
+        max_length=10,
+        choices=FeasibilityDecision.choices,
+        default=FeasibilityDecision.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("decided by"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("feasibility assessment")
+        verbose_name_plural = _("feasibility assessments")
+
+    def __str__(self) -> str:
+        return str(self.project)
+
+
+class Goal(models.Model):
+    """目标设定: one SMART goal of a project."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="goals")
+    metric = models.CharField(_("metric"), max_length=30, choices=GoalMetric.choices)
+    title = models.CharField(_("title"), max_length=200)
+    baseline = models.DecimalField(
+        _("baseline"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    target = models.DecimalField(
+        _("target"), max_digits=16, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    unit = models.CharField(_("unit"), max_length=30)
+    current_value = models.DecimalField(
+        _("current value"), max_digits=16, decimal_places=2, default=Decimal(0)
+    )
+    deadline = models.DateField(_("deadline"))
+    owner = models.ForeignKey(
+        User, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="owned_goals"
+    )
+    achievable = models.TextField(_("why it is achievable"), max_length=2000, blank=True)
+    relevant = models.TextField(_("why it is relevant"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        constraints = [
+            models.CheckConstraint(condition=Q(target__gt=0), name="goal_target_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.target:
+            return 0
+        return max(0, min(100, int(self.current_value * 100 / self.target)))
+
+
+class ResourceAllocation(models.Model):
+    """资源配置: people, material or budget committed to a project."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="allocations"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=ResourceKind.choices)
+    description = models.CharField(_("description"), max_length=300)
+    department = models.ForeignKey(
+        "collaboration.Department",
+        verbose_name=_("department"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    person = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=10, decimal_places=2, default=1, validators=[MinValueValidator(0)]
+    )
+    planned_cost = models.DecimalField(
+        _("planned cost"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(0)],
+    )
+    actual_cost = models.DecimalField(
+        _("actual cost"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(0)],
+    )
+
+    class Meta:
+        ordering = ["kind", "id"]
+        verbose_name = _("resource allocation")
+        verbose_name_plural = _("resource allocations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_cost__gte=0) & Q(actual_cost__gte=0) & Q(quantity__gte=0),
+                name="allocation_amounts_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Strategy(models.Model):
+    """策略制定: a strategy and its actions; looping back supersedes it with a new revision."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="strategies"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=StrategyKind.choices)
+    summary = models.TextField(_("summary"), max_length=5000)
+    actions = models.TextField(
+        _("actions"), max_length=5000, blank=True, help_text=_("One action per line.")
+    )
+    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("supersedes"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=StrategyStatus.choices, default=StrategyStatus.ACTIVE
+    )
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-status", "kind", "-revision"]
+        verbose_name = _("strategy")
+        verbose_name_plural = _("strategies")
+        indexes = [models.Index(fields=["project", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} r{self.revision}"
+
+    @property
+    def action_list(self) -> list[str]:
+        return [line.strip() for line in self.actions.splitlines() if line.strip()]
+
+
+class ClosureReport(models.Model):
+    """项目收尾: how the project ended and what it teaches."""
+
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.CASCADE, related_name="closure_report"
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    actual_value = models.DecimalField(
+        _("actual contract value"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    reason_category = models.CharField(
+        _("main reason"), max_length=20, choices=ReasonCategory.choices, blank=True
+    )
+    reason = models.TextField(_("reason in detail"), max_length=5000, blank=True)
+    summary = models.TextField(_("summary"), max_length=10000, blank=True)
+    went_well = models.TextField(_("what went well"), max_length=5000, blank=True)
+    to_improve = models.TextField(_("what to improve"), max_length=5000, blank=True)
+    recommendations = models.TextField(_("recommendations"), max_length=5000, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("closure report")
+        verbose_name_plural = _("closure reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(actual_value__isnull=True) | Q(actual_value__gte=0),
+                name="closure_actual_value_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.project)
+
+
+class Lesson(models.Model):
+    """One lesson learned, tagged so that later similar projects find it."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="lessons"
+    )
+    text = models.TextField(_("lesson"), max_length=5000)
+    stage = models.CharField(_("stage it concerns"), max_length=30, choices=Stage.choices)
+    industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices)
+    region = models.CharField(_("region"), max_length=20, choices=Region.choices)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("recorded by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("lesson learned")
+        verbose_name_plural = _("lessons learned")
+        indexes = [models.Index(fields=["industry", "region"]), models.Index(fields=["stage"])]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class ReviewMeeting(models.Model):
+    """监控评估: a project review; its decision drives the cycle (see issue 5 for the rest)."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="reviews"
+    )
+    scheduled_for = models.DateTimeField(_("scheduled for"))
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=60)
+    location = models.CharField(_("place or link"), max_length=300, blank=True)
+    agenda = models.TextField(_("agenda"), max_length=5000, blank=True)
+    minutes = models.TextField(_("minutes"), max_length=20000, blank=True)
+    decision = models.CharField(
+        _("decision"), max_length=20, choices=ReviewDecision.choices, blank=True
+    )
+    held_at = models.DateTimeField(_("held at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-scheduled_for"]
+        verbose_name = _("review meeting")
+        verbose_name_plural = _("review meetings")
+        indexes = [models.Index(fields=["project", "scheduled_for"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision="") | Q(held_at__isnull=False),
+                name="review_decision_only_when_held",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} @ {self.scheduled_for:%Y-%m-%d %H:%M}"
