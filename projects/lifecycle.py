@@ -407,11 +407,14 @@ def classify(from_stage: str, to_stage: str, *, outcome: str = "") -> Transition
         source, target = Stage(from_stage), Stage(to_stage)
     except ValueError:
         raise TransitionNotAllowed(_("Unknown stage.")) from None
-    if target == Stage.CLOSURE and source in ABORTABLE_STAGES:
-        # Monitoring → closure is an advance (the review decided to close) unless an outcome
-        # is given up front, which makes it an abort.
-        if source != Stage.MONITORING or outcome:
-            return TransitionKind.ABORT
+    # Monitoring → closure is an advance (the review decided to close) unless an outcome is
+    # given up front, which makes it an abort.
+    if (
+        target == Stage.CLOSURE
+        and source in ABORTABLE_STAGES
+        and (source != Stage.MONITORING or outcome)
+    ):
+        return TransitionKind.ABORT
     if NEXT_STAGE.get(source) == target:
         return TransitionKind.ADVANCE
     if source == Stage.MONITORING and target in LOOP_TARGETS:
