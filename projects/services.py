@@ -1,11 +1,153 @@
-"""Writes on projects and their stage records (stage changes live in projects.lifecycle)."""
+"""Writes on customers, projects and their stage records.
 
-from django.db import transaction
+Stage changes live in `projects.lifecycle`. Every function here takes the acting user, checks
+that they may write, and runs in one transaction, so the pages and the API share one rule.
+"""
 
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.utils import timezone
+
+from collaboration.models import ProjectMembership, Task, TaskStatus
 from core.models import User
 
-from .models import Strategy, StrategyStatus
-from .models.project import Project
+from .access import can_create_project, can_edit_customers, can_edit_project
+from .models import (
+    ClosureReport,
+    Customer,
+    Feasibility,
+    FeasibilityDecision,
+    Lesson,
+    Project,
+    ProjectCodeCounter,
+    ReviewMeeting,
+    Stage,
+    Strategy,
+    StrategyStatus,
+)
+
+
+# --- customers --------------------------------------------------------------------------------
+def customer_save(*, customer: Customer, actor: User) -> Customer:
+    """Create or update a customer (directors and sales managers)."""
+    if not can_edit_customers(actor):
+        raise PermissionDenied
+    if customer.pk is None:
+        customer.created_by = actor
+    customer.save()
+    return customer
+
+
+# --- projects ---------------------------------------------------------------------------------
+def project_code_next(*, year: int) -> str:
+    """The next project code of `year`, e.g. SP-2026-0042; numbers are never reused."""
+    ProjectCodeCounter.objects.get_or_create(year=year)
+    counter = ProjectCodeCounter.objects.select_for_update().get(year=year)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"SP-{year}-{counter.last_number:04d}"
+
+
+@transaction.atomic
+def project_create(*, project: Project, actor: User) -> Project:
+    """Open a new project in Initiation; a sales manager owns what they open."""
+    if not can_create_project(actor):
+        raise PermissionDenied
+    if not project.owner_id or not actor.is_director:
+        project.owner = actor
+    project.code = project_code_next(year=timezone.localdate().year)
+    project.save()
+    ProjectMembership.objects.create(
+        project=project,
+        user=project.owner,
+        department=project.owner.department,
+        role="owner",
+    )
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, actor: User, fields: list[str]) -> Project:
+    """Save changed project fields (owner or director); never the stage."""
+    if not can_edit_project(actor, project):
+        raise PermissionDenied
+    assert "stage" not in fields, "the stage changes only through projects.lifecycle"
+    project.save(update_fields=[*fields, "updated_at"])
+    return project
+
+
+# --- stage records ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RecordRule:
+    """What saving one kind of stage record does besides saving it."""
+
+    before_save: Any = None
+    after_save: Any = None
+
+
+def _feasibility_before(record: Feasibility, actor: User, changed: set[str]) -> None:
+    if "decision" in changed or record.pk is None:
+        decided = record.decision != FeasibilityDecision.PENDING
+        record.decided_by = actor if decided else None
+        record.decided_at = timezone.now() if decided else None
+
+
+def _created_by_before(record: models.Model, actor: User, changed: set[str]) -> None:
+    if record.pk is None:
+        record.created_by = actor
+
+
+def _lesson_before(record: Lesson, actor: User, changed: set[str]) -> None:
+    _created_by_before(record, actor, changed)
+    # Tagged with the customer's industry and region so that similar projects find it.
+    record.industry = record.project.customer.industry
+    record.region = record.project.customer.region
+
+
+def _closure_after(record: ClosureReport, actor: User, changed: set[str]) -> None:
+    # While the project is in closure its outcome follows the report (the check constraint
+    # keeps it empty in every other open stage).
+    project = record.project
+    if project.stage == Stage.CLOSURE and project.outcome != record.outcome:
+        project.outcome = record.outcome
+        project.save(update_fields=["outcome", "updated_at"])
+
+
+RECORD_RULES: dict[type[models.Model], RecordRule] = {
+    Feasibility: RecordRule(before_save=_feasibility_before),
+    Strategy: RecordRule(before_save=_created_by_before),
+    Lesson: RecordRule(before_save=_lesson_before),
+    ReviewMeeting: RecordRule(before_save=_created_by_before),
+    ClosureReport: RecordRule(after_save=_closure_after),
+}
+
+
+@transaction.atomic
+def stage_record_save(
+    *, record: models.Model, project: Project, actor: User, changed: set[str] | None = None
+) -> models.Model:
+    """Create or update a record of a project's stage (feasibility, goal, resource, ...)."""
+    if not can_edit_project(actor, project):
+        raise PermissionDenied
+    record.project = project
+    rule = RECORD_RULES.get(type(record), RecordRule())
+    changed = set(changed or ())
+    if rule.before_save:
+        rule.before_save(record, actor, changed)
+    record.save()
+    if rule.after_save:
+        rule.after_save(record, actor, changed)
+    return record
+
+
+@transaction.atomic
+def stage_record_delete(*, record: models.Model, project: Project, actor: User) -> None:
+    if not can_edit_project(actor, project) or record.project_id != project.pk:
+        raise PermissionDenied
+    record.delete()
 
 
 @transaction.atomic
@@ -27,3 +169,53 @@ def strategies_open_revisions(*, project: Project, actor: User) -> list[Strategy
             )
         )
     return revisions
+
+
+@transaction.atomic
+def strategy_actions_to_tasks(
+    *, strategy: Strategy, actor: User, assignee: User | None = None
+) -> list[Task]:
+    """Turn each action of a strategy that has no task yet into a task, in one step."""
+    project = strategy.project
+    if not can_edit_project(actor, project):
+        raise PermissionDenied
+    existing = set(strategy.tasks.values_list("title", flat=True))
+    assignee = assignee or actor
+    tasks = [
+        Task(
+            project=project,
+            strategy=strategy,
+            title=action[:200],
+            stage=Stage.EXECUTION,
+            assignee=assignee,
+            department=assignee.department,
+        )
+        for action in strategy.action_list
+        if action[:200] not in existing
+    ]
+    return Task.objects.bulk_create(tasks)
+
+
+@transaction.atomic
+def task_set_status(*, task: Task, status: str, actor: User) -> Task:
+    """Change a task's status: its assignee, or the project's owner or a director."""
+    if task.assignee_id != actor.pk and not can_edit_project(actor, task.project):
+        raise PermissionDenied
+    task.status = status
+    if status == TaskStatus.DONE:
+        task.progress = 100
+        task.completed_at = task.completed_at or timezone.now()
+    else:
+        task.completed_at = None
+    task.save(update_fields=["status", "progress", "completed_at"])
+    return task
+
+
+@transaction.atomic
+def review_record(*, review: ReviewMeeting, actor: User) -> ReviewMeeting:
+    """Record a review as held with its decision (issue 5 drives the cycle from it)."""
+    if not can_edit_project(actor, review.project):
+        raise PermissionDenied
+    review.held_at = review.held_at or timezone.now()
+    review.save()
+    return review

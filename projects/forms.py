@@ -1,0 +1,260 @@
+"""Page forms: validation of what people type, with errors next to the field."""
+
+from django import forms
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from collaboration.models import Department, ProjectMembership
+from core.models import User
+from core.roles import Role
+
+from .models import (
+    ClosureReport,
+    Contact,
+    Customer,
+    Feasibility,
+    Goal,
+    Lesson,
+    Outcome,
+    Project,
+    ReasonCategory,
+    ResourceAllocation,
+    ReviewMeeting,
+    Stage,
+    Strategy,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"})
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _short_text(rows: int = 3) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class CustomerForm(forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = ["name", "industry", "region", "size", "website", "notes"]
+        widgets = {"notes": _short_text()}
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = Customer.objects.annotate(lower=Lower("name")).filter(lower=name.lower())
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("A customer with this name already exists."))
+        return name
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "title", "phone", "email", "notes"]
+        widgets = {"notes": _short_text(2)}
+
+
+class ProjectForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = [
+            "name",
+            "customer",
+            "owner",
+            "background",
+            "estimated_value",
+            "currency",
+            "expected_close_date",
+            "review_cadence",
+        ]
+        widgets = {"background": _short_text(4), "expected_close_date": DATE}
+
+    def __init__(self, *args, actor: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if actor.is_director:
+            self.fields["owner"].queryset = User.objects.filter(
+                groups__name__in=[Role.SALES_MANAGER, Role.DIRECTOR], is_active=True
+            ).distinct()
+            self.fields["owner"].required = False
+        else:
+            del self.fields["owner"]
+
+    def clean_expected_close_date(self):
+        value = self.cleaned_data.get("expected_close_date")
+        changed = "expected_close_date" in self.changed_data
+        if value and changed and value < timezone.localdate():
+            raise forms.ValidationError(_("The expected close date cannot be in the past."))
+        return value
+
+
+class FeasibilityForm(forms.ModelForm):
+    class Meta:
+        model = Feasibility
+        fields = ["market_research", "customer_needs", "competitors", "decision"]
+        widgets = {
+            "market_research": _short_text(),
+            "customer_needs": _short_text(),
+            "competitors": _short_text(2),
+        }
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = [
+            "metric",
+            "title",
+            "baseline",
+            "target",
+            "unit",
+            "current_value",
+            "deadline",
+            "owner",
+            "achievable",
+            "relevant",
+        ]
+        widgets = {"deadline": DATE, "achievable": _short_text(2), "relevant": _short_text(2)}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(is_active=True)
+
+    def clean_target(self):
+        target = self.cleaned_data.get("target")
+        if target is not None and target <= 0:
+            raise forms.ValidationError(_("The target must be a number above zero."))
+        return target
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data.get("deadline")
+        if deadline and "deadline" in self.changed_data and deadline < timezone.localdate():
+            raise forms.ValidationError(_("The deadline cannot be in the past."))
+        return deadline
+
+
+class AllocationForm(forms.ModelForm):
+    class Meta:
+        model = ResourceAllocation
+        fields = [
+            "kind",
+            "description",
+            "department",
+            "person",
+            "quantity",
+            "planned_cost",
+            "actual_cost",
+        ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = User.objects.filter(is_active=True)
+        self.fields["department"].queryset = Department.objects.filter(is_active=True)
+
+
+class StrategyForm(forms.ModelForm):
+    class Meta:
+        model = Strategy
+        fields = ["kind", "summary", "actions"]
+        widgets = {"summary": _short_text(), "actions": _short_text(4)}
+
+
+class ClosureReportForm(forms.ModelForm):
+    class Meta:
+        model = ClosureReport
+        fields = [
+            "outcome",
+            "actual_value",
+            "reason_category",
+            "reason",
+            "summary",
+            "went_well",
+            "to_improve",
+            "recommendations",
+        ]
+        widgets = {
+            "reason": _short_text(2),
+            "summary": _short_text(),
+            "went_well": _short_text(),
+            "to_improve": _short_text(),
+            "recommendations": _short_text(2),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == Outcome.WON and cleaned.get("actual_value") is None:
+            self.add_error("actual_value", _("Enter the actual value of the won contract."))
+        return cleaned
+
+
+class LessonForm(forms.ModelForm):
+    class Meta:
+        model = Lesson
+        fields = ["text", "stage"]
+        widgets = {"text": _short_text(2)}
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = ProjectMembership
+        fields = ["user", "department", "role", "responsibilities"]
+        widgets = {"responsibilities": _short_text(2)}
+
+    def __init__(self, *args, project: Project, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.project = project
+        self.fields["user"].queryset = User.objects.filter(is_active=True)
+        self.fields["department"].queryset = Department.objects.filter(is_active=True)
+
+    def clean_user(self):
+        user = self.cleaned_data["user"]
+        on_team = ProjectMembership.objects.filter(
+            project=self.project, user=user, left_on__isnull=True
+        )
+        if self.instance.pk:
+            on_team = on_team.exclude(pk=self.instance.pk)
+        if on_team.exists():
+            raise forms.ValidationError(_("This person is already on the team."))
+        return user
+
+
+class ReviewForm(forms.ModelForm):
+    class Meta:
+        model = ReviewMeeting
+        fields = ["scheduled_for", "duration_minutes", "location", "agenda"]
+        widgets = {"scheduled_for": DATETIME, "agenda": _short_text(2)}
+
+    def clean_scheduled_for(self):
+        when = self.cleaned_data.get("scheduled_for")
+        if when and "scheduled_for" in self.changed_data and when < timezone.now():
+            raise forms.ValidationError(_("A new review cannot be scheduled in the past."))
+        return when
+
+
+class ReviewRecordForm(forms.ModelForm):
+    class Meta:
+        model = ReviewMeeting
+        fields = ["minutes", "decision"]
+        widgets = {"minutes": _short_text()}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].required = True
+
+
+class TransitionForm(forms.Form):
+    to_stage = forms.ChoiceField(label=_("To stage"), choices=Stage.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=_short_text(2))
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        required=False,
+        choices=[
+            ("", "—"),
+            (Outcome.LOST, Outcome.LOST.label),
+            (Outcome.CANCELLED, Outcome.CANCELLED.label),
+        ],
+    )
+    reason_category = forms.ChoiceField(
+        label=_("Main reason"), required=False, choices=[("", "—"), *ReasonCategory.choices]
+    )

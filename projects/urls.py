@@ -1,0 +1,51 @@
+from django.urls import path
+
+from .views import customers, projects, sections
+
+app_name = "projects"
+
+urlpatterns = [
+    path("projects/", projects.project_list_view, name="project_list"),
+    path("projects/board/", projects.project_board_view, name="project_board"),
+    path("projects/new/", projects.project_create_view, name="project_create"),
+    path("projects/<int:pk>/", projects.project_detail_view, name="project_detail"),
+    path("projects/<int:pk>/edit/", projects.project_edit_view, name="project_edit"),
+    path("projects/<int:pk>/gate/", projects.project_gate_view, name="project_gate"),
+    path(
+        "projects/<int:pk>/transition/",
+        projects.project_transition_view,
+        name="project_transition",
+    ),
+    path(
+        "projects/<int:pk>/sections/<slug:section>/",
+        sections.section_save_view,
+        name="section_save",
+    ),
+    path(
+        "projects/<int:pk>/sections/<slug:section>/<int:item>/",
+        sections.section_save_view,
+        name="section_item_save",
+    ),
+    path(
+        "projects/<int:pk>/sections/<slug:section>/<int:item>/delete/",
+        sections.section_delete_view,
+        name="section_item_delete",
+    ),
+    path(
+        "projects/<int:pk>/strategies/<int:strategy>/tasks/",
+        sections.strategy_tasks_view,
+        name="strategy_tasks",
+    ),
+    path(
+        "projects/<int:pk>/tasks/<int:task>/status/", sections.task_status_view, name="task_status"
+    ),
+    path(
+        "projects/<int:pk>/reviews/<int:review>/record/",
+        sections.review_record_view,
+        name="review_record",
+    ),
+    path("customers/", customers.customer_list_view, name="customer_list"),
+    path("customers/new/", customers.customer_form_view, name="customer_create"),
+    path("customers/<int:pk>/", customers.customer_detail_view, name="customer_detail"),
+    path("customers/<int:pk>/edit/", customers.customer_form_view, name="customer_edit"),
+]

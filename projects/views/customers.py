@@ -1,0 +1,66 @@
+"""Customer list, page and forms, with contacts."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from ..access import can_edit_customers, projects_visible_to
+from ..filters import CustomerFilter
+from ..forms import ContactForm, CustomerForm
+from ..models import Customer
+from ..services import customer_save
+
+
+@login_required
+def customer_list_view(request: HttpRequest) -> HttpResponse:
+    filterset = CustomerFilter(request.GET, queryset=Customer.objects.all())
+    queryset = filterset.qs if filterset.is_valid() else Customer.objects.none()
+    queryset = queryset.annotate(contact_count=Count("contacts", distinct=True)).order_by("name")
+    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    context = {"filter": filterset, "page": page, "can_edit": can_edit_customers(request.user)}
+    return render(request, "projects/customer_list.html", context)
+
+
+@login_required
+def customer_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_object_or_404(Customer, pk=pk)
+    editable = can_edit_customers(request.user)
+    contact_form = ContactForm(request.POST or None, prefix="contact")
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        if contact_form.is_valid():
+            contact = contact_form.save(commit=False)
+            contact.customer = customer
+            contact.save()
+            messages.success(request, _("Contact added."))
+            return redirect(customer)
+    projects = projects_visible_to(
+        request.user, customer.projects.select_related("owner")
+    ).order_by("-created_at")
+    context = {
+        "customer": customer,
+        "contacts": list(customer.contacts.all()),
+        "projects": list(projects),
+        "contact_form": contact_form,
+        "can_edit": editable,
+    }
+    return render(request, "projects/customer_detail.html", context)
+
+
+@login_required
+def customer_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    if not can_edit_customers(request.user):
+        raise PermissionDenied
+    customer = get_object_or_404(Customer, pk=pk) if pk else None
+    form = CustomerForm(request.POST or None, instance=customer)
+    if request.method == "POST" and form.is_valid():
+        customer = customer_save(customer=form.save(commit=False), actor=request.user)
+        messages.success(request, _("Customer saved."))
+        return redirect(customer)
+    return render(request, "projects/customer_form.html", {"form": form, "customer": customer})

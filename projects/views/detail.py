@@ -1,0 +1,101 @@
+"""The project page: every stage's records, the gate, the allowed transitions, the history."""
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from collaboration.models import IRON_TRIANGLE
+from core.models import User
+
+from ..access import can_edit_project
+from ..forms import (
+    AllocationForm,
+    ClosureReportForm,
+    FeasibilityForm,
+    GoalForm,
+    LessonForm,
+    MembershipForm,
+    ReviewForm,
+    StrategyForm,
+    TransitionForm,
+)
+from ..lifecycle import available_actions, evaluate_gate, stage_durations, stage_policies
+from ..models import ClosureReport, Feasibility, Outcome, Project, ReasonCategory, Stage
+
+
+def project_page_context(
+    request: HttpRequest, project: Project, *, bound: dict | None = None
+) -> dict:
+    """Everything the project page shows, in a fixed number of queries."""
+    user: User = request.user
+    editable = can_edit_project(user, project)
+    feasibility = Feasibility.objects.filter(project=project).select_related("decided_by").first()
+    report = ClosureReport.objects.filter(project=project).first()
+    goals = list(project.goals.select_related("owner"))
+    allocations = list(project.allocations.select_related("department", "person"))
+    strategies = list(project.strategies.select_related("created_by").prefetch_related("tasks"))
+    team = list(
+        project.memberships.filter(left_on__isnull=True).select_related("user", "department")
+    )
+    tasks = list(project.tasks.select_related("assignee", "department"))
+    reviews = list(project.reviews.all())
+    history = list(project.transitions.select_related("actor"))
+    policies = stage_policies()
+    bound = bound or {}
+    forms = {}
+    if editable:
+        forms = {
+            "feasibility": FeasibilityForm(instance=feasibility, prefix="feasibility"),
+            "goals": GoalForm(prefix="goals", initial={"owner": project.owner_id}),
+            "resources": AllocationForm(prefix="resources"),
+            "strategies": StrategyForm(prefix="strategies"),
+            "team": MembershipForm(project=project, prefix="team"),
+            "reviews": ReviewForm(prefix="reviews"),
+            "closure": ClosureReportForm(instance=report, prefix="closure"),
+            "lessons": LessonForm(prefix="lessons", initial={"stage": project.stage}),
+        }
+        forms.update(bound)
+    current = Stage(project.stage)
+    order = list(Stage)
+    path = [
+        {
+            "stage": stage,
+            "state": "done"
+            if order.index(stage) < order.index(current)
+            else ("current" if stage == current else "ahead"),
+        }
+        for stage in order
+    ]
+    policy = policies.get(project.stage)
+    lead_roles = {m.role for m in team if m.department_id}
+    return {
+        "project": project,
+        "editable": editable,
+        "gate": evaluate_gate(project),
+        "actions": available_actions(project, user),
+        "transition_form": TransitionForm(),
+        "outcome_choices": [
+            (Outcome.LOST, Outcome.LOST.label),
+            (Outcome.CANCELLED, Outcome.CANCELLED.label),
+        ],
+        "reason_choices": ReasonCategory.choices,
+        "path": path,
+        "norm_days": policy.norm_days if policy else None,
+        "feasibility": feasibility,
+        "goals": goals,
+        "allocations": allocations,
+        "budget_planned": sum(a.planned_cost for a in allocations),
+        "budget_actual": sum(a.actual_cost for a in allocations),
+        "strategies": strategies,
+        "team": team,
+        "iron_triangle": [(role, role.value in lead_roles) for role in IRON_TRIANGLE],
+        "tasks": tasks,
+        "reviews": reviews,
+        "now": timezone.now(),
+        "report": report,
+        "lessons": list(project.lessons.all()),
+        "history": history,
+        "durations": [
+            (Stage(stage).label, days) for stage, days in stage_durations(history, project).items()
+        ],
+        "forms": forms,
+    }

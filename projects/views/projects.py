@@ -1,0 +1,197 @@
+"""Project list, board, creation, the project page and its transition buttons."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ..access import can_create_project, get_project_for_user
+from ..filters import ProjectFilter
+from ..forms import ProjectForm, TransitionForm
+from ..lifecycle import (
+    GateNotMet,
+    TransitionError,
+    TransitionInvalid,
+    evaluate_gate,
+    project_approve,
+    project_reject_approval,
+    project_transition,
+    stage_policies,
+)
+from ..models import Project, Stage
+from ..selectors import project_list, stage_counts
+from ..services import project_create, project_update
+from .detail import project_page_context
+
+PAGE_SIZE = 25
+BOARD_CARDS_PER_STAGE = 30
+SORTS = {
+    "code": "code",
+    "-code": "-code",
+    "name": "name",
+    "value": "estimated_value",
+    "-value": "-estimated_value",
+    "close": "expected_close_date",
+    "-close": "-expected_close_date",
+    "stage_age": "stage_entered_at",
+    "-created": "-created_at",
+}
+
+
+def _filtered(request: HttpRequest) -> tuple[ProjectFilter, object]:
+    filterset = ProjectFilter(request.GET, queryset=project_list(request.user))
+    queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    return filterset, queryset
+
+
+@login_required
+def project_list_view(request: HttpRequest) -> HttpResponse:
+    filterset, queryset = _filtered(request)
+    sort = request.GET.get("sort", "-created")
+    queryset = queryset.order_by(SORTS.get(sort, "-created_at"), "-id")
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts_filter = ProjectFilter(
+        {k: v for k, v in request.GET.items() if k != "stage"}, queryset=project_list(request.user)
+    )
+    counts = stage_counts(counts_filter.qs if counts_filter.is_valid() else Project.objects.none())
+    context = {
+        "filter": filterset,
+        "page": page,
+        "sort": sort,
+        "stage_counts": [(stage, counts[stage.value]) for stage in Stage],
+        "total": sum(counts.values()),
+        "policies": stage_policies(),
+        "can_create": can_create_project(request.user),
+        "query": request.GET.copy(),
+    }
+    template = "projects/_project_rows.html" if request.htmx else "projects/project_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def project_board_view(request: HttpRequest) -> HttpResponse:
+    filterset, queryset = _filtered(request)
+    counts = stage_counts(queryset)
+    # One query for every column: the newest cards of each stage, numbered per stage.
+    ranked = queryset.annotate(
+        rank=Window(RowNumber(), partition_by=[F("stage")], order_by=F("stage_entered_at").asc())
+    )
+    cards = list(ranked.filter(rank__lte=BOARD_CARDS_PER_STAGE).order_by("stage", "rank"))
+    columns = [
+        (stage, counts[stage.value], [c for c in cards if c.stage == stage]) for stage in Stage
+    ]
+    context = {
+        "filter": filterset,
+        "columns": columns,
+        "policies": stage_policies(),
+        "cards_per_stage": BOARD_CARDS_PER_STAGE,
+    }
+    return render(request, "projects/project_board.html", context)
+
+
+@login_required
+def project_create_view(request: HttpRequest) -> HttpResponse:
+    if not can_create_project(request.user):
+        raise PermissionDenied
+    form = ProjectForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        project = project_create(project=form.save(commit=False), actor=request.user)
+        messages.success(request, _("Project %(code)s opened.") % {"code": project.code})
+        return redirect(project)
+    return render(request, "projects/project_form.html", {"form": form})
+
+
+@login_required
+def project_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, write=True)
+    form = ProjectForm(request.POST or None, instance=project, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        project_update(
+            project=form.save(commit=False), actor=request.user, fields=form.changed_data
+        )
+        messages.success(request, _("Project saved."))
+        return redirect(project)
+    return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+@login_required
+def project_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for_user(
+        request.user, pk, queryset=Project.objects.select_related("customer", "owner")
+    )
+    return render(request, "projects/project_detail.html", project_page_context(request, project))
+
+
+@login_required
+def project_gate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk)
+    return render(
+        request, "projects/_gate.html", {"project": project, "gate": evaluate_gate(project)}
+    )
+
+
+@login_required
+@require_POST
+def project_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A transition button or a board card move; the lifecycle decides, we report."""
+    project = get_project_for_user(request.user, pk)
+    form = TransitionForm(request.POST)
+    expected = request.POST.get("from_stage")
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid stage."))
+        return _after_transition(request, project, status=400)
+    if expected and expected != project.stage:
+        messages.error(request, _("This project moved meanwhile; reload and try again."))
+        return _after_transition(request, project, status=409)
+    action = request.POST.get("action")
+    try:
+        if action == "approve":
+            project_approve(project=project, actor=request.user, note=form.cleaned_data["note"])
+            messages.success(request, _("Stage change approved."))
+        elif action == "reject":
+            project_reject_approval(project=project, actor=request.user)
+            messages.info(request, _("Approval request sent back."))
+        else:
+            result = project_transition(
+                project=project,
+                to_stage=form.cleaned_data["to_stage"],
+                actor=request.user,
+                note=form.cleaned_data["note"],
+                outcome=form.cleaned_data["outcome"],
+                reason_category=form.cleaned_data["reason_category"],
+            )
+            if result.awaiting_approval:
+                messages.info(request, _("Sent to the directors for approval."))
+            else:
+                messages.success(
+                    request,
+                    _("Moved to %(stage)s.") % {"stage": Stage(result.project.stage).label},
+                )
+    except GateNotMet as error:
+        messages.error(request, error.message)
+        return _after_transition(request, project, status=409, unmet=error.unmet)
+    except TransitionInvalid as error:
+        messages.error(request, error.message)
+        return _after_transition(request, project, status=400)
+    except TransitionError as error:
+        messages.error(request, error.message)
+        return _after_transition(request, project, status=409)
+    return _after_transition(request, project)
+
+
+def _after_transition(request, project, *, status: int = 200, unmet=None) -> HttpResponse:
+    if request.htmx and request.POST.get("source") == "board":
+        project.refresh_from_db()
+        context = {"project": project, "unmet": unmet, "policies": stage_policies()}
+        response = render(request, "projects/_board_card.html", context)
+        # htmx swaps 200 responses only; the card re-renders in its column with the reason.
+        response["HX-Retarget"] = f"#card-{project.pk}"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    return redirect(project)

@@ -1,0 +1,165 @@
+"""Inline editing of a project's stage records.
+
+Each form on the project page posts here. Success redirects back to the page; a form with
+errors re-renders the page with the errors next to the fields. htmx swaps the page body in
+place (hx-select), and without JavaScript the same requests work as plain form posts.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from collaboration.models import ProjectMembership, Task, TaskStatus
+
+from ..access import get_project_for_user
+from ..forms import (
+    AllocationForm,
+    ClosureReportForm,
+    FeasibilityForm,
+    GoalForm,
+    LessonForm,
+    MembershipForm,
+    ReviewForm,
+    ReviewRecordForm,
+    StrategyForm,
+)
+from ..models import (
+    ClosureReport,
+    Feasibility,
+    Goal,
+    Lesson,
+    Project,
+    ResourceAllocation,
+    ReviewMeeting,
+    Strategy,
+)
+from ..services import (
+    review_record,
+    stage_record_delete,
+    stage_record_save,
+    strategy_actions_to_tasks,
+    task_set_status,
+)
+from .detail import project_page_context
+
+
+@dataclass(frozen=True)
+class Section:
+    model: type[models.Model]
+    form: type
+    single: bool = False
+    needs_project: bool = False
+
+
+SECTIONS = {
+    "feasibility": Section(Feasibility, FeasibilityForm, single=True),
+    "goals": Section(Goal, GoalForm),
+    "resources": Section(ResourceAllocation, AllocationForm),
+    "strategies": Section(Strategy, StrategyForm),
+    "team": Section(ProjectMembership, MembershipForm, needs_project=True),
+    "reviews": Section(ReviewMeeting, ReviewForm),
+    "closure": Section(ClosureReport, ClosureReportForm, single=True),
+    "lessons": Section(Lesson, LessonForm),
+}
+
+
+def _section(name: str) -> Section:
+    try:
+        return SECTIONS[name]
+    except KeyError:
+        raise Http404 from None
+
+
+def _back(project: Project, anchor: str) -> HttpResponse:
+    return redirect(f"{project.get_absolute_url()}#section-{anchor}")
+
+
+@login_required
+@require_POST
+def section_save_view(
+    request: HttpRequest, pk: int, section: str, item: int | None = None
+) -> HttpResponse:
+    spec = _section(section)
+    project = get_project_for_user(request.user, pk, write=True)
+    if spec.single:
+        instance = spec.model.objects.filter(project=project).first()
+    elif item is not None:
+        instance = get_object_or_404(spec.model, pk=item, project=project)
+    else:
+        instance = None
+    kwargs = {"project": project} if spec.needs_project else {}
+    form = spec.form(request.POST, instance=instance, prefix=section, **kwargs)
+    if not form.is_valid():
+        context = project_page_context(request, project, bound={section: form})
+        context["open_section"] = section
+        return render(request, "projects/project_detail.html", context)
+    stage_record_save(
+        record=form.save(commit=False),
+        project=project,
+        actor=request.user,
+        changed=set(form.changed_data),
+    )
+    messages.success(request, _("Saved."))
+    return _back(project, section)
+
+
+@login_required
+@require_POST
+def section_delete_view(request: HttpRequest, pk: int, section: str, item: int) -> HttpResponse:
+    spec = _section(section)
+    if spec.single:
+        raise Http404
+    project = get_project_for_user(request.user, pk, write=True)
+    record = get_object_or_404(spec.model, pk=item, project=project)
+    if isinstance(record, ProjectMembership):
+        record.left_on = record.left_on or timezone.localdate()
+        stage_record_save(record=record, project=project, actor=request.user)
+    else:
+        stage_record_delete(record=record, project=project, actor=request.user)
+    messages.success(request, _("Removed."))
+    return _back(project, section)
+
+
+@login_required
+@require_POST
+def strategy_tasks_view(request: HttpRequest, pk: int, strategy: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, write=True)
+    record = get_object_or_404(Strategy, pk=strategy, project=project)
+    created = strategy_actions_to_tasks(strategy=record, actor=request.user)
+    messages.success(request, _("%(count)d tasks created.") % {"count": len(created)})
+    return _back(project, "strategies")
+
+
+@login_required
+@require_POST
+def task_status_view(request: HttpRequest, pk: int, task: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk)
+    record = get_object_or_404(Task, pk=task, project=project)
+    status = request.POST.get("status")
+    if status not in TaskStatus.values:
+        messages.error(request, _("Unknown task status."))
+        return _back(project, "tasks")
+    task_set_status(task=record, status=status, actor=request.user)
+    return _back(project, "tasks")
+
+
+@login_required
+@require_POST
+def review_record_view(request: HttpRequest, pk: int, review: int) -> HttpResponse:
+    project = get_project_for_user(request.user, pk, write=True)
+    record = get_object_or_404(ReviewMeeting, pk=review, project=project)
+    form = ReviewRecordForm(request.POST, instance=record, prefix=f"record-{review}")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return _back(project, "reviews")
+    review_record(review=form.save(commit=False), actor=request.user)
+    messages.success(request, _("Review recorded."))
+    return _back(project, "reviews")
