@@ -1,0 +1,266 @@
+"""The project pages: who sees what, bad input, and query counts that do not grow."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from collaboration.models import ProjectMembership
+from core.roles import Role
+from projects.models import Customer, Project, Stage
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def make_project(owner, n: int = 0, **extra) -> Project:
+    customer, _ = Customer.objects.get_or_create(
+        name=f"Page customer {n}", defaults={"industry": "finance", "region": "east"}
+    )
+    return Project.objects.create(
+        code=f"SP-2026-{9000 + n:04d}",
+        name=f"Page project {n}",
+        customer=customer,
+        owner=owner,
+        background="An opportunity.",
+        estimated_value=1000 + n,
+        expected_close_date=datetime.date(2027, 6, 30),
+        **extra,
+    )
+
+
+@pytest.fixture
+def project(manager):
+    return make_project(manager)
+
+
+@pytest.fixture
+def team_member(project):
+    user = UserFactory(username="tina-team", role=Role.MEMBER)
+    ProjectMembership.objects.create(project=project, user=user, role="member")
+    return user
+
+
+@pytest.fixture
+def observer(project):
+    user = UserFactory(username="otto-observer", role=Role.MEMBER)
+    ProjectMembership.objects.create(project=project, user=user, role="observer")
+    return user
+
+
+def test_anonymous_is_sent_to_sign_in(client, project):
+    response = client.get(reverse("projects:project_detail", args=[project.pk]))
+
+    assert response.status_code == 302
+    assert reverse("login") in response.url
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "editable"),
+    [
+        ("owner", 200, True),
+        ("director", 200, True),
+        ("team_member", 200, False),
+        ("observer", 200, False),
+        ("outsider", 404, False),
+        ("other_manager", 404, False),
+    ],
+)
+def test_project_page_access(client, request, project, who, status, editable):
+    users = {
+        "owner": lambda: project.owner,
+        "director": lambda: request.getfixturevalue("director"),
+        "team_member": lambda: request.getfixturevalue("team_member"),
+        "observer": lambda: request.getfixturevalue("observer"),
+        "outsider": lambda: request.getfixturevalue("outsider"),
+        "other_manager": lambda: UserFactory(username="olga-manager", role=Role.SALES_MANAGER),
+    }
+    client.force_login(users[who]())
+
+    response = client.get(reverse("projects:project_detail", args=[project.pk]))
+
+    assert response.status_code == status
+    if status == 200:
+        body = response.content.decode()
+        assert ('data-testid="save-feasibility"' in body) is editable
+        assert ('data-testid="action-advance-goal_setting"' in body) is editable
+
+
+@pytest.mark.parametrize("who", ["team_member", "observer", "outsider"])
+def test_only_owner_or_director_can_write_records(client, request, project, who):
+    client.force_login(request.getfixturevalue(who))
+
+    response = client.post(
+        reverse("projects:section_save", args=[project.pk, "feasibility"]),
+        {"feasibility-market_research": "x", "feasibility-decision": "go"},
+    )
+
+    assert response.status_code == (404 if who == "outsider" else 403)
+    assert not hasattr(Project.objects.get(pk=project.pk), "feasibility")
+
+
+def test_member_cannot_advance_stage_from_the_page(client, project, team_member):
+    client.force_login(team_member)
+
+    client.post(
+        reverse("projects:project_transition", args=[project.pk]),
+        {"to_stage": Stage.GOAL_SETTING, "from_stage": Stage.INITIATION},
+    )
+
+    project.refresh_from_db()
+    assert project.stage == Stage.INITIATION
+
+
+def test_list_shows_only_visible_projects(client, manager, outsider, project):
+    make_project(outsider, n=1)
+    client.force_login(manager)
+
+    body = client.get(reverse("projects:project_list")).content.decode()
+
+    assert "Page project 0" in body
+    assert "Page project 1" not in body
+
+
+def test_advance_with_unmet_gate_keeps_stage_and_shows_criteria(client, manager, project):
+    client.force_login(manager)
+    client.cookies.load({"salescycle_language": "en"})
+
+    response = client.post(
+        reverse("projects:project_transition", args=[project.pk]),
+        {"to_stage": Stage.GOAL_SETTING, "from_stage": Stage.INITIATION},
+        follow=True,
+    )
+
+    project.refresh_from_db()
+    assert project.stage == Stage.INITIATION
+    assert 'data-testid="criterion-feasibility_go" data-met="false"' in response.content.decode()
+
+
+def test_board_move_with_unmet_gate_shows_unmet_on_the_card(client, manager, project):
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("projects:project_transition", args=[project.pk]),
+        {"to_stage": Stage.GOAL_SETTING, "from_stage": Stage.INITIATION, "source": "board"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 200
+    assert 'data-testid="unmet"' in response.content.decode()
+    project.refresh_from_db()
+    assert project.stage == Stage.INITIATION
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"goals-target": "-5"}, "target"),
+        ({"goals-target": "abc"}, "target"),
+        ({"goals-deadline": "2020-01-01"}, "deadline"),
+        ({"goals-metric": "bogus"}, "metric"),
+        ({"goals-title": ""}, "title"),
+        ({"goals-title": "x" * 201}, "title"),
+    ],
+)
+def test_bad_goal_input_gets_a_field_error_and_saves_nothing(client, manager, project, data, field):
+    client.force_login(manager)
+    valid = {
+        "goals-metric": "revenue",
+        "goals-title": "Revenue",
+        "goals-target": "100",
+        "goals-unit": "CNY",
+        "goals-current_value": "0",
+        "goals-deadline": "2030-01-01",
+        "goals-owner": str(manager.pk),
+    }
+
+    response = client.post(
+        reverse("projects:section_save", args=[project.pk, "goals"]), {**valid, **data}
+    )
+
+    assert response.status_code == 200
+    assert f'id="id_goals-{field}_error"' in response.content.decode()
+    assert project.goals.count() == 0
+
+
+def test_duplicate_customer_name_in_other_case_is_rejected(client, manager):
+    Customer.objects.create(name="Acme Ltd", industry="finance", region="east")
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("projects:customer_create"),
+        {"name": "ACME LTD", "industry": "finance", "region": "east"},
+    )
+
+    assert response.status_code == 200
+    assert 'id="id_name_error"' in response.content.decode()
+    assert Customer.objects.count() == 1
+
+
+def test_member_cannot_create_projects(client, member):
+    client.force_login(member)
+
+    assert client.get(reverse("projects:project_create")).status_code == 403
+
+
+def test_new_project_gets_a_code_and_owner_membership(client, manager):
+    customer = Customer.objects.create(name="Code Co", industry="retail", region="south")
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("projects:project_create"),
+        {"name": "Fresh", "customer": customer.pk, "currency": "CNY", "review_cadence": "none"},
+    )
+
+    project = Project.objects.get(name="Fresh")
+    assert response.status_code == 302
+    assert project.code.startswith(f"SP-{datetime.date.today().year}-")
+    assert project.owner == manager
+    assert project.memberships.filter(user=manager, role="owner").exists()
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("url_name", ["projects:project_list", "projects:project_board"])
+def test_list_and_board_query_count_does_not_grow(client, director, url_name):
+    owner = UserFactory(username="qc-owner", role=Role.SALES_MANAGER)
+    make_project(owner, n=0)
+    client.force_login(director)
+    url = reverse(url_name)
+    one = _queries(client, url)
+
+    for n in range(1, 40):
+        make_project(owner, n=n, stage=list(Stage)[n % 8] if n % 8 != 7 else Stage.INITIATION)
+
+    assert _queries(client, url) == one
+
+
+def test_project_page_query_count_does_not_grow(client, manager, project):
+    client.force_login(manager)
+    url = reverse("projects:project_detail", args=[project.pk])
+
+    def add_records(n: int) -> None:
+        project.goals.create(
+            metric="revenue",
+            title=f"g{n}",
+            target=10,
+            unit="CNY",
+            deadline=datetime.date(2030, 1, 1),
+            owner=manager,
+        )
+        project.strategies.create(kind="pricing", summary=f"s{n}", actions="a\nb")
+        project.allocations.create(kind="people", description=f"r{n}")
+
+    add_records(0)
+    before = _queries(client, url)
+    for n in range(1, 10):
+        add_records(n)
+
+    assert _queries(client, url) == before
