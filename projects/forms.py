@@ -34,6 +34,10 @@ def _short_text(rows: int = 3) -> forms.Textarea:
 
 
 class CustomerForm(forms.ModelForm):
+    website = forms.URLField(
+        label=_("website"), max_length=300, required=False, assume_scheme="https"
+    )
+
     class Meta:
         model = Customer
         fields = ["name", "industry", "region", "size", "website", "notes"]
