@@ -46,3 +46,26 @@ def test_admin_is_on(client, db):
     assert client.get("/admin/core/user/").status_code == 200
     assert client.get("/admin/collaboration/department/").status_code == 200
     assert client.get("/admin/django_celery_beat/periodictask/").status_code == 200
+
+
+def test_project_admin_pages_load_and_show_the_gate(client, db, manager):
+    from projects.models import Customer, Project
+    from tests.factories import UserFactory
+
+    customer = Customer.objects.create(name="Admin Co", industry="finance", region="east")
+    project = Project.objects.create(
+        code="SP-2026-7777", name="Adm", customer=customer, owner=manager
+    )
+    client.force_login(UserFactory(username="root2", is_staff=True, is_superuser=True))
+
+    page = client.get(f"/admin/projects/project/{project.pk}/change/")
+
+    assert page.status_code == 200
+    assert "✗" in page.content.decode()
+    for url in [
+        "/admin/projects/project/",
+        "/admin/projects/stagepolicy/",
+        "/admin/projects/stagetransition/",
+        "/admin/projects/customer/",
+    ]:
+        assert client.get(url).status_code == 200, url

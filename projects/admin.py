@@ -1,0 +1,112 @@
+from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from .lifecycle import evaluate_gate
+from .models import (
+    ClosureReport,
+    Contact,
+    Customer,
+    Feasibility,
+    Goal,
+    Lesson,
+    Project,
+    ResourceAllocation,
+    ReviewMeeting,
+    StagePolicy,
+    StageTransition,
+    Strategy,
+)
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["name", "industry", "region", "size"]
+    list_filter = ["industry", "region", "size"]
+    search_fields = ["name"]
+    inlines = [ContactInline]
+
+
+class TransitionInline(admin.TabularInline):
+    """History is append-only: shown here, never added, changed or deleted."""
+
+    model = StageTransition
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "from_stage", "to_stage", "actor", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "customer", "owner", "stage", "outcome", "estimated_value"]
+    list_filter = ["stage", "outcome", "customer__industry", "customer__region"]
+    list_select_related = ["customer", "owner"]
+    search_fields = ["code", "name", "customer__name"]
+    # The stage changes only through projects.lifecycle (the pages, the API or Celery).
+    readonly_fields = ["code", "stage", "stage_entered_at", "outcome", "gate_checklist"]
+    raw_id_fields = ["customer", "owner", "approval_requested_by"]
+    inlines = [TransitionInline]
+
+    @admin.display(description=_("exit criteria"))
+    def gate_checklist(self, project: Project) -> str:
+        if project.pk is None:
+            return "–"
+        criteria = evaluate_gate(project).criteria
+        return format_html_join(
+            "",
+            "<div>{} {}<br><small>{}</small></div>",
+            (("✓" if c.met else "✗", c.label, c.hint) for c in criteria),
+        )
+
+    def has_add_permission(self, request) -> bool:
+        # New projects get their code and owner membership from projects.services.
+        return False
+
+
+@admin.register(StageTransition)
+class StageTransitionAdmin(admin.ModelAdmin):
+    list_display = ["project", "kind", "from_stage", "to_stage", "actor", "created_at"]
+    list_filter = ["kind", "to_stage"]
+    list_select_related = ["project", "actor"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(StagePolicy)
+class StagePolicyAdmin(admin.ModelAdmin):
+    list_display = ["stage", "norm_days", "requires_approval", "win_probability"]
+    list_editable = ["norm_days", "requires_approval", "win_probability"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+for model in (
+    Feasibility,
+    Goal,
+    ResourceAllocation,
+    Strategy,
+    ClosureReport,
+    Lesson,
+    ReviewMeeting,
+):
+    admin.site.register(model, list_select_related=["project"], raw_id_fields=["project"])
