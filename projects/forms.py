@@ -138,6 +138,12 @@ class GoalForm(forms.ModelForm):
         return deadline
 
 
+class GoalProgressForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ["current_value"]
+
+
 class AllocationForm(forms.ModelForm):
     class Meta:
         model = ResourceAllocation

@@ -32,6 +32,11 @@ urlpatterns = [
         name="section_item_delete",
     ),
     path(
+        "projects/<int:pk>/goals/<int:goal>/progress/",
+        sections.goal_progress_view,
+        name="goal_progress",
+    ),
+    path(
         "projects/<int:pk>/strategies/<int:strategy>/tasks/",
         sections.strategy_tasks_view,
         name="strategy_tasks",

@@ -24,6 +24,7 @@ from ..forms import (
     ClosureReportForm,
     FeasibilityForm,
     GoalForm,
+    GoalProgressForm,
     LessonForm,
     MembershipForm,
     ReviewForm,
@@ -125,6 +126,22 @@ def section_delete_view(request: HttpRequest, pk: int, section: str, item: int) 
         stage_record_delete(record=record, project=project, actor=request.user)
     messages.success(request, _("Removed."))
     return _back(project, section)
+
+
+@login_required
+@require_POST
+def goal_progress_view(request: HttpRequest, pk: int, goal: int) -> HttpResponse:
+    """Update how far a goal has come (its current value) without touching the rest."""
+    project = get_project_for_user(request.user, pk, write=True)
+    record = get_object_or_404(Goal, pk=goal, project=project)
+    form = GoalProgressForm(request.POST, instance=record, prefix=f"goal-{goal}")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return _back(project, "goals")
+    stage_record_save(record=form.save(commit=False), project=project, actor=request.user)
+    messages.success(request, _("Progress updated."))
+    return _back(project, "goals")
 
 
 @login_required

@@ -264,3 +264,50 @@ def test_project_page_query_count_does_not_grow(client, manager, project):
         add_records(n)
 
     assert _queries(client, url) == before
+
+
+def test_goal_progress_update(client, manager, project):
+    goal = project.goals.create(
+        metric="revenue",
+        title="R",
+        target=200,
+        unit="CNY",
+        deadline=datetime.date(2030, 1, 1),
+        owner=manager,
+    )
+    client.force_login(manager)
+
+    client.post(
+        reverse("projects:goal_progress", args=[project.pk, goal.pk]),
+        {f"goal-{goal.pk}-current_value": "50"},
+    )
+
+    goal.refresh_from_db()
+    assert goal.progress_percent == 25
+    response = client.get(reverse("projects:project_detail", args=[project.pk]))
+    assert 'aria-valuenow="25"' in response.content.decode()
+
+
+def test_goal_progress_rejects_non_numbers(client, manager, project, team_member):
+    goal = project.goals.create(
+        metric="revenue",
+        title="R",
+        target=200,
+        unit="CNY",
+        deadline=datetime.date(2030, 1, 1),
+        owner=manager,
+    )
+    client.force_login(manager)
+    client.post(
+        reverse("projects:goal_progress", args=[project.pk, goal.pk]),
+        {f"goal-{goal.pk}-current_value": "lots"},
+    )
+    client.force_login(team_member)
+    response = client.post(
+        reverse("projects:goal_progress", args=[project.pk, goal.pk]),
+        {f"goal-{goal.pk}-current_value": "150"},
+    )
+
+    assert response.status_code == 403
+    goal.refresh_from_db()
+    assert goal.current_value == 0
