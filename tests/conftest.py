@@ -1,5 +1,6 @@
 """Fixtures shared by the whole suite: users per role, real services, a real browser."""
 
+import importlib
 import os
 import shutil
 import socket
@@ -64,6 +65,32 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
     setattr(item, f"report_{report.when}", report)
     return report
+
+
+def _ensure_reference_data() -> None:
+    """Re-create the rows that data migrations add (role groups, stage policies).
+
+    A transaction=True test ends with a flush that empties every table, these included;
+    running the migrations' own functions again keeps one definition of that data.
+    """
+    from django.apps import apps
+
+    for module, function in [
+        ("core.migrations.0002_create_role_groups", "create_groups"),
+        ("projects.migrations.0002_default_stage_policies", "create_policies"),
+    ]:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    if request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames):
+        # Open database access as the test asks for it (plain or transactional), first.
+        request.getfixturevalue("_django_db_helper")
+        _ensure_reference_data()
 
 
 @pytest.fixture(autouse=True)
