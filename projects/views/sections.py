@@ -82,6 +82,13 @@ def _back(project: Project, anchor: str) -> HttpResponse:
     return redirect(f"{project.get_absolute_url()}#section-{anchor}")
 
 
+def _back_with_errors(request: HttpRequest, form, project: Project, anchor: str) -> HttpResponse:
+    """For the one-line forms inside a record: show each field's error as a message."""
+    for errors in form.errors.values():
+        messages.error(request, errors[0])
+    return _back(project, anchor)
+
+
 @login_required
 @require_POST
 def section_save_view(
@@ -136,9 +143,7 @@ def goal_progress_view(request: HttpRequest, pk: int, goal: int) -> HttpResponse
     record = get_object_or_404(Goal, pk=goal, project=project)
     form = GoalProgressForm(request.POST, instance=record, prefix=f"goal-{goal}")
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, errors[0])
-        return _back(project, "goals")
+        return _back_with_errors(request, form, project, "goals")
     stage_record_save(record=form.save(commit=False), project=project, actor=request.user)
     messages.success(request, _("Progress updated."))
     return _back(project, "goals")
@@ -174,9 +179,7 @@ def review_record_view(request: HttpRequest, pk: int, review: int) -> HttpRespon
     record = get_object_or_404(ReviewMeeting, pk=review, project=project)
     form = ReviewRecordForm(request.POST, instance=record, prefix=f"record-{review}")
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, errors[0])
-        return _back(project, "reviews")
+        return _back_with_errors(request, form, project, "reviews")
     review_record(review=form.save(commit=False), actor=request.user)
     messages.success(request, _("Review recorded."))
     return _back(project, "reviews")

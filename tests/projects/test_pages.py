@@ -266,8 +266,9 @@ def test_project_page_query_count_does_not_grow(client, manager, project):
     assert _queries(client, url) == before
 
 
-def test_goal_progress_update(client, manager, project):
-    goal = project.goals.create(
+@pytest.fixture
+def goal(project, manager):
+    return project.goals.create(
         metric="revenue",
         title="R",
         target=200,
@@ -275,12 +276,19 @@ def test_goal_progress_update(client, manager, project):
         deadline=datetime.date(2030, 1, 1),
         owner=manager,
     )
+
+
+def _post_progress(client, project, goal, value: str):
+    return client.post(
+        reverse("projects:goal_progress", args=[project.pk, goal.pk]),
+        {f"goal-{goal.pk}-current_value": value},
+    )
+
+
+def test_goal_progress_update(client, manager, project, goal):
     client.force_login(manager)
 
-    client.post(
-        reverse("projects:goal_progress", args=[project.pk, goal.pk]),
-        {f"goal-{goal.pk}-current_value": "50"},
-    )
+    _post_progress(client, project, goal, "50")
 
     goal.refresh_from_db()
     assert goal.progress_percent == 25
@@ -288,25 +296,12 @@ def test_goal_progress_update(client, manager, project):
     assert 'aria-valuenow="25"' in response.content.decode()
 
 
-def test_goal_progress_rejects_non_numbers(client, manager, project, team_member):
-    goal = project.goals.create(
-        metric="revenue",
-        title="R",
-        target=200,
-        unit="CNY",
-        deadline=datetime.date(2030, 1, 1),
-        owner=manager,
-    )
+def test_goal_progress_rejects_non_numbers_and_readers(client, manager, project, goal, team_member):
     client.force_login(manager)
-    client.post(
-        reverse("projects:goal_progress", args=[project.pk, goal.pk]),
-        {f"goal-{goal.pk}-current_value": "lots"},
-    )
+    _post_progress(client, project, goal, "lots")
     client.force_login(team_member)
-    response = client.post(
-        reverse("projects:goal_progress", args=[project.pk, goal.pk]),
-        {f"goal-{goal.pk}-current_value": "150"},
-    )
+
+    response = _post_progress(client, project, goal, "150")
 
     assert response.status_code == 403
     goal.refresh_from_db()
