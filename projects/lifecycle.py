@@ -28,6 +28,7 @@ from .models import (
     GoalMetric,
     Outcome,
     Project,
+    ReasonCategory,
     ReviewCadence,
     ReviewDecision,
     ReviewMeeting,
@@ -427,9 +428,13 @@ def classify(from_stage: str, to_stage: str, *, outcome: str = "") -> Transition
     )
 
 
-def _validate_input(kind: TransitionKind, *, note: str, outcome: str) -> None:
+def _validate_input(
+    kind: TransitionKind, *, note: str, outcome: str, reason_category: str = ""
+) -> None:
     errors = {}
     if kind == TransitionKind.ABORT:
+        if reason_category and reason_category not in ReasonCategory.values:
+            errors["reason_category"] = _("Choose one of the listed reasons.")
         if outcome not in (Outcome.LOST, Outcome.CANCELLED):
             errors["outcome"] = _("Aborting needs the outcome Lost or Cancelled.")
         if not note.strip():
@@ -457,7 +462,7 @@ def project_transition(
     request is refused with StageConflict rather than applied to a state nobody looked at.
     """
     seen_stage = project.stage
-    note = note.strip()
+    note = (note or "").strip()
     with transaction.atomic():
         # The lock serialises concurrent requests for this project: the second one waits
         # here, then finds the stage changed and gets a conflict instead of a double move.
@@ -470,7 +475,7 @@ def project_transition(
         kind = classify(locked.stage, to_stage, outcome=outcome)
         if not can_transition(actor, locked, kind):
             raise TransitionForbidden(_("Only the project owner or a director can do this."))
-        _validate_input(kind, note=note, outcome=outcome)
+        _validate_input(kind, note=note, outcome=outcome, reason_category=reason_category)
 
         if kind == TransitionKind.ADVANCE:
             gate = evaluate_gate(locked)
@@ -569,6 +574,8 @@ def _apply(
     elif kind == TransitionKind.REOPEN:
         project._reopen()
         project.outcome = ""
+        # Closing again later records the new date.
+        ClosureReport.objects.filter(project=project).update(closed_on=None)
 
     if project.stage == Stage.CLOSED:
         report = ClosureReport.objects.get(project=project)

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from collaboration.models import ProjectMembership, Task, TaskStatus
 from core.models import User
@@ -28,6 +29,14 @@ from .models import (
     Strategy,
     StrategyStatus,
 )
+
+
+class RecordInUse(Exception):
+    """A record other records still point to (e.g. a strategy a later revision supersedes)."""
+
+    def __init__(self) -> None:
+        self.message = _("Other records refer to this one, so it cannot be removed.")
+        super().__init__(self.message)
 
 
 # --- customers --------------------------------------------------------------------------------
@@ -74,9 +83,31 @@ def project_update(*, project: Project, actor: User, fields: list[str]) -> Proje
     """Save changed project fields (owner or director); never the stage."""
     if not can_edit_project(actor, project):
         raise PermissionDenied
-    assert "stage" not in fields, "the stage changes only through projects.lifecycle"
+    if "stage" in fields:
+        raise ValueError("The stage changes only through projects.lifecycle.")
     project.save(update_fields=[*fields, "updated_at"])
+    if "owner" in fields:
+        _owner_membership_follow(project)
     return project
+
+
+def _owner_membership_follow(project: Project) -> None:
+    """After a change of owner, the team's owner row names the new owner, and only them."""
+    today = timezone.localdate()
+    project.memberships.filter(role="owner", left_on__isnull=True).exclude(
+        user=project.owner
+    ).update(left_on=today)
+    current = project.memberships.filter(user=project.owner, left_on__isnull=True).first()
+    if current is None:
+        ProjectMembership.objects.create(
+            project=project,
+            user=project.owner,
+            department=project.owner.department,
+            role="owner",
+        )
+    elif current.role != "owner":
+        current.role = "owner"
+        current.save(update_fields=["role"])
 
 
 # --- stage records ----------------------------------------------------------------------------
@@ -108,10 +139,10 @@ def _lesson_before(record: Lesson, actor: User, changed: set[str]) -> None:
 
 
 def _closure_after(record: ClosureReport, actor: User, changed: set[str]) -> None:
-    # While the project is in closure its outcome follows the report (the check constraint
-    # keeps it empty in every other open stage).
+    # In closure and after it the project's outcome follows the report (the check constraint
+    # keeps it empty in every other stage).
     project = record.project
-    if project.stage == Stage.CLOSURE and project.outcome != record.outcome:
+    if project.stage in (Stage.CLOSURE, Stage.CLOSED) and project.outcome != record.outcome:
         project.outcome = record.outcome
         project.save(update_fields=["outcome", "updated_at"])
 
@@ -132,6 +163,9 @@ def stage_record_save(
     """Create or update a record of a project's stage (feasibility, goal, resource, ...)."""
     if not can_edit_project(actor, project):
         raise PermissionDenied
+    if record.pk is not None and record.project_id != project.pk:
+        # A record never moves from one project to another.
+        raise PermissionDenied
     record.project = project
     rule = RECORD_RULES.get(type(record), RecordRule())
     changed = set(changed or ())
@@ -147,7 +181,11 @@ def stage_record_save(
 def stage_record_delete(*, record: models.Model, project: Project, actor: User) -> None:
     if not can_edit_project(actor, project) or record.project_id != project.pk:
         raise PermissionDenied
-    record.delete()
+    try:
+        with transaction.atomic():
+            record.delete()
+    except models.ProtectedError:
+        raise RecordInUse from None
 
 
 @transaction.atomic

@@ -42,6 +42,7 @@ from ..models import (
     Strategy,
 )
 from ..services import (
+    RecordInUse,
     review_record,
     stage_record_delete,
     stage_record_save,
@@ -130,7 +131,11 @@ def section_delete_view(request: HttpRequest, pk: int, section: str, item: int) 
         record.left_on = record.left_on or timezone.localdate()
         stage_record_save(record=record, project=project, actor=request.user)
     else:
-        stage_record_delete(record=record, project=project, actor=request.user)
+        try:
+            stage_record_delete(record=record, project=project, actor=request.user)
+        except RecordInUse as error:
+            messages.error(request, error.message)
+            return _back(project, section)
     messages.success(request, _("Removed."))
     return _back(project, section)
 

@@ -306,3 +306,63 @@ def test_goal_progress_rejects_non_numbers_and_readers(client, manager, project,
     assert response.status_code == 403
     goal.refresh_from_db()
     assert goal.current_value == 0
+
+
+def test_removing_a_superseded_strategy_is_refused_not_an_error(client, manager, project):
+    from projects.services import strategies_open_revisions
+
+    old = project.strategies.create(kind="pricing", summary="s", actions="a")
+    strategies_open_revisions(project=project, actor=manager)
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("projects:section_item_delete", args=[project.pk, "strategies", old.pk]),
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert project.strategies.filter(pk=old.pk).exists()
+
+
+def test_a_record_never_moves_to_another_project(manager, project):
+    from django.core.exceptions import PermissionDenied
+
+    from projects.services import stage_record_save
+
+    other = make_project(manager, n=5)
+    goal = project.goals.create(
+        metric="revenue",
+        title="R",
+        target=1,
+        unit="x",
+        deadline=datetime.date(2030, 1, 1),
+        owner=manager,
+    )
+
+    with pytest.raises(PermissionDenied):
+        stage_record_save(record=goal, project=other, actor=manager)
+    goal.refresh_from_db()
+    assert goal.project == project
+
+
+def test_changing_the_owner_moves_the_owner_membership(director, manager, project):
+    from projects.services import project_update
+
+    ProjectMembership.objects.create(project=project, user=manager, role="owner")
+    new_owner = UserFactory(username="nora-new", role=Role.SALES_MANAGER)
+
+    project.owner = new_owner
+    project_update(project=project, actor=director, fields=["owner"])
+
+    active = project.memberships.filter(left_on__isnull=True)
+    assert list(active.filter(role="owner").values_list("user__username", flat=True)) == [
+        "nora-new"
+    ]
+    assert not active.filter(user=manager).exists()
+
+
+def test_project_update_refuses_the_stage(manager, project):
+    from projects.services import project_update
+
+    with pytest.raises(ValueError):
+        project_update(project=project, actor=manager, fields=["stage"])

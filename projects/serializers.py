@@ -1,0 +1,418 @@
+"""What the REST API reads and writes, validated by the same rules as the page forms.
+
+Serializers only validate and represent; every write goes through `projects.services` or
+`projects.lifecycle` in `projects.api`, so the pages and the API share one set of rules.
+"""
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import AuthenticationForm
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers, status
+
+from collaboration.models import Department
+from core.models import User
+from core.roles import Role
+
+from .models import (
+    ClosureReport,
+    Contact,
+    Customer,
+    Feasibility,
+    Goal,
+    Lesson,
+    Outcome,
+    Project,
+    ReasonCategory,
+    ResourceAllocation,
+    Stage,
+    StageTransition,
+    Strategy,
+)
+
+USERNAME_MAX_LENGTH = User._meta.get_field("username").max_length
+# Long enough for any pass phrase, short enough that nobody makes the server hash a novel.
+PASSWORD_MAX_LENGTH = 4096
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "enum": [stage.value for stage in Stage],
+        "description": "A stage of the sales project operating cycle, in its order.",
+    },
+    component_name="Stage",
+)
+class StageField(serializers.ChoiceField):
+    """A stage of the cycle; one schema component wherever a stage appears."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(choices=Stage.choices, **kwargs)
+
+
+# --- sign-in -------------------------------------------------------------------------------------
+class SignInLockedOut(exceptions.APIException):
+    """django-axes refused the attempt: too many failures for this name and address."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = _("Too many failed sign-ins")
+    default_code = "locked_out"
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    """A username and password, checked by django.contrib.auth (and so by django-axes)."""
+
+    username = serializers.CharField(
+        label=User._meta.get_field("username").verbose_name,
+        max_length=USERNAME_MAX_LENGTH,
+        write_only=True,
+    )
+    password = serializers.CharField(
+        label=User._meta.get_field("password").verbose_name,
+        max_length=PASSWORD_MAX_LENGTH,
+        trim_whitespace=False,
+        style={"input_type": "password"},
+        write_only=True,
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        request = self.context["request"]
+        # The request goes along so that django-axes counts the failure and locks out.
+        user = authenticate(request=request, username=attrs["username"], password=attrs["password"])
+        if user is None:
+            if getattr(request, "axes_locked_out", False):
+                raise SignInLockedOut()
+            message = AuthenticationForm.error_messages["invalid_login"] % {
+                "username": User._meta.get_field("username").verbose_name
+            }
+            raise serializers.ValidationError(message, code="authorization")
+        attrs["user"] = user
+        return attrs
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True)
+
+
+# --- people --------------------------------------------------------------------------------------
+class UserSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    name = serializers.CharField(source="display_name", read_only=True)
+
+
+def _active_users():
+    return User.objects.filter(is_active=True)
+
+
+def _possible_owners():
+    return User.objects.filter(
+        is_active=True, groups__name__in=[Role.SALES_MANAGER, Role.DIRECTOR]
+    ).distinct()
+
+
+# --- customers -----------------------------------------------------------------------------------
+CUSTOMER_NAME_TAKEN = _("A customer with this name already exists.")
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Customer
+        fields = ["id", "name", "industry", "region", "size", "website", "notes", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+    def validate_name(self, name: str) -> str:
+        # The database constraint is on lower(name); say so next to the field, not with a 500.
+        clash = Customer.objects.annotate(lower=Lower("name")).filter(lower=name.lower())
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise serializers.ValidationError(CUSTOMER_NAME_TAKEN, code="unique")
+        return name
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = ["id", "customer", "name", "title", "phone", "email", "notes"]
+        read_only_fields = ["id", "customer"]
+
+
+# --- projects ------------------------------------------------------------------------------------
+class ProjectSerializer(serializers.ModelSerializer):
+    customer = serializers.PrimaryKeyRelatedField(
+        label=Project._meta.get_field("customer").verbose_name, queryset=Customer.objects.all()
+    )
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    owner = serializers.PrimaryKeyRelatedField(
+        label=Project._meta.get_field("owner").verbose_name,
+        queryset=_possible_owners(),
+        required=False,
+    )
+    owner_name = serializers.CharField(source="owner.display_name", read_only=True)
+    stage = StageField(label=Project._meta.get_field("stage").verbose_name, read_only=True)
+    next_stage = StageField(read_only=True, allow_null=True)
+    outcome = serializers.ChoiceField(choices=Outcome.choices, read_only=True, allow_blank=True)
+    days_in_stage = serializers.IntegerField(read_only=True)
+    awaiting_approval = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "code",
+            "name",
+            "customer",
+            "customer_name",
+            "owner",
+            "owner_name",
+            "stage",
+            "next_stage",
+            "outcome",
+            "estimated_value",
+            "currency",
+            "expected_close_date",
+            "background",
+            "review_cadence",
+            "stage_entered_at",
+            "days_in_stage",
+            "awaiting_approval",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "code", "stage_entered_at", "created_at", "updated_at"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only directors choose or change the owner; a sales manager owns what they open.
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not user.is_director:
+            self.fields["owner"] = serializers.PrimaryKeyRelatedField(
+                label=Project._meta.get_field("owner").verbose_name, read_only=True
+            )
+
+    def validate_expected_close_date(self, value):
+        unchanged = self.instance is not None and value == self.instance.expected_close_date
+        if value and not unchanged and value < timezone.localdate():
+            raise serializers.ValidationError(_("The expected close date cannot be in the past."))
+        return value
+
+
+# --- stage records -------------------------------------------------------------------------------
+class FeasibilitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Feasibility
+        fields = [
+            "market_research",
+            "customer_needs",
+            "competitors",
+            "decision",
+            "decided_by",
+            "decided_at",
+        ]
+        read_only_fields = ["decided_by", "decided_at"]
+
+
+class GoalSerializer(serializers.ModelSerializer):
+    owner = serializers.PrimaryKeyRelatedField(
+        label=Goal._meta.get_field("owner").verbose_name, queryset=_active_users()
+    )
+    progress_percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Goal
+        fields = [
+            "id",
+            "metric",
+            "title",
+            "baseline",
+            "target",
+            "unit",
+            "current_value",
+            "deadline",
+            "owner",
+            "achievable",
+            "relevant",
+            "progress_percent",
+            "created_at",
+        ]
+        read_only_fields = ["id", "created_at"]
+
+    def validate_target(self, target):
+        if target is not None and target <= 0:
+            raise serializers.ValidationError(_("The target must be a number above zero."))
+        return target
+
+    def validate_deadline(self, deadline):
+        # Only a new deadline must lie ahead; an old goal may keep the one it had.
+        unchanged = self.instance is not None and deadline == self.instance.deadline
+        if deadline and not unchanged and deadline < timezone.localdate():
+            raise serializers.ValidationError(_("The deadline cannot be in the past."))
+        return deadline
+
+
+class ResourceAllocationSerializer(serializers.ModelSerializer):
+    department = serializers.PrimaryKeyRelatedField(
+        label=ResourceAllocation._meta.get_field("department").verbose_name,
+        queryset=Department.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+    )
+    person = serializers.PrimaryKeyRelatedField(
+        label=ResourceAllocation._meta.get_field("person").verbose_name,
+        queryset=_active_users(),
+        required=False,
+        allow_null=True,
+    )
+
+    class Meta:
+        model = ResourceAllocation
+        fields = [
+            "id",
+            "kind",
+            "description",
+            "department",
+            "person",
+            "quantity",
+            "planned_cost",
+            "actual_cost",
+        ]
+        read_only_fields = ["id"]
+
+
+class StrategySerializer(serializers.ModelSerializer):
+    action_list = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Strategy
+        fields = [
+            "id",
+            "kind",
+            "summary",
+            "actions",
+            "action_list",
+            "revision",
+            "supersedes",
+            "status",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = ["id", "revision", "supersedes", "status", "created_by", "created_at"]
+
+
+class ClosureReportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ClosureReport
+        fields = [
+            "outcome",
+            "actual_value",
+            "reason_category",
+            "reason",
+            "summary",
+            "went_well",
+            "to_improve",
+            "recommendations",
+            "closed_on",
+            "updated_at",
+        ]
+        read_only_fields = ["closed_on", "updated_at"]
+
+    def validate(self, attrs: dict) -> dict:
+        def current(name):
+            return attrs.get(name, getattr(self.instance, name, None))
+
+        if current("outcome") == Outcome.WON and current("actual_value") is None:
+            raise serializers.ValidationError(
+                {"actual_value": [_("Enter the actual value of the won contract.")]}
+            )
+        return attrs
+
+
+class LessonSerializer(serializers.ModelSerializer):
+    stage = StageField(label=Lesson._meta.get_field("stage").verbose_name)
+
+    class Meta:
+        model = Lesson
+        fields = ["id", "text", "stage", "industry", "region", "created_by", "created_at"]
+        read_only_fields = ["id", "industry", "region", "created_by", "created_at"]
+
+
+# --- the cycle -----------------------------------------------------------------------------------
+class CriterionSerializer(serializers.Serializer):
+    code = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)
+    met = serializers.BooleanField(read_only=True)
+    hint = serializers.CharField(read_only=True)
+
+
+class GateSerializer(serializers.Serializer):
+    stage = StageField(read_only=True)
+    next_stage = StageField(read_only=True, allow_null=True)
+    can_advance = serializers.BooleanField(read_only=True)
+    criteria = CriterionSerializer(many=True, read_only=True)
+
+
+class StageTransitionSerializer(serializers.ModelSerializer):
+    from_stage = StageField(read_only=True)
+    to_stage = StageField(read_only=True)
+    actor = UserSummarySerializer(read_only=True)
+
+    class Meta:
+        model = StageTransition
+        fields = ["id", "from_stage", "to_stage", "kind", "actor", "note", "created_at"]
+        read_only_fields = fields
+
+
+class TransitionRequestSerializer(serializers.Serializer):
+    """A move of the project to `to_stage`; the lifecycle decides whether it may happen."""
+
+    to_stage = StageField(label=_("To stage"))
+    note = serializers.CharField(
+        label=_("Note"), max_length=2000, required=False, allow_blank=True, default=""
+    )
+    outcome = serializers.ChoiceField(
+        label=Project._meta.get_field("outcome").verbose_name,
+        choices=Outcome.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+    )
+    reason = serializers.CharField(
+        label=ClosureReport._meta.get_field("reason").verbose_name,
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+    )
+    reason_category = serializers.ChoiceField(
+        label=_("Main reason"),
+        choices=ReasonCategory.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+    )
+    from_stage = StageField(
+        label=StageTransition._meta.get_field("from_stage").verbose_name,
+        required=False,
+    )
+
+
+class ApprovalRequestSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        label=_("Note"), max_length=2000, required=False, allow_blank=True, default=""
+    )
+    from_stage = StageField(
+        label=StageTransition._meta.get_field("from_stage").verbose_name,
+        required=False,
+    )
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField(read_only=True)
+
+
+class GateNotMetSerializer(DetailSerializer):
+    unmet = CriterionSerializer(many=True, read_only=True)
