@@ -1,6 +1,11 @@
 """Reads for the project pages and API, with access built in and a fixed number of queries."""
 
-from django.db.models import Count, QuerySet
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Avg, Count, F, FloatField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Least
+from django.utils import timezone
 
 from core.models import User
 
@@ -19,3 +24,50 @@ def stage_counts(queryset: QuerySet[Project]) -> dict[str, int]:
     counts = {stage.value: 0 for stage in Stage}
     counts.update({row["stage"]: row["total"] for row in rows})
     return counts
+
+
+@dataclass(frozen=True)
+class ClosureMetrics:
+    """How a project ended against its plan, computed from its records."""
+
+    goal_attainment: int | None  # % of target reached, averaged over goals, each capped at 100
+    goals_met: int
+    goals_total: int
+    schedule_variance_days: int | None  # closed (or today) minus expected close; > 0 is late
+    budget_planned: Decimal
+    budget_actual: Decimal
+    budget_variance: Decimal  # actual minus planned; > 0 is over budget
+    budget_variance_percent: int | None
+
+
+def closure_metrics(project: Project) -> ClosureMetrics:
+    """Goal attainment, schedule and budget variance of `project` (two aggregate queries)."""
+    ratio = Least(
+        Cast(F("current_value"), FloatField()) / Cast(F("target"), FloatField()), Value(1.0)
+    )
+    goals = project.goals.aggregate(
+        attainment=Avg(ratio),
+        met=Count("id", filter=Q(current_value__gte=F("target"))),
+        total=Count("id"),
+    )
+    money = project.allocations.aggregate(
+        planned=Coalesce(Sum("planned_cost"), Value(Decimal(0))),
+        actual=Coalesce(Sum("actual_cost"), Value(Decimal(0))),
+    )
+    report = getattr(project, "closure_report", None)
+    end = (report.closed_on if report and report.closed_on else None) or timezone.localdate()
+    variance = money["actual"] - money["planned"]
+    return ClosureMetrics(
+        goal_attainment=None if goals["attainment"] is None else round(goals["attainment"] * 100),
+        goals_met=goals["met"],
+        goals_total=goals["total"],
+        schedule_variance_days=(end - project.expected_close_date).days
+        if project.expected_close_date
+        else None,
+        budget_planned=money["planned"],
+        budget_actual=money["actual"],
+        budget_variance=variance,
+        budget_variance_percent=round(variance * 100 / money["planned"])
+        if money["planned"]
+        else None,
+    )

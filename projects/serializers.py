@@ -4,6 +4,8 @@ Serializers only validate and represent; every write goes through `projects.serv
 `projects.lifecycle` in `projects.api`, so the pages and the API share one set of rules.
 """
 
+from dataclasses import asdict
+
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models.functions import Lower
@@ -31,6 +33,7 @@ from .models import (
     StageTransition,
     Strategy,
 )
+from .selectors import closure_metrics
 
 USERNAME_MAX_LENGTH = User._meta.get_field("username").max_length
 # Long enough for any pass phrase, short enough that nobody makes the server hash a novel.
@@ -303,7 +306,20 @@ class StrategySerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "revision", "supersedes", "status", "created_by", "created_at"]
 
 
+class ClosureMetricsSerializer(serializers.Serializer):
+    goal_attainment = serializers.IntegerField(allow_null=True)
+    goals_met = serializers.IntegerField()
+    goals_total = serializers.IntegerField()
+    schedule_variance_days = serializers.IntegerField(allow_null=True)
+    budget_planned = serializers.DecimalField(max_digits=16, decimal_places=2)
+    budget_actual = serializers.DecimalField(max_digits=16, decimal_places=2)
+    budget_variance = serializers.DecimalField(max_digits=16, decimal_places=2)
+    budget_variance_percent = serializers.IntegerField(allow_null=True)
+
+
 class ClosureReportSerializer(serializers.ModelSerializer):
+    metrics = serializers.SerializerMethodField()
+
     class Meta:
         model = ClosureReport
         fields = [
@@ -317,8 +333,14 @@ class ClosureReportSerializer(serializers.ModelSerializer):
             "recommendations",
             "closed_on",
             "updated_at",
+            "metrics",
         ]
         read_only_fields = ["closed_on", "updated_at"]
+
+    @extend_schema_field(ClosureMetricsSerializer)
+    def get_metrics(self, report: ClosureReport) -> dict:
+        """Goal attainment, schedule and budget variance, computed from the project's records."""
+        return ClosureMetricsSerializer(asdict(closure_metrics(report.project))).data
 
     def validate(self, attrs: dict) -> dict:
         def current(name):

@@ -19,6 +19,8 @@ def fill_english(path: str) -> None:
             entry.msgstr = entry.msgid
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
+        # A "#| previous" line left without its fuzzy flag is a msgfmt syntax error.
+        entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
     catalogue.save(path)
 
 

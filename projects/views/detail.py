@@ -20,6 +20,7 @@ from ..forms import (
 )
 from ..lifecycle import available_actions, evaluate_gate, stage_durations, stage_policies
 from ..models import ClosureReport, Feasibility, Outcome, Project, ReasonCategory, Stage
+from ..selectors import closure_metrics
 
 
 def project_page_context(
@@ -83,8 +84,7 @@ def project_page_context(
         "feasibility": feasibility,
         "goals": goals,
         "allocations": allocations,
-        "budget_planned": sum(a.planned_cost for a in allocations),
-        "budget_actual": sum(a.actual_cost for a in allocations),
+        "metrics": closure_metrics(project),
         "strategies": strategies,
         "team": team,
         "iron_triangle": [(role, role.value in lead_roles) for role in IRON_TRIANGLE],

@@ -1020,7 +1020,14 @@ def test_closure_report_needs_the_value_of_a_won_deal(manager, project):
     assert refused.status_code == 400
     assert "actual_value" in refused.json()
     assert saved.status_code == 201
-    assert client.get(report_url).json()["actual_value"] == "90000.00"
+    body = client.get(report_url).json()
+    assert body["actual_value"] == "90000.00"
+    assert set(body["metrics"]) >= {
+        "goal_attainment",
+        "schedule_variance_days",
+        "budget_variance",
+        "budget_variance_percent",
+    }
 
 
 def test_lessons_are_tagged_with_the_customer(manager, project):

@@ -366,3 +366,46 @@ def test_project_update_refuses_the_stage(manager, project):
 
     with pytest.raises(ValueError):
         project_update(project=project, actor=manager, fields=["stage"])
+
+
+def test_closure_metrics_from_the_records(manager, project):
+    from projects.selectors import closure_metrics
+
+    for current, target in [(50, 100), (300, 200)]:
+        project.goals.create(
+            metric="revenue",
+            title="g",
+            target=target,
+            current_value=current,
+            unit="x",
+            deadline=datetime.date(2030, 1, 1),
+            owner=manager,
+        )
+    project.allocations.create(kind="budget", description="b", planned_cost=1000, actual_cost=1200)
+    project.allocations.create(kind="people", description="p", planned_cost=1000, actual_cost=900)
+    from projects.models import ClosureReport
+
+    ClosureReport.objects.create(
+        project=project,
+        outcome="won",
+        closed_on=project.expected_close_date + datetime.timedelta(days=12),
+    )
+    project.refresh_from_db()
+
+    metrics = closure_metrics(project)
+
+    assert metrics.goal_attainment == 75  # (50% + capped 100%) / 2
+    assert (metrics.goals_met, metrics.goals_total) == (1, 2)
+    assert metrics.schedule_variance_days == 12
+    assert metrics.budget_variance == 100
+    assert metrics.budget_variance_percent == 5
+
+
+def test_closure_metrics_without_records(project):
+    from projects.selectors import closure_metrics
+
+    metrics = closure_metrics(project)
+
+    assert metrics.goal_attainment is None
+    assert metrics.budget_variance_percent is None
+    assert metrics.goals_total == 0
