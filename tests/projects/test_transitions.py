@@ -448,3 +448,24 @@ def test_two_simultaneous_advances_one_wins(require_postgres, people):
     assert sorted(outcomes) == ["conflict", "moved"]
     assert StageTransition.objects.filter(project=project).count() == 1
     assert Project.objects.get(pk=project.pk).stage == Stage.GOAL_SETTING
+
+
+def test_stage_cannot_be_assigned_directly(owner):
+    project = new_project(owner)
+
+    with pytest.raises(AttributeError):
+        project.stage = Stage.CLOSED
+
+    assert Project.objects.get(pk=project.pk).stage == Stage.INITIATION
+
+
+def test_project_codes_are_never_reused(manager):
+    from projects.services import project_create
+
+    customer = Customer.objects.create(name="Codes Co", industry="retail", region="south")
+    first = project_create(project=Project(name="a", customer=customer), actor=manager)
+    first.delete()
+    second = project_create(project=Project(name="b", customer=customer), actor=manager)
+
+    assert second.code != first.code
+    assert int(second.code.rsplit("-", 1)[1]) == int(first.code.rsplit("-", 1)[1]) + 1
