@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.models import User
+from core.roles import Role
 
 from .models import Customer, Industry, Outcome, Project, Region, Stage
 
@@ -12,8 +13,13 @@ from .models import Customer, Industry, Outcome, Project, Region, Stage
 class ProjectFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=100)
     stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices)
+    # Choices by role, not "owns a project", so the list reveals nothing about projects
+    # the person cannot see.
     owner = django_filters.ModelChoiceFilter(
-        label=_("Owner"), queryset=User.objects.filter(owned_projects__isnull=False).distinct()
+        label=_("Owner"),
+        queryset=User.objects.filter(
+            groups__name__in=[Role.SALES_MANAGER, Role.DIRECTOR]
+        ).distinct(),
     )
     customer = django_filters.ModelChoiceFilter(
         label=_("Customer"), queryset=Customer.objects.all()
