@@ -24,6 +24,12 @@ from .models import (
     Stage,
     Strategy,
 )
+from .rules import (
+    check_closure_values,
+    check_expected_close_date,
+    check_goal_deadline,
+    check_goal_target,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -87,9 +93,7 @@ class ProjectForm(forms.ModelForm):
 
     def clean_expected_close_date(self):
         value = self.cleaned_data.get("expected_close_date")
-        changed = "expected_close_date" in self.changed_data
-        if value and changed and value < timezone.localdate():
-            raise forms.ValidationError(_("The expected close date cannot be in the past."))
+        check_expected_close_date(value, changed="expected_close_date" in self.changed_data)
         return value
 
 
@@ -127,14 +131,12 @@ class GoalForm(forms.ModelForm):
 
     def clean_target(self):
         target = self.cleaned_data.get("target")
-        if target is not None and target <= 0:
-            raise forms.ValidationError(_("The target must be a number above zero."))
+        check_goal_target(target)
         return target
 
     def clean_deadline(self):
         deadline = self.cleaned_data.get("deadline")
-        if deadline and "deadline" in self.changed_data and deadline < timezone.localdate():
-            raise forms.ValidationError(_("The deadline cannot be in the past."))
+        check_goal_deadline(deadline, changed="deadline" in self.changed_data)
         return deadline
 
 
@@ -193,8 +195,12 @@ class ClosureReportForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("outcome") == Outcome.WON and cleaned.get("actual_value") is None:
-            self.add_error("actual_value", _("Enter the actual value of the won contract."))
+        try:
+            check_closure_values(
+                outcome=cleaned.get("outcome"), actual_value=cleaned.get("actual_value")
+            )
+        except forms.ValidationError as error:
+            self.add_error(None, error)
         return cleaned
 
 

@@ -9,7 +9,6 @@ from dataclasses import asdict
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models.functions import Lower
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
@@ -32,6 +31,12 @@ from .models import (
     Stage,
     StageTransition,
     Strategy,
+)
+from .rules import (
+    check_closure_values,
+    check_expected_close_date,
+    check_goal_deadline,
+    check_goal_target,
 )
 from .selectors import closure_metrics
 
@@ -199,8 +204,7 @@ class ProjectSerializer(serializers.ModelSerializer):
 
     def validate_expected_close_date(self, value):
         unchanged = self.instance is not None and value == self.instance.expected_close_date
-        if value and not unchanged and value < timezone.localdate():
-            raise serializers.ValidationError(_("The expected close date cannot be in the past."))
+        check_expected_close_date(value, changed=not unchanged)
         return value
 
 
@@ -245,15 +249,13 @@ class GoalSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at"]
 
     def validate_target(self, target):
-        if target is not None and target <= 0:
-            raise serializers.ValidationError(_("The target must be a number above zero."))
+        check_goal_target(target)
         return target
 
     def validate_deadline(self, deadline):
         # Only a new deadline must lie ahead; an old goal may keep the one it had.
         unchanged = self.instance is not None and deadline == self.instance.deadline
-        if deadline and not unchanged and deadline < timezone.localdate():
-            raise serializers.ValidationError(_("The deadline cannot be in the past."))
+        check_goal_deadline(deadline, changed=not unchanged)
         return deadline
 
 
@@ -346,10 +348,7 @@ class ClosureReportSerializer(serializers.ModelSerializer):
         def current(name):
             return attrs.get(name, getattr(self.instance, name, None))
 
-        if current("outcome") == Outcome.WON and current("actual_value") is None:
-            raise serializers.ValidationError(
-                {"actual_value": [_("Enter the actual value of the won contract.")]}
-            )
+        check_closure_values(outcome=current("outcome"), actual_value=current("actual_value"))
         return attrs
 
 

@@ -409,3 +409,16 @@ def test_closure_metrics_without_records(project):
     assert metrics.goal_attainment is None
     assert metrics.budget_variance_percent is None
     assert metrics.goals_total == 0
+
+
+def test_won_closure_report_needs_the_actual_value_on_the_page(client, manager, project):
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("projects:section_save", args=[project.pk, "closure"]),
+        {"closure-outcome": "won", "closure-went_well": "w"},
+    )
+
+    assert response.status_code == 200
+    assert 'id="id_closure-actual_value_error"' in response.content.decode()
+    assert not hasattr(Project.objects.get(pk=project.pk), "closure_report")
