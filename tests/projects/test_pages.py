@@ -411,7 +411,8 @@ def test_closure_metrics_without_records(project):
     assert metrics.goals_total == 0
 
 
-def test_won_closure_report_needs_the_actual_value_on_the_page(client, manager, project):
+def test_won_closure_report_needs_the_actual_value_on_the_page(client, manager):
+    project = make_project(manager, n=7, stage=Stage.CLOSURE)
     client.force_login(manager)
 
     response = client.post(
