@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CollaborationConfig(AppConfig):
     name = "collaboration"
     verbose_name = _("Collaboration")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (connects the lifecycle's signals)

@@ -12,7 +12,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collaboration.models import ProjectMembership, Task, TaskStatus
+from collaboration.models import ActivityVerb, ProjectMembership, Task
+from collaboration.services import activity_record
 from core.models import User
 
 from .access import can_create_project, can_edit_customers, can_edit_project
@@ -138,6 +139,16 @@ def _lesson_before(record: Lesson, actor: User, changed: set[str]) -> None:
     record.region = record.project.customer.region
 
 
+def _review_after(record: ReviewMeeting, actor: User, changed: set[str]) -> None:
+    if "scheduled_for" in changed or not changed:
+        activity_record(
+            project=record.project,
+            actor=actor,
+            verb=ActivityVerb.REVIEW_SCHEDULED,
+            data={"scheduled_for": record.scheduled_for.isoformat()},
+        )
+
+
 def _closure_after(record: ClosureReport, actor: User, changed: set[str]) -> None:
     # In closure and after it the project's outcome follows the report (the check constraint
     # keeps it empty in every other stage).
@@ -151,7 +162,7 @@ RECORD_RULES: dict[type[models.Model], RecordRule] = {
     Feasibility: RecordRule(before_save=_feasibility_before),
     Strategy: RecordRule(before_save=_created_by_before),
     Lesson: RecordRule(before_save=_lesson_before),
-    ReviewMeeting: RecordRule(before_save=_created_by_before),
+    ReviewMeeting: RecordRule(before_save=_created_by_before, after_save=_review_after),
     ClosureReport: RecordRule(after_save=_closure_after),
 }
 
@@ -235,25 +246,16 @@ def strategy_actions_to_tasks(
 
 
 @transaction.atomic
-def task_set_status(*, task: Task, status: str, actor: User) -> Task:
-    """Change a task's status: its assignee, or the project's owner or a director."""
-    if task.assignee_id != actor.pk and not can_edit_project(actor, task.project):
-        raise PermissionDenied
-    task.status = status
-    if status == TaskStatus.DONE:
-        task.progress = 100
-        task.completed_at = task.completed_at or timezone.now()
-    else:
-        task.completed_at = None
-    task.save(update_fields=["status", "progress", "completed_at"])
-    return task
-
-
-@transaction.atomic
 def review_record(*, review: ReviewMeeting, actor: User) -> ReviewMeeting:
     """Record a review as held with its decision (issue 5 drives the cycle from it)."""
     if not can_edit_project(actor, review.project):
         raise PermissionDenied
     review.held_at = review.held_at or timezone.now()
     review.save()
+    activity_record(
+        project=review.project,
+        actor=actor,
+        verb=ActivityVerb.REVIEW_HELD,
+        data={"decision": review.decision},
+    )
     return review

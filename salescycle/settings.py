@@ -152,6 +152,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # tables (visible and editable in the admin), and `manage.py sync_schedules` does so at setup.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.tasks.heartbeat", "schedule": timedelta(minutes=5)},
+    "tasks-overdue": {
+        "task": "collaboration.tasks.tasks_overdue_sweep",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # --- Authentication ---------------------------------------------------------------------------
@@ -219,6 +223,8 @@ EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SalesCycle <noreply@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Where the app is reached, for links in e-mails sent from Celery (no request to ask).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Security ---------------------------------------------------------------------------------
 # Secure by default whenever DEBUG is off; each can be relaxed from the environment, e.g.

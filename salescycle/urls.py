@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("projects.api_urls")),
     path("", include("projects.urls")),
+    path("", include("collaboration.urls")),
     path("", include("core.urls")),
 ]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from collaboration.models import ProjectMembership, Task, TaskStatus
+from collaboration.models import ProjectMembership, Task
+from collaboration.services import task_update_progress
 
 from ..access import get_project_for_user
 from ..forms import (
@@ -47,7 +49,6 @@ from ..services import (
     stage_record_delete,
     stage_record_save,
     strategy_actions_to_tasks,
-    task_set_status,
 )
 from .detail import project_page_context
 
@@ -169,11 +170,11 @@ def strategy_tasks_view(request: HttpRequest, pk: int, strategy: int) -> HttpRes
 def task_status_view(request: HttpRequest, pk: int, task: int) -> HttpResponse:
     project = get_project_for_user(request.user, pk)
     record = get_object_or_404(Task, pk=task, project=project)
-    status = request.POST.get("status")
-    if status not in TaskStatus.values:
-        messages.error(request, _("Unknown task status."))
-        return _back(project, "tasks")
-    task_set_status(task=record, status=status, actor=request.user)
+    try:
+        task_update_progress(task=record, status=request.POST.get("status", ""), actor=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
     return _back(project, "tasks")
 
 

@@ -5,8 +5,6 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from projects.models.choices import Stage
-
 
 class Department(models.Model):
     """A department of the sales organisation; named in both interface languages."""
@@ -83,73 +81,3 @@ class ProjectMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
-
-
-class TaskStatus(models.TextChoices):
-    TODO = "todo", _("To do")
-    IN_PROGRESS = "in_progress", _("In progress")
-    BLOCKED = "blocked", _("Blocked")
-    DONE = "done", _("Done")
-
-
-class TaskPriority(models.TextChoices):
-    LOW = "low", _("Low")
-    NORMAL = "normal", _("Normal")
-    HIGH = "high", _("High")
-    URGENT = "urgent", _("Urgent")
-
-
-class Task(models.Model):
-    """A piece of work on a project, for one person in one department."""
-
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="tasks")
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), max_length=10000, blank=True)
-    stage = models.CharField(_("stage it serves"), max_length=30, choices=Stage.choices)
-    department = models.ForeignKey(
-        Department, verbose_name=_("department"), on_delete=models.SET_NULL, null=True, blank=True
-    )
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("assignee"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="tasks",
-    )
-    strategy = models.ForeignKey(
-        "projects.Strategy",
-        verbose_name=_("strategy"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="tasks",
-    )
-    status = models.CharField(
-        _("status"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.TODO
-    )
-    priority = models.CharField(
-        _("priority"), max_length=10, choices=TaskPriority.choices, default=TaskPriority.NORMAL
-    )
-    start_date = models.DateField(_("start date"), null=True, blank=True)
-    due_date = models.DateField(_("due date"), null=True, blank=True)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["due_date", "id"]
-        verbose_name = _("task")
-        verbose_name_plural = _("tasks")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(progress__lte=100), name="task_progress_at_most_100"
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["project", "status"]),
-            models.Index(fields=["assignee", "status"]),
-        ]
-
-    def __str__(self) -> str:
-        return self.title

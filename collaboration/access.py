@@ -1,0 +1,107 @@
+"""Who may do what in a project's team work. Seeing a project is `projects.access`; this adds
+the finer rules for tasks, the team, comments and the customer's interaction log.
+
+Members update status, progress and comments of tasks assigned to them and comment anywhere
+in their projects; the owner manages the team and every task; directors may do everything;
+observers read. A closed project is read-only except for directors.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from core.models import User
+from projects.access import can_edit_project, projects_visible_to
+from projects.models import Customer, Project, Stage
+
+from .models import Comment, Interaction, ProjectMembership, Task, TeamRole
+
+
+def active_members(project: Project) -> QuerySet[ProjectMembership]:
+    return project.memberships.filter(left_on__isnull=True)
+
+
+def member_role(user: User, project: Project) -> str | None:
+    """The user's role on the project's team, or None."""
+    return (
+        active_members(project).filter(user=user).values_list("role", flat=True).first()
+        if user.is_authenticated
+        else None
+    )
+
+
+def can_manage_team(user: User, project: Project) -> bool:
+    return can_edit_project(user, project)
+
+
+def can_manage_tasks(user: User, project: Project) -> bool:
+    return can_edit_project(user, project)
+
+
+def can_update_task(user: User, task: Task) -> bool:
+    """Status, progress and blocked reason: the assignee, the owner or a director."""
+    if can_manage_tasks(user, task.project):
+        return True
+    return task.assignee_id == user.pk and task.project.stage != Stage.CLOSED
+
+
+def can_comment(user: User, project: Project, role: str | None = None) -> bool:
+    """Anyone on the team but observers, the owner and directors; `role` saves a query."""
+    if can_edit_project(user, project):
+        return True
+    if project.stage == Stage.CLOSED:
+        return False
+    role = role if role is not None else member_role(user, project)
+    return role is not None and role != TeamRole.OBSERVER
+
+
+def can_change_comment(user: User, comment: Comment) -> bool:
+    """Editing is for the author (within the window, checked by the service)."""
+    return comment.author_id == user.pk and comment.deleted_at is None
+
+
+def can_delete_comment(user: User, comment: Comment) -> bool:
+    return comment.deleted_at is None and (
+        comment.author_id == user.pk or can_edit_project(user, comment.project)
+    )
+
+
+def tasks_visible_to(user: User, queryset: QuerySet[Task] | None = None) -> QuerySet[Task]:
+    queryset = Task.objects.all() if queryset is None else queryset
+    return queryset.filter(project__in=projects_visible_to(user))
+
+
+def customer_projects_visible_to(user: User, customer: Customer) -> QuerySet[Project]:
+    return projects_visible_to(user, customer.projects.all())
+
+
+def interactions_visible_to(user: User, customer: Customer) -> QuerySet[Interaction]:
+    """The customer's interaction log: for directors and anyone on a team of one of the
+    customer's projects (its owner included), whichever project the entry was logged on."""
+    if not user.is_authenticated:
+        return Interaction.objects.none()
+    log = Interaction.objects.filter(customer=customer)
+    if user.is_director:
+        return log
+    on_a_team = Project.objects.filter(customer=customer).filter(
+        Q(owner=user)
+        | Exists(
+            ProjectMembership.objects.filter(
+                project=OuterRef("pk"), user=user, left_on__isnull=True
+            )
+        )
+    )
+    return log if on_a_team.exists() else log.none()
+
+
+def projects_for_logging(user: User, customer: Customer) -> QuerySet[Project]:
+    """The customer's projects on which `user` may log an interaction (not as an observer)."""
+    projects = customer.projects.exclude(stage=Stage.CLOSED)
+    if user.is_director:
+        return customer.projects.all()
+    return projects.filter(
+        Q(owner=user)
+        | Exists(
+            ProjectMembership.objects.filter(
+                project=OuterRef("pk"), user=user, left_on__isnull=True
+            ).exclude(role=TeamRole.OBSERVER)
+        )
+    )

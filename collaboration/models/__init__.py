@@ -1,0 +1,35 @@
+from .sharing import (
+    COMMENT_EDIT_WINDOW_MINUTES,
+    EMAIL_BY_DEFAULT,
+    Activity,
+    ActivityVerb,
+    Comment,
+    Interaction,
+    InteractionKind,
+    Notification,
+    NotificationKind,
+    NotificationSetting,
+)
+from .tasks import Task, TaskPriority, TaskQuerySet, TaskStatus
+from .teams import IRON_TRIANGLE, Department, ProjectMembership, TeamRole
+
+__all__ = [
+    "COMMENT_EDIT_WINDOW_MINUTES",
+    "EMAIL_BY_DEFAULT",
+    "IRON_TRIANGLE",
+    "Activity",
+    "ActivityVerb",
+    "Comment",
+    "Department",
+    "Interaction",
+    "InteractionKind",
+    "Notification",
+    "NotificationKind",
+    "NotificationSetting",
+    "ProjectMembership",
+    "Task",
+    "TaskPriority",
+    "TaskQuerySet",
+    "TaskStatus",
+    "TeamRole",
+]

@@ -1,0 +1,142 @@
+"""Tasks: the work of a project, per stage, department and person, with dependencies."""
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from projects.models.choices import Stage
+
+from .teams import Department
+
+
+class TaskStatus(models.TextChoices):
+    TODO = "todo", _("To do")
+    IN_PROGRESS = "in_progress", _("In progress")
+    BLOCKED = "blocked", _("Blocked")
+    DONE = "done", _("Done")
+
+
+class TaskPriority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class TaskQuerySet(models.QuerySet):
+    def open(self) -> "TaskQuerySet":
+        return self.exclude(status=TaskStatus.DONE)
+
+    def overdue(self, today: datetime.date | None = None) -> "TaskQuerySet":
+        """Not done and past its due date."""
+        return self.open().filter(due_date__lt=today or timezone.localdate())
+
+
+class Task(models.Model):
+    """A piece of work on a project, for one person in one department."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=10000, blank=True)
+    stage = models.CharField(_("stage it serves"), max_length=30, choices=Stage.choices)
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+    )
+    strategy = models.ForeignKey(
+        "projects.Strategy",
+        verbose_name=_("strategy"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.TODO
+    )
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=TaskPriority.choices, default=TaskPriority.NORMAL
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    estimate_hours = models.DecimalField(
+        _("estimate (hours)"), max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    is_milestone = models.BooleanField(_("milestone"), default=False)
+    dependencies = models.ManyToManyField(
+        "self",
+        verbose_name=_("depends on"),
+        symmetrical=False,
+        blank=True,
+        related_name="dependents",
+    )
+    blocked_reason = models.CharField(_("blocked reason"), max_length=500, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="task_progress_at_most_100"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(start_date__isnull=True)
+                | models.Q(due_date__isnull=True)
+                | models.Q(due_date__gte=models.F("start_date")),
+                name="task_due_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(estimate_hours__isnull=True) | models.Q(estimate_hours__gte=0),
+                name="task_estimate_not_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["project", "status"]),
+            models.Index(fields=["assignee", "status"]),
+            models.Index(fields=["project", "due_date"]),
+            models.Index(fields=["department", "stage"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("collaboration:task_detail", args=[self.project_id, self.pk])
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.status != TaskStatus.DONE
+            and self.due_date is not None
+            and self.due_date < timezone.localdate()
+        )

@@ -1,0 +1,448 @@
+"""Writes on a project's team work: members, tasks, comments, interactions.
+
+Every function takes the acting user, checks the access rule, validates the input (raising
+Django's ValidationError with field errors, which forms show next to the field and the API
+returns as a 400), runs in one transaction, writes the activity row and leaves notifications
+to `collaboration.notifications`, whose emails go out from Celery after the commit.
+"""
+
+import datetime
+import re
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.models import User
+from projects.models import Project
+
+from . import access
+from .models import (
+    COMMENT_EDIT_WINDOW_MINUTES,
+    Activity,
+    ActivityVerb,
+    Comment,
+    Interaction,
+    NotificationKind,
+    ProjectMembership,
+    Task,
+    TaskStatus,
+    TeamRole,
+)
+from .notifications import notify
+
+
+# --- activity ---------------------------------------------------------------------------------
+def activity_record(
+    *,
+    project: Project,
+    actor: User | None,
+    verb: ActivityVerb,
+    task: Task | None = None,
+    subject_user: User | None = None,
+    data: dict | None = None,
+) -> Activity:
+    """Add one line to the project's activity feed."""
+    return Activity.objects.create(
+        project=project,
+        actor=actor,
+        verb=verb,
+        task=task,
+        subject_user=subject_user,
+        data=data or {},
+    )
+
+
+# --- team -------------------------------------------------------------------------------------
+@transaction.atomic
+def membership_add(*, membership: ProjectMembership, actor: User) -> ProjectMembership:
+    """Put a person on the team (owner and directors); the owner row follows the project."""
+    project = membership.project
+    if not access.can_manage_team(actor, project):
+        raise PermissionDenied
+    errors = {}
+    if membership.role == TeamRole.OWNER:
+        errors["role"] = _("The owner is set on the project itself.")
+    if access.active_members(project).filter(user=membership.user_id).exists():
+        errors["user"] = _("This person is already on the team.")
+    if errors:
+        raise ValidationError(errors)
+    membership.left_on = None
+    membership.save()
+    activity_record(
+        project=project,
+        actor=actor,
+        verb=ActivityVerb.MEMBER_ADDED,
+        subject_user=membership.user,
+        data={"role": membership.role},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_update(
+    *, membership: ProjectMembership, actor: User, fields: Iterable[str]
+) -> ProjectMembership:
+    """Change a member's role, department or responsibilities."""
+    if not access.can_manage_team(actor, membership.project):
+        raise PermissionDenied
+    fields = [f for f in fields if f in ("role", "department", "responsibilities")]
+    original = ProjectMembership.objects.get(pk=membership.pk)
+    role_changed = "role" in fields and membership.role != original.role
+    if role_changed and TeamRole.OWNER in (membership.role, original.role):
+        raise ValidationError({"role": _("The owner is set on the project itself.")})
+    if fields:
+        membership.save(update_fields=fields)
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: ProjectMembership, actor: User) -> ProjectMembership:
+    """Take a person off the team (their history stays: the row gets a leaving date)."""
+    project = membership.project
+    if not access.can_manage_team(actor, project):
+        raise PermissionDenied
+    if membership.role == TeamRole.OWNER:
+        raise ValidationError({"role": _("The owner cannot leave the team.")})
+    if membership.left_on is None:
+        membership.left_on = timezone.localdate()
+        membership.save(update_fields=["left_on"])
+        activity_record(
+            project=project,
+            actor=actor,
+            verb=ActivityVerb.MEMBER_REMOVED,
+            subject_user=membership.user,
+            data={"role": membership.role},
+        )
+    return membership
+
+
+# --- tasks ------------------------------------------------------------------------------------
+def _depends_on(project: Project) -> dict[int, set[int]]:
+    """The project's dependency graph, task id → ids it depends on (one query)."""
+    graph: dict[int, set[int]] = {}
+    edges = Task.dependencies.through.objects.filter(from_task__project=project)
+    for source, target in edges.values_list("from_task_id", "to_task_id"):
+        graph.setdefault(source, set()).add(target)
+    return graph
+
+
+def dependency_creates_cycle(*, task: Task, dependencies: Iterable[Task]) -> bool:
+    """Whether `task` depending on `dependencies` closes a loop (A needs B needs ... A)."""
+    if task.pk is None:
+        return False  # nothing depends on a task that does not exist yet
+    graph = _depends_on(task.project)
+    graph[task.pk] = {d.pk for d in dependencies}
+    seen: set[int] = set()
+    stack = list(graph[task.pk])
+    while stack:
+        current = stack.pop()
+        if current == task.pk:
+            return True
+        if current not in seen:
+            seen.add(current)
+            stack.extend(graph.get(current, ()))
+    return False
+
+
+def task_check(*, task: Task, dependencies: Iterable[Task] | None) -> None:
+    """The input rules of a task; raises ValidationError with every field error at once."""
+    errors: dict[str, str] = {}
+    project = task.project
+    if (
+        task.assignee_id
+        and not access.active_members(project)
+        .filter(user=task.assignee_id)
+        .exclude(role=TeamRole.OBSERVER)
+        .exists()
+    ):
+        errors["assignee"] = _("The assignee must be a member of the project's team.")
+    if task.start_date and task.due_date and task.due_date < task.start_date:
+        errors["due_date"] = _("The due date cannot be before the start date.")
+    if task.progress is None or not 0 <= task.progress <= 100:
+        errors["progress"] = _("Progress is a percentage from 0 to 100.")
+    if task.estimate_hours is not None and task.estimate_hours < 0:
+        errors["estimate_hours"] = _("The estimate cannot be negative.")
+    if dependencies is not None:
+        dependencies = list(dependencies)
+        if any(d.project_id != project.pk for d in dependencies):
+            errors["dependencies"] = _("A task can only depend on tasks of the same project.")
+        elif task.pk is not None and any(d.pk == task.pk for d in dependencies):
+            errors["dependencies"] = _("A task cannot depend on itself.")
+        elif dependency_creates_cycle(task=task, dependencies=dependencies):
+            errors["dependencies"] = _(
+                "These dependencies would form a cycle: a task would end up waiting for itself."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _status_fields_follow(task: Task) -> None:
+    if task.status == TaskStatus.DONE:
+        task.progress = 100
+        task.completed_at = task.completed_at or timezone.now()
+    else:
+        task.completed_at = None
+    if task.status != TaskStatus.BLOCKED:
+        task.blocked_reason = ""
+
+
+def _task_events(*, task: Task, actor: User, before: Task | None) -> None:
+    """Activity rows and notifications for what changed on a task."""
+    project = task.project
+    if before is None:
+        activity_record(
+            project=project,
+            actor=actor,
+            verb=ActivityVerb.TASK_CREATED,
+            task=task,
+            data={"title": task.title},
+        )
+    if task.assignee_id and (before is None or before.assignee_id != task.assignee_id):
+        activity = activity_record(
+            project=project,
+            actor=actor,
+            verb=ActivityVerb.TASK_ASSIGNED,
+            task=task,
+            subject_user=task.assignee,
+            data={"title": task.title},
+        )
+        if task.assignee_id != actor.pk:
+            notify(
+                recipients=[task.assignee],
+                kind=NotificationKind.TASK_ASSIGNED,
+                event_key=f"activity:{activity.pk}",
+                project=project,
+                task=task,
+                actor=actor,
+            )
+    if before is not None and before.status != task.status:
+        activity = activity_record(
+            project=project,
+            actor=actor,
+            verb=ActivityVerb.TASK_STATUS,
+            task=task,
+            data={"title": task.title, "from": before.status, "to": task.status},
+        )
+        if task.status == TaskStatus.BLOCKED:
+            # "A task of yours": the person doing it and the owner answering for the project.
+            notify(
+                recipients=[u for u in (task.assignee, project.owner) if u and u.pk != actor.pk],
+                kind=NotificationKind.TASK_BLOCKED,
+                event_key=f"activity:{activity.pk}",
+                project=project,
+                task=task,
+                actor=actor,
+                data={"reason": task.blocked_reason},
+            )
+
+
+@transaction.atomic
+def task_save(*, task: Task, actor: User, dependencies: Iterable[Task] | None = None) -> Task:
+    """Create or update a task with all its fields (owner and directors)."""
+    project = task.project
+    if not access.can_manage_tasks(actor, project):
+        raise PermissionDenied
+    before = None
+    if task.pk is not None:
+        before = Task.objects.select_for_update().get(pk=task.pk)
+        if before.project_id != project.pk:
+            raise PermissionDenied  # a task never moves to another project
+    if dependencies is not None:
+        dependencies = list(dependencies)
+    task_check(task=task, dependencies=dependencies)
+    if task.pk is None:
+        task.created_by = actor
+    _status_fields_follow(task)
+    task.save()
+    if dependencies is not None:
+        task.dependencies.set(dependencies)
+    _task_events(task=task, actor=actor, before=before)
+    return task
+
+
+def _status_for_progress(status: str, progress: int) -> str:
+    """Moving the progress alone moves the status with it: 100 % is done, started is doing."""
+    if progress == 100:
+        return TaskStatus.DONE
+    if (status == TaskStatus.DONE and progress < 100) or (status == TaskStatus.TODO and progress):
+        return TaskStatus.IN_PROGRESS
+    return status
+
+
+@transaction.atomic
+def task_update_progress(
+    *,
+    task: Task,
+    actor: User,
+    status: str | None = None,
+    progress: int | None = None,
+    blocked_reason: str | None = None,
+) -> Task:
+    """Change status, progress or blocked reason: the assignee, the owner or a director."""
+    if not access.can_update_task(actor, task):
+        raise PermissionDenied
+    # Lock the row: two clicks at once must not both write an activity for one change.
+    before = Task.objects.select_for_update().get(pk=task.pk)
+    errors = {}
+    if status is not None:
+        if status not in TaskStatus.values:
+            errors["status"] = _("Unknown task status.")
+        else:
+            task.status = status
+    if progress is not None:
+        task.progress = progress
+        if status is None:
+            task.status = _status_for_progress(before.status, progress)
+    if blocked_reason is not None:
+        task.blocked_reason = blocked_reason.strip()
+    if errors:
+        raise ValidationError(errors)
+    task_check(task=task, dependencies=None)
+    _status_fields_follow(task)
+    task.save(update_fields=["status", "progress", "blocked_reason", "completed_at", "updated_at"])
+    _task_events(task=task, actor=actor, before=before)
+    return task
+
+
+@transaction.atomic
+def task_delete(*, task: Task, actor: User) -> None:
+    if not access.can_manage_tasks(actor, task.project):
+        raise PermissionDenied
+    task.delete()
+
+
+# --- comments ---------------------------------------------------------------------------------
+# "@name" at the start or after a space (so e-mail addresses are not mentions).
+MENTION = re.compile(r"(?:^|(?<=\s))@([\w.+-]+)")
+
+
+def mentioned_usernames(body: str) -> list[str]:
+    return list(dict.fromkeys(name.rstrip(".") for name in MENTION.findall(body)))
+
+
+def _mentions_check(*, project: Project, body: str) -> list[User]:
+    names = mentioned_usernames(body)
+    if not names:
+        return []
+    members = {
+        m.user.username.lower(): m.user
+        for m in access.active_members(project).select_related("user")
+    }
+    members.setdefault(project.owner.username.lower(), project.owner)
+    unknown = [name for name in names if name.lower() not in members]
+    if unknown:
+        raise ValidationError(
+            {
+                "body": _("Only project members can be mentioned; not: %(names)s")
+                % {"names": ", ".join(f"@{name}" for name in unknown)}
+            }
+        )
+    return [members[name.lower()] for name in names]
+
+
+def _comment_check(*, project: Project, body: str) -> tuple[str, list[User]]:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write something before posting.")})
+    if len(body) > 5000:
+        raise ValidationError({"body": _("A comment can be at most 5000 characters.")})
+    return body, _mentions_check(project=project, body=body)
+
+
+def _notify_mentions(comment: Comment, mentioned: list[User], actor: User) -> None:
+    notify(
+        recipients=[u for u in mentioned if u.pk != actor.pk],
+        kind=NotificationKind.MENTIONED,
+        event_key=f"comment:{comment.pk}",
+        project=comment.project,
+        task=comment.task,
+        actor=actor,
+        data={"excerpt": comment.body[:200]},
+    )
+
+
+@transaction.atomic
+def comment_post(*, project: Project, actor: User, body: str, task: Task | None = None) -> Comment:
+    """Post a comment on a project or one of its tasks; mentioned members are notified."""
+    if not access.can_comment(actor, project):
+        raise PermissionDenied
+    if task is not None and task.project_id != project.pk:
+        raise PermissionDenied
+    body, mentioned = _comment_check(project=project, body=body)
+    comment = Comment.objects.create(project=project, task=task, author=actor, body=body)
+    comment.mentions.set(mentioned)
+    activity_record(
+        project=project,
+        actor=actor,
+        verb=ActivityVerb.COMMENTED,
+        task=task,
+        data={"excerpt": body[:200], "comment": comment.pk},
+    )
+    _notify_mentions(comment, mentioned, actor)
+    return comment
+
+
+def comment_editable_until(comment: Comment) -> datetime.datetime:
+    return comment.created_at + datetime.timedelta(minutes=COMMENT_EDIT_WINDOW_MINUTES)
+
+
+@transaction.atomic
+def comment_edit(*, comment: Comment, actor: User, body: str) -> Comment:
+    """Correct one's own comment within the edit window; newly mentioned people are told."""
+    if not access.can_change_comment(actor, comment):
+        raise PermissionDenied
+    if timezone.now() > comment_editable_until(comment):
+        raise ValidationError(
+            {
+                "body": _("Comments can only be edited for %(minutes)d minutes after posting.")
+                % {"minutes": COMMENT_EDIT_WINDOW_MINUTES}
+            }
+        )
+    body, mentioned = _comment_check(project=comment.project, body=body)
+    comment.body = body
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "edited_at"])
+    comment.mentions.set(mentioned)
+    _notify_mentions(comment, mentioned, actor)  # once per person per comment (event key)
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment, actor: User) -> Comment:
+    """Hide a comment (the author, the owner or a director); the row stays for the record."""
+    if not access.can_delete_comment(actor, comment):
+        raise PermissionDenied
+    comment.deleted_at = timezone.now()
+    comment.save(update_fields=["deleted_at"])
+    return comment
+
+
+# --- the customer's interaction log -----------------------------------------------------------
+@transaction.atomic
+def interaction_log(*, interaction: Interaction, actor: User) -> Interaction:
+    """Log a call, meeting, e-mail or visit on one of the customer's projects."""
+    project = interaction.project
+    if not access.projects_for_logging(actor, project.customer).filter(pk=project.pk).exists():
+        raise PermissionDenied
+    errors = {}
+    if interaction.occurred_on and interaction.occurred_on > timezone.localdate():
+        errors["occurred_on"] = _("An interaction is logged once it has happened.")
+    if not (interaction.summary or "").strip():
+        errors["summary"] = _("Summarise what was discussed.")
+    if interaction.contact_id and interaction.contact.customer_id != project.customer_id:
+        errors["contact"] = _("The contact must belong to this customer.")
+    if errors:
+        raise ValidationError(errors)
+    interaction.customer = project.customer
+    interaction.user = actor
+    interaction.save()
+    activity_record(
+        project=project,
+        actor=actor,
+        verb=ActivityVerb.INTERACTION,
+        data={"kind": interaction.kind, "summary": interaction.summary[:200]},
+    )
+    return interaction
