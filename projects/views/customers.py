@@ -9,6 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from collaboration.access import interactions_visible_to
+from collaboration.views.interactions import interaction_form
+
 from ..access import can_edit_customers, projects_visible_to
 from ..filters import CustomerFilter
 from ..forms import ContactForm, CustomerForm
@@ -49,8 +52,25 @@ def customer_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "projects": list(projects),
         "contact_form": contact_form,
         "can_edit": editable,
+        "interactions": _interaction_log(request, customer),
+        "interaction_form": interaction_form(request, customer),
     }
     return render(request, "projects/customer_detail.html", context)
+
+
+def _interaction_log(request: HttpRequest, customer: Customer) -> list | None:
+    """The shared log of calls, meetings, e-mails and visits; None for who may not see it."""
+    if not _may_see_log(request, customer):
+        return None
+    log = interactions_visible_to(request.user, customer)
+    return list(log.select_related("user", "contact", "project")[:100])
+
+
+def _may_see_log(request: HttpRequest, customer: Customer) -> bool:
+    return (
+        request.user.is_director
+        or projects_visible_to(request.user, customer.projects.all()).exists()
+    )
 
 
 @login_required

@@ -4,6 +4,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from collaboration.models import IRON_TRIANGLE
+from collaboration.selectors import comments_of
+from collaboration.views.comments import comment_form_context
 from core.models import User
 
 from ..access import can_edit_project
@@ -69,6 +71,8 @@ def project_page_context(
     policy = policies.get(project.stage)
     lead_roles = {m.role for m in team if m.department_id}
     return {
+        **comment_form_context(request, project),
+        "comments": list(comments_of(project)),
         "project": project,
         "editable": editable,
         "gate": evaluate_gate(project),

@@ -13,12 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from collaboration.forms import add_service_errors
 from collaboration.models import ProjectMembership, Task
-from collaboration.services import task_update_progress
+from collaboration.services import membership_add, membership_remove, task_update_progress
 
 from ..access import get_project_for_user
 from ..forms import (
@@ -91,6 +91,17 @@ def _back_with_errors(request: HttpRequest, form, project: Project, anchor: str)
     return _back(project, anchor)
 
 
+def _save(form, project: Project, actor) -> None:
+    record = form.save(commit=False)
+    if isinstance(record, ProjectMembership):
+        record.project = project
+        membership_add(membership=record, actor=actor)  # the team's own rules and feed
+    else:
+        stage_record_save(
+            record=record, project=project, actor=actor, changed=set(form.changed_data)
+        )
+
+
 @login_required
 @require_POST
 def section_save_view(
@@ -110,12 +121,13 @@ def section_save_view(
         context = project_page_context(request, project, bound={section: form})
         context["open_section"] = section
         return render(request, "projects/project_detail.html", context)
-    stage_record_save(
-        record=form.save(commit=False),
-        project=project,
-        actor=request.user,
-        changed=set(form.changed_data),
-    )
+    try:
+        _save(form, project, request.user)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        context = project_page_context(request, project, bound={section: form})
+        context["open_section"] = section
+        return render(request, "projects/project_detail.html", context)
     messages.success(request, _("Saved."))
     return _back(project, section)
 
@@ -129,8 +141,11 @@ def section_delete_view(request: HttpRequest, pk: int, section: str, item: int) 
     project = get_project_for_user(request.user, pk, write=True)
     record = get_object_or_404(spec.model, pk=item, project=project)
     if isinstance(record, ProjectMembership):
-        record.left_on = record.left_on or timezone.localdate()
-        stage_record_save(record=record, project=project, actor=request.user)
+        try:
+            membership_remove(membership=record, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return _back(project, section)
     else:
         try:
             stage_record_delete(record=record, project=project, actor=request.user)

@@ -1,0 +1,111 @@
+"""Page forms of the team work. The rules themselves live in `collaboration.services`; a form
+that fails them gets the service's errors next to its fields."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from projects.forms import DATE
+from projects.models import Project
+
+from .access import active_members
+from .models import Comment, Interaction, Task, TaskStatus, TeamRole
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: field errors by field, others on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class TaskForm(forms.ModelForm):
+    class Meta:
+        model = Task
+        fields = [
+            "title",
+            "description",
+            "stage",
+            "department",
+            "assignee",
+            "status",
+            "blocked_reason",
+            "priority",
+            "start_date",
+            "due_date",
+            "progress",
+            "estimate_hours",
+            "is_milestone",
+            "dependencies",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "start_date": DATE,
+            "due_date": DATE,
+            "progress": forms.NumberInput(attrs={"min": 0, "max": 100}),
+            "dependencies": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args, project: Project, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.project = project
+        people = active_members(project).exclude(role=TeamRole.OBSERVER).values("user")
+        self.fields["assignee"].queryset = self.fields["assignee"].queryset.filter(pk__in=people)
+        # Every task of the project is offered; the service refuses a cycle with a clear error.
+        others = project.tasks.exclude(pk=self.instance.pk) if self.instance.pk else project.tasks
+        self.fields["dependencies"].queryset = others.all()
+        self.fields["dependencies"].required = False
+        if not self.instance.pk:
+            self.initial.setdefault("stage", project.stage)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, due = cleaned.get("start_date"), cleaned.get("due_date")
+        if start and due and due < start:
+            self.add_error("due_date", _("The due date cannot be before the start date."))
+        return cleaned
+
+    def clean_progress(self):
+        progress = self.cleaned_data.get("progress")
+        if progress is not None and not 0 <= progress <= 100:
+            raise ValidationError(_("Progress is a percentage from 0 to 100."))
+        return progress
+
+
+class TaskProgressForm(forms.Form):
+    """The one-click update of status and progress (My tasks, the kanban, the task page)."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=TaskStatus.choices, required=False)
+    progress = forms.IntegerField(
+        label=_("Progress (%)"), min_value=0, max_value=100, required=False
+    )
+    blocked_reason = forms.CharField(label=_("Blocked reason"), max_length=500, required=False)
+
+
+class CommentForm(forms.ModelForm):
+    class Meta:
+        model = Comment
+        fields = ["body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 3, "data-mentions": ""})}
+        labels = {"body": _("Comment")}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The service trims and checks it, so an all-blank comment gets the service's message.
+        self.fields["body"].required = False
+        self.fields["body"].strip = False
+
+
+class InteractionForm(forms.ModelForm):
+    class Meta:
+        model = Interaction
+        fields = ["project", "kind", "occurred_on", "contact", "summary", "next_step"]
+        widgets = {"occurred_on": DATE, "summary": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, projects, contacts, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = projects
+        self.fields["contact"].queryset = contacts
+        self.fields["summary"].required = False

@@ -1,0 +1,49 @@
+"""Logging an interaction with a customer (from the customer page)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from projects.models import Customer
+
+from .. import access
+from ..forms import InteractionForm, add_service_errors
+from ..services import interaction_log
+
+
+def interaction_form(request: HttpRequest, customer: Customer, data=None) -> InteractionForm | None:
+    """The form to log an interaction, for someone who may log one on this customer."""
+    projects = access.projects_for_logging(request.user, customer)
+    if not projects.exists():
+        return None
+    return InteractionForm(
+        data,
+        projects=projects,
+        contacts=customer.contacts.all(),
+        initial={"occurred_on": timezone.localdate()},
+        prefix="interaction",
+    )
+
+
+@login_required
+@require_POST
+def interaction_log_view(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_object_or_404(Customer, pk=pk)
+    form = interaction_form(request, customer, request.POST)
+    if form is None:
+        raise PermissionDenied
+    if form.is_valid():
+        try:
+            interaction_log(interaction=form.save(commit=False), actor=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Interaction logged."))
+            return redirect(f"{customer.get_absolute_url()}#interactions")
+    context = {"customer": customer, "form": form}
+    return render(request, "collaboration/interaction_form.html", context, status=400)
