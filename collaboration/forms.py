@@ -3,6 +3,7 @@ that fails them gets the service's errors next to its fields."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from projects.forms import DATE
@@ -52,7 +53,9 @@ class TaskForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.project = project
         people = active_members(project).exclude(role=TeamRole.OBSERVER).values("user")
-        self.fields["assignee"].queryset = self.fields["assignee"].queryset.filter(pk__in=people)
+        self.fields["assignee"].queryset = self.fields["assignee"].queryset.filter(
+            Q(pk__in=people) | Q(pk=project.owner_id)
+        )
         # Every task of the project is offered; the service refuses a cycle with a clear error.
         others = project.tasks.exclude(pk=self.instance.pk) if self.instance.pk else project.tasks
         self.fields["dependencies"].queryset = others.all()

@@ -151,13 +151,11 @@ def task_check(*, task: Task, dependencies: Iterable[Task] | None) -> None:
     """The input rules of a task; raises ValidationError with every field error at once."""
     errors: dict[str, str] = {}
     project = task.project
-    if (
-        task.assignee_id
-        and not access.active_members(project)
-        .filter(user=task.assignee_id)
-        .exclude(role=TeamRole.OBSERVER)
-        .exists()
-    ):
+    on_team = (
+        access.active_members(project).filter(user=task.assignee_id).exclude(role=TeamRole.OBSERVER)
+    )
+    # The owner answers for the whole project and may always take a task.
+    if task.assignee_id and task.assignee_id != project.owner_id and not on_team.exists():
         errors["assignee"] = _("The assignee must be a member of the project's team.")
     if task.start_date and task.due_date and task.due_date < task.start_date:
         errors["due_date"] = _("The due date cannot be before the start date.")
