@@ -96,6 +96,10 @@ def notification_email_send(*, notification_id: int) -> bool:
     if notification is None:
         return False
     recipient = notification.recipient
+    # Checked again at sending time: the person may have left, lost their address or
+    # switched this kind off since the notification was queued.
+    if not (recipient.is_active and recipient.email and wants_email(recipient, notification.kind)):
+        return False
     with translation.override(recipient.language):
         context = {
             "notification": notification,
