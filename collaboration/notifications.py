@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -134,9 +135,21 @@ def tasks_overdue_notify(*, today=None) -> int:
     """Tell assignees about their tasks that have just gone past due; once per due date."""
     today = today or timezone.localdate()
     count = 0
+    # Skip, in SQL, the tasks whose assignee already heard about this due date; the unique
+    # event key still guards the race of two sweeps at once.
+    event_key = Concat(
+        Value("task:"), Cast("pk", CharField()), Value(":due:"), Cast("due_date", CharField())
+    )
+    already = Notification.objects.filter(
+        recipient=OuterRef("assignee"),
+        kind=NotificationKind.TASK_OVERDUE,
+        event_key=OuterRef("overdue_key"),
+    )
     overdue = (
         Task.objects.overdue(today)
         .filter(assignee__isnull=False, project__stage__in=OPEN_STAGES)
+        .annotate(overdue_key=event_key)
+        .exclude(Exists(already))
         .select_related("assignee", "project")
     )
     for task in overdue.iterator(chunk_size=500):
