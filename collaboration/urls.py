@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import activity, comments, interactions, notifications, tasks, team
+from .views import activity, comments, gantt, interactions, notifications, tasks, team
 
 app_name = "collaboration"
 
@@ -39,6 +39,7 @@ urlpatterns = [
         name="comment_delete",
     ),
     path("projects/<int:pk>/activity/", activity.project_activity_view, name="project_activity"),
+    path("projects/<int:pk>/gantt/", gantt.gantt_view, name="project_gantt"),
     path("my/tasks/", tasks.my_tasks_view, name="my_tasks"),
     path("my/activity/", activity.my_activity_view, name="my_activity"),
     path(
