@@ -37,10 +37,15 @@ def can_manage_tasks(user: User, project: Project) -> bool:
 
 
 def can_update_task(user: User, task: Task) -> bool:
-    """Status, progress and blocked reason: the assignee, the owner or a director."""
+    """Status, progress and blocked reason: the owner, a director, or the assignee while they
+    are on the team as more than an observer (the assignment outlives leaving the team)."""
     if can_manage_tasks(user, task.project):
         return True
-    return task.assignee_id == user.pk and task.project.stage != Stage.CLOSED
+    return (
+        task.assignee_id == user.pk
+        and task.project.stage != Stage.CLOSED
+        and member_role(user, task.project) not in (None, TeamRole.OBSERVER)
+    )
 
 
 def can_comment(user: User, project: Project, role: str | None = None) -> bool:
@@ -54,14 +59,22 @@ def can_comment(user: User, project: Project, role: str | None = None) -> bool:
 
 
 def can_change_comment(user: User, comment: Comment) -> bool:
-    """Editing is for the author (within the window, checked by the service)."""
-    return comment.author_id == user.pk and comment.deleted_at is None
+    """Editing is for the author while they may comment (the window is checked by the
+    service): not once the project is closed or they have left the team."""
+    return (
+        comment.author_id == user.pk
+        and comment.deleted_at is None
+        and can_comment(user, comment.project)
+    )
 
 
 def can_delete_comment(user: User, comment: Comment) -> bool:
-    return comment.deleted_at is None and (
-        comment.author_id == user.pk or can_edit_project(user, comment.project)
-    )
+    """The owner, a director, or the author while they may comment."""
+    if comment.deleted_at is not None:
+        return False
+    if can_edit_project(user, comment.project):
+        return True
+    return comment.author_id == user.pk and can_comment(user, comment.project)
 
 
 def tasks_visible_to(user: User, queryset: QuerySet[Task] | None = None) -> QuerySet[Task]:

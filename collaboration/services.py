@@ -147,6 +147,12 @@ def dependency_creates_cycle(*, task: Task, dependencies: Iterable[Task]) -> boo
     return False
 
 
+def _progress_check(progress: int | None) -> str | None:
+    if progress is None or not 0 <= progress <= 100:
+        return _("Progress is a percentage from 0 to 100.")
+    return None
+
+
 def task_check(*, task: Task, dependencies: Iterable[Task] | None) -> None:
     """The input rules of a task; raises ValidationError with every field error at once."""
     errors: dict[str, str] = {}
@@ -159,8 +165,8 @@ def task_check(*, task: Task, dependencies: Iterable[Task] | None) -> None:
         errors["assignee"] = _("The assignee must be a member of the project's team.")
     if task.start_date and task.due_date and task.due_date < task.start_date:
         errors["due_date"] = _("The due date cannot be before the start date.")
-    if task.progress is None or not 0 <= task.progress <= 100:
-        errors["progress"] = _("Progress is a percentage from 0 to 100.")
+    if progress_error := _progress_check(task.progress):
+        errors["progress"] = progress_error
     if task.estimate_hours is not None and task.estimate_hours < 0:
         errors["estimate_hours"] = _("The estimate cannot be negative.")
     if dependencies is not None:
@@ -291,14 +297,17 @@ def task_update_progress(
         else:
             task.status = status
     if progress is not None:
+        if progress_error := _progress_check(progress):
+            errors["progress"] = progress_error
         task.progress = progress
         if status is None:
             task.status = _status_for_progress(before.status, progress)
     if blocked_reason is not None:
         task.blocked_reason = blocked_reason.strip()
+    # Only what changes here is checked, not the whole task: the owner must be able to finish
+    # the task of someone who has left the team without reassigning it first.
     if errors:
         raise ValidationError(errors)
-    task_check(task=task, dependencies=None)
     _status_fields_follow(task)
     task.save(update_fields=["status", "progress", "blocked_reason", "completed_at", "updated_at"])
     _task_events(task=task, actor=actor, before=before)
@@ -318,7 +327,12 @@ MENTION = re.compile(r"(?:^|(?<=\s))@([\w.+-]+)")
 
 
 def mentioned_usernames(body: str) -> list[str]:
-    return list(dict.fromkeys(name.rstrip(".") for name in MENTION.findall(body)))
+    """The names mentioned in `body`, each once whatever its case, as first written."""
+    names: dict[str, str] = {}
+    for name in MENTION.findall(body):
+        name = name.rstrip(".")
+        names.setdefault(name.lower(), name)
+    return list(names.values())
 
 
 def _mentions_check(*, project: Project, body: str) -> list[User]:

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from collaboration.models import (
+    Comment,
     Department,
     ProjectMembership,
     Task,
@@ -16,6 +17,7 @@ from core.models import User
 from core.roles import Role
 from projects.models import (
     ClosureReport,
+    Contact,
     Customer,
     Feasibility,
     FeasibilityDecision,
@@ -79,6 +81,15 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Customer {n} Ltd")
     industry = factory.Iterator(Industry.values)
     region = factory.Iterator(Region.values)
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    customer = factory.SubFactory(CustomerFactory)
+    name = factory.Faker("name")
+    title = "Head of IT"
 
 
 class ProjectFactory(factory.django.DjangoModelFactory):
@@ -169,6 +180,17 @@ class ProjectMembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory, role=Role.MEMBER)
     department = factory.SubFactory(DepartmentFactory)
     role = TeamRole.MEMBER
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A comment on the project by its owner; give `author=` a team member as needed."""
+
+    class Meta:
+        model = Comment
+
+    project = factory.SubFactory(ProjectFactory)
+    author = factory.SelfAttribute("project.owner")
+    body = factory.Sequence(lambda n: f"Comment {n}")
 
 
 class ReviewMeetingFactory(factory.django.DjangoModelFactory):
