@@ -3,6 +3,8 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from collaboration import api as team_api
+
 from . import api
 
 app_name = "api"
@@ -50,4 +52,42 @@ for segment, list_view, detail_view in RECORDS:
             name=f"project-{segment}-detail",
         ),
     ]
+# The team work of a project: (url segment, list view, detail view).
+TEAM_WORK = [
+    ("members", team_api.MembershipListView, team_api.MembershipDetailView),
+    ("tasks", team_api.TaskListView, team_api.TaskDetailView),
+    ("comments", team_api.CommentListView, team_api.CommentDetailView),
+]
+for segment, list_view, detail_view in TEAM_WORK:
+    urlpatterns += [
+        path(
+            f"projects/<int:project_pk>/{segment}/",
+            list_view.as_view(),
+            name=f"project-{segment}",
+        ),
+        path(
+            f"projects/<int:project_pk>/{segment}/<int:pk>/",
+            detail_view.as_view(),
+            name=f"project-{segment}-detail",
+        ),
+    ]
+urlpatterns += [
+    path("tasks/mine/", team_api.MyTasksView.as_view(), name="my-tasks"),
+    path("notifications/", team_api.NotificationListView.as_view(), name="notification-list"),
+    path(
+        "notifications/mark-read/",
+        team_api.NotificationMarkReadView.as_view(),
+        name="notification-mark-read",
+    ),
+    path(
+        "notifications/unread-count/",
+        team_api.NotificationUnreadCountView.as_view(),
+        name="notification-unread-count",
+    ),
+    path(
+        "customers/<int:customer_pk>/interactions/",
+        team_api.InteractionListView.as_view(),
+        name="customer-interactions",
+    ),
+]
 urlpatterns += router.urls
