@@ -387,7 +387,7 @@ class CommentListView(CommentView, generics.ListCreateAPIView):
     def create(self, request: Request, *args, **kwargs) -> Response:
         self.require(
             access.can_comment(request.user, self.get_project()),
-            _("Observers read the project; they do not comment."),
+            _("You may read the comments of this project but not post one."),
         )
         return super().create(request, *args, **kwargs)
 
@@ -424,7 +424,7 @@ class CommentDetailView(CommentView, generics.RetrieveUpdateDestroyAPIView):
         comment = self.get_object()
         self.require(
             access.can_change_comment(request.user, comment),
-            _("Only the author can edit a comment."),
+            _("Only its author can edit a comment, while they may still comment on the project."),
         )
         serializer = CommentEditSerializer(comment, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
