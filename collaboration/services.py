@@ -193,6 +193,10 @@ def _status_fields_follow(task: Task) -> None:
         task.blocked_reason = ""
 
 
+# Edits worth a line in the feed (status and assignee have their own).
+EDIT_TRACKED = ("title", "stage", "department_id", "priority", "start_date", "due_date")
+
+
 def _task_events(*, task: Task, actor: User, before: Task | None) -> None:
     """Activity rows and notifications for what changed on a task."""
     project = task.project
@@ -204,6 +208,16 @@ def _task_events(*, task: Task, actor: User, before: Task | None) -> None:
             task=task,
             data={"title": task.title},
         )
+    if before is not None:
+        changed = [name for name in EDIT_TRACKED if getattr(before, name) != getattr(task, name)]
+        if changed:
+            activity_record(
+                project=project,
+                actor=actor,
+                verb=ActivityVerb.TASK_UPDATED,
+                task=task,
+                data={"title": task.title, "fields": changed},
+            )
     if task.assignee_id and (before is None or before.assignee_id != task.assignee_id):
         activity = activity_record(
             project=project,
@@ -304,6 +318,10 @@ def task_update_progress(
             task.status = _status_for_progress(before.status, progress)
     if blocked_reason is not None:
         task.blocked_reason = blocked_reason.strip()
+        if len(task.blocked_reason) > 500:
+            errors["blocked_reason"] = _("Keep the reason under 500 characters.")
+    if status == TaskStatus.TODO and progress is None and before.status == TaskStatus.DONE:
+        task.progress = 0  # reopened from scratch: "done" had set it to 100
     # Only what changes here is checked, not the whole task: the owner must be able to finish
     # the task of someone who has left the team without reassigning it first.
     if errors:
@@ -322,8 +340,9 @@ def task_delete(*, task: Task, actor: User) -> None:
 
 
 # --- comments ---------------------------------------------------------------------------------
-# "@name" at the start or after a space (so e-mail addresses are not mentions).
-MENTION = re.compile(r"(?:^|(?<=\s))@([\w.+-]+)")
+# "@name" not glued to a preceding name character, so e-mail addresses are not mentions but
+# Chinese text around a mention ("请@li.na看一下") is fine: names are Latin letters and digits.
+MENTION = re.compile(r"(?<![A-Za-z0-9_.+-])@([A-Za-z0-9_.+-]+)")
 
 
 def mentioned_usernames(body: str) -> list[str]:

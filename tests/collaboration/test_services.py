@@ -729,12 +729,43 @@ def test_a_status_change_through_task_save_records_from_and_to(task, owner):
     assert (activity.data["from"], activity.data["to"]) == (TaskStatus.TODO, TaskStatus.DONE)
 
 
-def test_a_save_that_changes_no_status_or_assignee_records_nothing(task, owner):
+def test_an_edit_records_task_updated_with_the_fields_changed(task, owner):
     task.title = "Prepare the pilot, phase 1"
 
     services.task_save(task=task, actor=owner)
 
+    activity = activities(task.project).get()
+    assert activity.verb == V.TASK_UPDATED
+    assert activity.data["fields"] == ["title"]
+
+
+def test_a_save_that_changes_nothing_records_nothing(task, owner):
+    services.task_save(task=task, actor=owner)
+
     assert not activities(task.project).exists()
+
+
+def test_mentions_inside_chinese_text_and_not_in_email_addresses():
+    assert services.mentioned_usernames("请@li.na看一下, 抄送 a@b.com") == ["li.na"]
+
+
+def test_reopening_a_done_task_to_todo_resets_its_progress(task, owner):
+    services.task_update_progress(task=task, actor=owner, status=TaskStatus.DONE)
+    services.task_update_progress(task=task, actor=owner, status=TaskStatus.TODO)
+
+    task.refresh_from_db()
+    assert (task.status, task.progress, task.completed_at) == (TaskStatus.TODO, 0, None)
+
+
+def test_an_overlong_blocked_reason_is_a_field_error(task, owner):
+    with pytest.raises(ValidationError) as error:
+        services.task_update_progress(
+            task=task, actor=owner, status=TaskStatus.BLOCKED, blocked_reason="x" * 501
+        )
+
+    assert "blocked_reason" in error.value.message_dict
+    task.refresh_from_db()
+    assert task.status == TaskStatus.TODO
 
 
 def test_a_comment_records_commented(project, team_member):
