@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import Department
+from .models import (
+    Activity,
+    Comment,
+    Department,
+    Interaction,
+    Notification,
+    NotificationSetting,
+    ProjectMembership,
+    Task,
+)
 
 
 @admin.register(Department)
@@ -8,3 +17,66 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_display = ["code", "name_zh", "name_en", "is_active", "sort_order"]
     list_editable = ["is_active", "sort_order"]
     search_fields = ["code", "name_zh", "name_en"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Team work is written through the app's services (rules, feed, notifications); the
+    admin shows it for support and never changes it behind their back."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ProjectMembership)
+class ProjectMembershipAdmin(ReadOnlyAdmin):
+    list_display = ["project", "user", "role", "department", "joined_on", "left_on"]
+    list_filter = ["role", "department"]
+    search_fields = ["project__code", "user__username", "user__full_name"]
+    list_select_related = ["project", "user", "department"]
+
+
+@admin.register(Task)
+class TaskAdmin(ReadOnlyAdmin):
+    list_display = ["title", "project", "stage", "assignee", "status", "progress", "due_date"]
+    list_filter = ["status", "stage", "priority", "is_milestone", "department"]
+    search_fields = ["title", "project__code"]
+    list_select_related = ["project", "assignee"]
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdmin):
+    list_display = ["project", "task", "author", "created_at", "deleted_at"]
+    search_fields = ["body", "project__code"]
+    list_select_related = ["project", "task", "author"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "project", "actor", "verb"]
+    list_filter = ["verb"]
+    list_select_related = ["project", "actor"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "recipient", "kind", "project", "read_at", "emailed_at"]
+    list_filter = ["kind"]
+    list_select_related = ["recipient", "project"]
+
+
+@admin.register(NotificationSetting)
+class NotificationSettingAdmin(ReadOnlyAdmin):
+    list_display = ["user", "kind", "by_email"]
+
+
+@admin.register(Interaction)
+class InteractionAdmin(ReadOnlyAdmin):
+    list_display = ["occurred_on", "customer", "project", "kind", "user"]
+    list_filter = ["kind"]
+    list_select_related = ["customer", "project", "user"]

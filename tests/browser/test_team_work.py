@@ -59,3 +59,24 @@ def test_member_marks_done_and_the_owner_sees_it(page, sign_in, manager, member,
     bar = page.get_by_test_id(f"gantt-bar-{task.pk}")
     expect(bar).to_have_attribute("data-progress", "100")
     expect(bar).to_have_class(re.compile(r"\bdone\b"))
+
+
+def test_mention_autocomplete_inserts_a_team_member(page, sign_in, manager, member, work):
+    project, _task = work
+    member.full_name = "Mia Member"
+    member.save()
+
+    sign_in(manager)
+    page.goto(project.get_absolute_url())
+    box = page.locator("#comments textarea[name=body]")
+    box.click()
+    box.press_sequentially("Please check, @Mi")
+    option = page.locator(".mention-list li", has_text="Mia Member")
+    expect(option).to_be_visible()
+    option.click()
+    expect(box).to_have_value(f"Please check, @{member.username} ")
+    box.press_sequentially("today")
+    page.get_by_test_id("post-comment").click()
+
+    expect(page.get_by_test_id("comment").last).to_contain_text(f"@{member.username} today")
+    assert list(project.comments.get().mentions.all()) == [member]
