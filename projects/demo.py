@@ -2,7 +2,8 @@
 
 Every project is driven through `projects.lifecycle` exactly as a person would drive it, so
 its history is real; afterwards its timestamps are spread over the past months so that days
-in stage look like a live portfolio. Idempotent: a project that exists (by name) is skipped.
+in stage look like a live portfolio. Its team, tasks, comments and customer interactions come
+from `collaboration.demo`. Idempotent: a project that exists (by name) is skipped.
 """
 
 import datetime
@@ -13,7 +14,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from collaboration.models import Department, ProjectMembership, Task, TaskStatus
+from collaboration.demo import (
+    demo_email_off,
+    overdue_notices_seed,
+    team_form,
+    team_work_seed,
+    team_work_timeline,
+)
+from collaboration.models import Department, Task, TaskStatus
 from core.models import User
 
 from .lifecycle import project_transition
@@ -160,21 +168,7 @@ class Builder:
         )
 
     def fill_resource_allocation(self) -> None:
-        leads = [
-            ("account_lead", self.owner, "sales"),
-            ("solution_lead", self.people.get("member"), "solution"),
-            ("fulfilment_lead", self.people.get("member2"), "delivery"),
-            ("member", self.people.get("member3"), "finance"),
-        ]
-        for role, user, department in leads:
-            if user is None:
-                continue
-            ProjectMembership.objects.update_or_create(
-                project=self.project,
-                user=user,
-                left_on=None,
-                defaults={"role": role, "department": self.departments.get(department)},
-            )
+        team_form(project=self.project)
         planned = (self.project.estimated_value or Decimal(1_000_000)) * Decimal("0.08")
         ResourceAllocation.objects.create(
             project=self.project,
@@ -290,6 +284,7 @@ def _build(plan: Plan, builder: Builder) -> None:
             reason_category=ReasonCategory.BUDGET,
         )
         builder.fill_closure(plan.outcome)
+        team_work_seed(project=builder.project, closing=True)
         builder.move(Stage.CLOSED)
         return
     target = Stage.CLOSURE if plan.stage == Stage.CLOSED else plan.stage
@@ -301,9 +296,13 @@ def _build(plan: Plan, builder: Builder) -> None:
                 builder.loop_once()
     if plan.stage == Stage.CLOSED:
         builder.fill_closure(plan.outcome)
+        # The team's work comes before the close: a closed project is read-only.
+        team_work_seed(project=builder.project, closing=True)
         builder.move(Stage.CLOSED)
-    elif plan.gate_met:
+        return
+    if plan.gate_met:
         builder.fill(plan.stage)
+    team_work_seed(project=builder.project)
 
 
 def _spread_over_time(project: Project, rng: random.Random) -> None:
@@ -332,7 +331,8 @@ def seed_projects(*, seed: int = 2026) -> int:
         )
         customers.append(customer)
     owners = list(User.objects.filter(username__in=["manager", "manager2"]).order_by("username"))
-    created = 0
+    demo_email_off()
+    created = []
     for index, plan in enumerate(_plans()):
         customer = customers[index % len(customers)]
         name = f"{PROJECT_NAMES[index % len(PROJECT_NAMES)]} #{index + 1}"
@@ -354,5 +354,8 @@ def seed_projects(*, seed: int = 2026) -> int:
             )
             _build(plan, Builder(project, rng))
             _spread_over_time(project, rng)
-        created += 1
-    return created
+            team_work_timeline(project=project)
+        created.append(project)
+    if created:
+        overdue_notices_seed(projects=created)
+    return len(created)

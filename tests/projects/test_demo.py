@@ -3,16 +3,24 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from projects.lifecycle import evaluate_gate
 from projects.models import OPEN_STAGES, Customer, Outcome, Project, Stage, StageTransition
+from tests.conftest import _ensure_reference_data
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def seeded():
-    call_command("seed_demo", stdout=StringIO())
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The demo, seeded once for the module in a transaction rolled back at its end (each test
+    runs in a savepoint within it): seeding goes through every service and takes a while."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        _ensure_reference_data()
+        call_command("seed_demo", stdout=StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 def test_demo_projects_cover_every_stage_and_outcome(seeded):
