@@ -53,40 +53,6 @@ def url(name: str, *args) -> str:
 
 
 @pytest.fixture
-def project(manager):
-    """A project as `project_create` leaves it: its owner is on the team in the owner role."""
-    project = ProjectFactory(owner=manager, stage=Stage.EXECUTION, name="Harbour Logistics ERP")
-    ProjectMembershipFactory(project=project, user=manager, role=TeamRole.OWNER)
-    return project
-
-
-@pytest.fixture
-def team_member(project, member):
-    ProjectMembershipFactory(project=project, user=member, role=TeamRole.MEMBER)
-    return member
-
-
-@pytest.fixture
-def colleague(project):
-    """A second member, who is not the assignee of `task`."""
-    return ProjectMembershipFactory(
-        project=project, user__username="cara-colleague", role=TeamRole.MEMBER
-    ).user
-
-
-@pytest.fixture
-def observer(project):
-    return ProjectMembershipFactory(
-        project=project, user__username="olga-observer", role=TeamRole.OBSERVER
-    ).user
-
-
-@pytest.fixture
-def task(project, team_member):
-    return TaskFactory(project=project, assignee=team_member, title="Prepare the pilot")
-
-
-@pytest.fixture
 def other_project(manager):
     """Another project of the same owner (so the owner sees tasks of both)."""
     project = ProjectFactory(owner=manager, stage=Stage.EXECUTION)

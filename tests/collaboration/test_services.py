@@ -55,35 +55,6 @@ def owner(manager):
 
 
 @pytest.fixture
-def project(owner):
-    """A project as `project_create` leaves it: its owner is on the team in the owner role."""
-    project = ProjectFactory(owner=owner, stage=Stage.EXECUTION, name="Harbour Logistics ERP")
-    ProjectMembershipFactory(project=project, user=owner, role=TeamRole.OWNER)
-    return project
-
-
-@pytest.fixture
-def team_member(project, member):
-    ProjectMembershipFactory(project=project, user=member, role=TeamRole.MEMBER)
-    return member
-
-
-@pytest.fixture
-def colleague(project):
-    """A second member, who is not the assignee of `task`."""
-    return ProjectMembershipFactory(
-        project=project, user__username="cara-colleague", role=TeamRole.MEMBER
-    ).user
-
-
-@pytest.fixture
-def observer(project):
-    return ProjectMembershipFactory(
-        project=project, user__username="olga-observer", role=TeamRole.OBSERVER
-    ).user
-
-
-@pytest.fixture
 def former_member(project):
     return ProjectMembershipFactory(
         project=project,
@@ -91,11 +62,6 @@ def former_member(project):
         role=TeamRole.MEMBER,
         left_on=TODAY() - datetime.timedelta(days=3),
     ).user
-
-
-@pytest.fixture
-def task(project, team_member):
-    return TaskFactory(project=project, assignee=team_member, title="Prepare the pilot")
 
 
 @pytest.fixture
