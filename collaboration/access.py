@@ -36,16 +36,28 @@ def can_manage_tasks(user: User, project: Project) -> bool:
     return can_edit_project(user, project)
 
 
+def assignee_may_update(user: User, project: Project) -> bool:
+    """Whether `user`, as assignee, may update their tasks on `project`: while it is open and
+    they are on the team as more than an observer (the assignment outlives leaving the team)."""
+    return project.stage != Stage.CLOSED and member_role(user, project) not in (
+        None,
+        TeamRole.OBSERVER,
+    )
+
+
 def can_update_task(user: User, task: Task) -> bool:
-    """Status, progress and blocked reason: the owner, a director, or the assignee while they
-    are on the team as more than an observer (the assignment outlives leaving the team)."""
+    """Status, progress and blocked reason: the owner, a director, or the assignee."""
     if can_manage_tasks(user, task.project):
         return True
-    return (
-        task.assignee_id == user.pk
-        and task.project.stage != Stage.CLOSED
-        and member_role(user, task.project) not in (None, TeamRole.OBSERVER)
-    )
+    return task.assignee_id == user.pk and assignee_may_update(user, task.project)
+
+
+def updatable_task_ids(user: User, project: Project, tasks: list[Task]) -> set[int]:
+    """Which of `tasks` (all of `project`) `user` may update, in at most one query."""
+    if can_manage_tasks(user, project):
+        return {task.pk for task in tasks}
+    mine = [task.pk for task in tasks if task.assignee_id == user.pk]
+    return set(mine) if mine and assignee_may_update(user, project) else set()
 
 
 def can_comment(user: User, project: Project, role: str | None = None) -> bool:
@@ -86,23 +98,15 @@ def customer_projects_visible_to(user: User, customer: Customer) -> QuerySet[Pro
     return projects_visible_to(user, customer.projects.all())
 
 
+def can_see_interactions(user: User, customer: Customer) -> bool:
+    """The customer's interaction log is for directors and anyone who may see one of the
+    customer's projects (its owner or team), whichever project an entry was logged on."""
+    return customer_projects_visible_to(user, customer).exists()
+
+
 def interactions_visible_to(user: User, customer: Customer) -> QuerySet[Interaction]:
-    """The customer's interaction log: for directors and anyone on a team of one of the
-    customer's projects (its owner included), whichever project the entry was logged on."""
-    if not user.is_authenticated:
-        return Interaction.objects.none()
     log = Interaction.objects.filter(customer=customer)
-    if user.is_director:
-        return log
-    on_a_team = Project.objects.filter(customer=customer).filter(
-        Q(owner=user)
-        | Exists(
-            ProjectMembership.objects.filter(
-                project=OuterRef("pk"), user=user, left_on__isnull=True
-            )
-        )
-    )
-    return log if on_a_team.exists() else log.none()
+    return log if can_see_interactions(user, customer) else log.none()
 
 
 def projects_for_logging(user: User, customer: Customer) -> QuerySet[Project]:

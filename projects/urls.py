@@ -42,9 +42,6 @@ urlpatterns = [
         name="strategy_tasks",
     ),
     path(
-        "projects/<int:pk>/tasks/<int:task>/status/", sections.task_status_view, name="task_status"
-    ),
-    path(
         "projects/<int:pk>/reviews/<int:review>/record/",
         sections.review_record_view,
         name="review_record",

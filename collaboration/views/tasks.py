@@ -67,6 +67,7 @@ def _kanban_context(request: HttpRequest, project) -> dict:
         "columns": columns,
         "statuses": TaskStatus.choices,
         "can_manage": access.can_manage_tasks(request.user, project),
+        "updatable": access.updatable_task_ids(request.user, project, tasks),
         "view": "kanban",
     }
 
@@ -79,9 +80,8 @@ def task_board_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def my_tasks_view(request: HttpRequest) -> HttpResponse:
-    filterset = TaskFilter(request.GET, queryset=Task.objects.all())
-    visible = filterset.qs if filterset.is_valid() else Task.objects.none()
-    tasks = my_tasks(request.user).filter(pk__in=visible.values("pk"))
+    filterset = TaskFilter(request.GET, queryset=my_tasks(request.user))
+    tasks = filterset.qs if filterset.is_valid() else Task.objects.none()
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
     context = {"page": page, "filter": filterset, "statuses": TaskStatus.choices, "view": "my"}
     return render(request, "collaboration/my_tasks.html", context)

@@ -9,7 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from collaboration.access import interactions_visible_to
+from collaboration.access import can_see_interactions
+from collaboration.models import Interaction
 from collaboration.views.interactions import interaction_form
 
 from ..access import can_edit_customers, projects_visible_to
@@ -60,17 +61,10 @@ def customer_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _interaction_log(request: HttpRequest, customer: Customer) -> list | None:
     """The shared log of calls, meetings, e-mails and visits; None for who may not see it."""
-    if not _may_see_log(request, customer):
+    if not can_see_interactions(request.user, customer):
         return None
-    log = interactions_visible_to(request.user, customer)
+    log = Interaction.objects.filter(customer=customer)
     return list(log.select_related("user", "contact", "project")[:100])
-
-
-def _may_see_log(request: HttpRequest, customer: Customer) -> bool:
-    return (
-        request.user.is_director
-        or projects_visible_to(request.user, customer.projects.all()).exists()
-    )
 
 
 @login_required

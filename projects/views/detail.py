@@ -3,6 +3,7 @@
 from django.http import HttpRequest
 from django.utils import timezone
 
+from collaboration.access import updatable_task_ids
 from collaboration.models import IRON_TRIANGLE
 from collaboration.selectors import comments_of
 from collaboration.views.comments import comment_form_context
@@ -93,6 +94,7 @@ def project_page_context(
         "team": team,
         "iron_triangle": [(role, role.value in lead_roles) for role in IRON_TRIANGLE],
         "tasks": tasks,
+        "updatable_tasks": updatable_task_ids(user, project, tasks),
         "reviews": reviews,
         "now": timezone.now(),
         "report": report,

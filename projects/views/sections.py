@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from collaboration.forms import add_service_errors
-from collaboration.models import ProjectMembership, Task
-from collaboration.services import membership_add, membership_remove, task_update_progress
+from collaboration.models import ProjectMembership
+from collaboration.services import membership_add, membership_remove
 
 from ..access import get_project_for_user
 from ..forms import (
@@ -178,19 +178,6 @@ def strategy_tasks_view(request: HttpRequest, pk: int, strategy: int) -> HttpRes
     created = strategy_actions_to_tasks(strategy=record, actor=request.user)
     messages.success(request, _("%(count)d tasks created.") % {"count": len(created)})
     return _back(project, "strategies")
-
-
-@login_required
-@require_POST
-def task_status_view(request: HttpRequest, pk: int, task: int) -> HttpResponse:
-    project = get_project_for_user(request.user, pk)
-    record = get_object_or_404(Task, pk=task, project=project)
-    try:
-        task_update_progress(task=record, status=request.POST.get("status", ""), actor=request.user)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    return _back(project, "tasks")
 
 
 @login_required

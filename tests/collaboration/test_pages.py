@@ -639,3 +639,20 @@ def test_pages_run_the_same_queries_for_1_and_30_rows(client, manager, page):
         counts.append(_queries(client, url))
 
     assert counts[0] == counts[1]
+
+
+def test_kanban_offers_moves_only_on_tasks_the_viewer_may_update(client, project, task, colleague):
+    theirs = TaskFactory(project=project, assignee=colleague)
+    url = reverse("collaboration:task_board", args=[project.pk])
+
+    client.force_login(colleague)
+    page = client.get(url).content.decode()
+    assert f'data-testid="move-{theirs.pk}-done"' in page
+    assert f'data-testid="move-{task.pk}-done"' not in page  # someone else's task
+
+    ProjectMembership.objects.filter(project=project, user=task.assignee).update(
+        role=TeamRole.OBSERVER
+    )
+    client.force_login(task.assignee)
+    page = client.get(url).content.decode()
+    assert f'data-testid="move-{task.pk}-done"' not in page  # only watching now
