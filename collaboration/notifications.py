@@ -5,6 +5,7 @@ constraint on (recipient, kind, event_key) makes a second attempt a no-op, wheth
 from a retried Celery task or a repeated sweep.
 """
 
+import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -55,21 +56,29 @@ def notify(
     """Tell each recipient (once per event) and e-mail those who want this kind by e-mail."""
     created = []
     for recipient in {r.pk: r for r in recipients if r is not None and r.is_active}.values():
+        by_email = bool(recipient.email) and wants_email(recipient, kind)
         try:
             with transaction.atomic():
                 notification, is_new = Notification.objects.get_or_create(
                     recipient=recipient,
                     kind=kind,
                     event_key=event_key,
-                    defaults={"project": project, "task": task, "actor": actor, "data": data or {}},
+                    defaults={
+                        "project": project,
+                        "task": task,
+                        "actor": actor,
+                        "data": data or {},
+                        "email_pending": by_email,
+                    },
                 )
         except IntegrityError:  # the same event raced in from elsewhere: it is there already
             continue
         if is_new:
             created.append(notification)
-            if recipient.email and wants_email(recipient, kind):
+            if by_email:
                 from .tasks import notification_email
 
+                # If the broker is down this only logs; `notifications_email_flush` sends it.
                 enqueue(notification_email, notification.pk)
     return created
 
@@ -100,6 +109,8 @@ def notification_email_send(*, notification_id: int) -> bool:
     # Checked again at sending time: the person may have left, lost their address or
     # switched this kind off since the notification was queued.
     if not (recipient.is_active and recipient.email and wants_email(recipient, notification.kind)):
+        notification.email_pending = False
+        notification.save(update_fields=["email_pending"])
         return False
     with translation.override(recipient.language):
         context = {
@@ -111,8 +122,18 @@ def notification_email_send(*, notification_id: int) -> bool:
         body = render_to_string("collaboration/email/notification_body.txt", context)
     send_mail(" ".join(subject.split()), body, None, [recipient.email])
     notification.emailed_at = timezone.now()
-    notification.save(update_fields=["emailed_at"])
+    notification.email_pending = False
+    notification.save(update_fields=["emailed_at", "email_pending"])
     return True
+
+
+def notifications_email_flush(*, older_than: datetime.timedelta = datetime.timedelta(0)) -> int:
+    """Send the e-mails still pending (their enqueue failed, or a worker lost them)."""
+    before = timezone.now() - older_than
+    pending = Notification.objects.filter(
+        email_pending=True, emailed_at__isnull=True, created_at__lte=before
+    ).values_list("pk", flat=True)
+    return sum(notification_email_send(notification_id=pk) for pk in list(pending[:1000]))
 
 
 def notifications_for(user: User) -> QuerySet[Notification]:
@@ -131,24 +152,21 @@ def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> 
     return unread.update(read_at=timezone.now())
 
 
-def tasks_overdue_notify(*, today=None) -> int:
-    """Tell assignees about their tasks that have just gone past due; once per due date."""
+def tasks_overdue_notify(*, today: datetime.date | None = None) -> int:
+    """Remind assignees of their tasks past due: once per task and day."""
     today = today or timezone.localdate()
     count = 0
-    # Skip, in SQL, the tasks whose assignee already heard about this due date; the unique
-    # event key still guards the race of two sweeps at once.
-    event_key = Concat(
-        Value("task:"), Cast("pk", CharField()), Value(":due:"), Cast("due_date", CharField())
-    )
+    prefix = Value(f"overdue:{today.isoformat()}:task:")
+    # Skip, in SQL, the tasks whose assignee already heard today; the unique event key still
+    # guards the race of two sweeps at once.
     already = Notification.objects.filter(
         recipient=OuterRef("assignee"),
         kind=NotificationKind.TASK_OVERDUE,
-        event_key=OuterRef("overdue_key"),
+        event_key=Concat(prefix, Cast(OuterRef("pk"), CharField())),
     )
     overdue = (
         Task.objects.overdue(today)
         .filter(assignee__isnull=False, project__stage__in=OPEN_STAGES)
-        .annotate(overdue_key=event_key)
         .exclude(Exists(already))
         .select_related("assignee", "project")
     )
@@ -157,7 +175,7 @@ def tasks_overdue_notify(*, today=None) -> int:
             notify(
                 recipients=[task.assignee],
                 kind=NotificationKind.TASK_OVERDUE,
-                event_key=f"task:{task.pk}:due:{task.due_date.isoformat()}",
+                event_key=f"overdue:{today.isoformat()}:task:{task.pk}",
                 project=task.project,
                 task=task,
                 data={"due": task.due_date.isoformat()},

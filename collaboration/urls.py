@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import activity, comments, gantt, interactions, notifications, tasks, team
+from .views import activity, calendar, comments, gantt, interactions, notifications, tasks, team
 
 app_name = "collaboration"
 
@@ -46,6 +46,13 @@ urlpatterns = [
         "customers/<int:pk>/interactions/",
         interactions.interaction_log_view,
         name="interaction_log",
+    ),
+    path("calendar/", calendar.calendar_settings_view, name="calendar"),
+    path("calendar/<str:token>.ics", calendar.personal_feed_view, name="calendar_feed"),
+    path(
+        "calendar/<str:token>/projects/<int:pk>.ics",
+        calendar.project_feed_view,
+        name="calendar_project_feed",
     ),
     path("notifications/", notifications.notification_list_view, name="notification_list"),
     path("notifications/bell/", notifications.notification_bell_view, name="notification_bell"),

@@ -12,8 +12,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collaboration.models import ActivityVerb, ProjectMembership, Task
-from collaboration.services import activity_record
+from collaboration.models import ProjectMembership, Task
 from core.models import User
 
 from .access import can_create_project, can_edit_customers, can_edit_project
@@ -25,7 +24,6 @@ from .models import (
     Lesson,
     Project,
     ProjectCodeCounter,
-    ReviewMeeting,
     Stage,
     Strategy,
     StrategyStatus,
@@ -139,16 +137,6 @@ def _lesson_before(record: Lesson, actor: User, changed: set[str]) -> None:
     record.region = record.project.customer.region
 
 
-def _review_after(record: ReviewMeeting, actor: User, changed: set[str]) -> None:
-    if "scheduled_for" in changed or not changed:
-        activity_record(
-            project=record.project,
-            actor=actor,
-            verb=ActivityVerb.REVIEW_SCHEDULED,
-            data={"scheduled_for": record.scheduled_for.isoformat()},
-        )
-
-
 def _closure_after(record: ClosureReport, actor: User, changed: set[str]) -> None:
     # In closure and after it the project's outcome follows the report (the check constraint
     # keeps it empty in every other stage).
@@ -162,7 +150,6 @@ RECORD_RULES: dict[type[models.Model], RecordRule] = {
     Feasibility: RecordRule(before_save=_feasibility_before),
     Strategy: RecordRule(before_save=_created_by_before),
     Lesson: RecordRule(before_save=_lesson_before),
-    ReviewMeeting: RecordRule(before_save=_created_by_before, after_save=_review_after),
     ClosureReport: RecordRule(after_save=_closure_after),
 }
 
@@ -243,19 +230,3 @@ def strategy_actions_to_tasks(
         if action[:200] not in existing
     ]
     return Task.objects.bulk_create(tasks)
-
-
-@transaction.atomic
-def review_record(*, review: ReviewMeeting, actor: User) -> ReviewMeeting:
-    """Record a review as held with its decision (issue 5 drives the cycle from it)."""
-    if not can_edit_project(actor, review.project):
-        raise PermissionDenied
-    review.held_at = review.held_at or timezone.now()
-    review.save()
-    activity_record(
-        project=review.project,
-        actor=actor,
-        verb=ActivityVerb.REVIEW_HELD,
-        data={"decision": review.decision},
-    )
-    return review

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "core.sweeps.SweepOnPageLoadMiddleware",
     # django-axes must come last: it turns a lockout into its own response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -146,7 +147,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
+# With Redis down a request must not hang on publishing: try briefly, then give up (the
+# enqueue is logged and the sweeps send what was missed; see core.background).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_TIMEZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The one place where periodic work is scheduled; beat copies it into django-celery-beat's
@@ -157,7 +166,32 @@ CELERY_BEAT_SCHEDULE = {
         "task": "collaboration.tasks.tasks_overdue_sweep",
         "schedule": timedelta(hours=1),
     },
+    "review-reminders": {
+        "task": "projects.tasks.review_reminders",
+        "schedule": timedelta(minutes=5),
+    },
+    "reviews-overdue": {"task": "projects.tasks.reviews_overdue", "schedule": timedelta(hours=1)},
+    "projects-stuck": {"task": "projects.tasks.projects_stuck", "schedule": timedelta(hours=1)},
+    "reviews-next": {
+        "task": "projects.tasks.reviews_schedule_next",
+        "schedule": timedelta(hours=1),
+    },
+    "emails-pending": {
+        "task": "collaboration.tasks.notifications_email_sweep",
+        "schedule": timedelta(minutes=10),
+    },
 }
+SWEEP_ON_PAGE_LOAD = env.bool("SWEEP_ON_PAGE_LOAD", default=not REDIS_URL)
+# What `manage.py run_sweeps` (and, without Redis, a page load every few minutes) runs in
+# process: the same functions beat schedules above.
+SWEEPS = [
+    "collaboration.tasks.tasks_overdue_sweep",
+    "projects.tasks.review_reminders",
+    "projects.tasks.reviews_overdue",
+    "projects.tasks.projects_stuck",
+    "projects.tasks.reviews_schedule_next",
+    "collaboration.tasks.notifications_email_sweep",
+]
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"

@@ -1,3 +1,4 @@
+from .calendar import CalendarToken
 from .sharing import (
     COMMENT_EDIT_WINDOW_MINUTES,
     EMAIL_BY_DEFAULT,
@@ -14,6 +15,7 @@ from .tasks import Task, TaskPriority, TaskQuerySet, TaskStatus
 from .teams import IRON_TRIANGLE, Department, ProjectMembership, TeamRole
 
 __all__ = [
+    "CalendarToken",
     "COMMENT_EDIT_WINDOW_MINUTES",
     "EMAIL_BY_DEFAULT",
     "IRON_TRIANGLE",

@@ -65,6 +65,8 @@ class ActivityVerb(models.TextChoices):
     COMMENTED = "commented", _("commented")
     REVIEW_SCHEDULED = "review_scheduled", _("scheduled a review")
     REVIEW_HELD = "review_held", _("recorded a review")
+    RISK_RECORDED = "risk_recorded", _("recorded a risk")
+    RISK_UPDATED = "risk_updated", _("updated a risk")
     INTERACTION = "interaction", _("logged an interaction with the customer")
 
 
@@ -114,6 +116,11 @@ class NotificationKind(models.TextChoices):
     TASK_OVERDUE = "task_overdue", _("A task of mine becomes overdue")
     TASK_BLOCKED = "task_blocked", _("A task of mine becomes blocked")
     STAGE_CHANGED = "stage_changed", _("A project of mine changes stage")
+    REVIEW_REMINDER = "review_reminder", _("A review I attend is coming up")
+    REVIEW_OVERDUE = "review_overdue", _("A review of my project is overdue")
+    ESCALATED = "escalated", _("A review escalates a project to the directors")
+    RISK_SERIOUS = "risk_serious", _("A risk becomes high or critical")
+    PROJECT_STUCK = "project_stuck", _("A project stays in its stage beyond the norm")
 
 
 class Notification(models.Model):
@@ -137,6 +144,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    # True from the moment an e-mail is wanted until it is sent (or no longer wanted): the
+    # sweep sends what a failed enqueue (Redis down) left behind.
+    email_pending = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -154,6 +164,11 @@ class Notification(models.Model):
                 name="notification_unread_idx",
             ),
             models.Index(fields=["recipient", "-created_at"]),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(email_pending=True),
+                name="notification_email_pending_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -187,6 +202,11 @@ EMAIL_BY_DEFAULT = {
     NotificationKind.TASK_OVERDUE: True,
     NotificationKind.TASK_BLOCKED: True,
     NotificationKind.STAGE_CHANGED: False,
+    NotificationKind.REVIEW_REMINDER: True,
+    NotificationKind.REVIEW_OVERDUE: True,
+    NotificationKind.ESCALATED: True,
+    NotificationKind.RISK_SERIOUS: True,
+    NotificationKind.PROJECT_STUCK: True,
 }
 
 

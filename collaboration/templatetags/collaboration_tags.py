@@ -1,6 +1,8 @@
+import datetime
+
 from django import template
 
-from projects.models import Stage
+from projects.models import ReviewDecision, RiskLevel, Stage
 
 from ..models import TaskStatus
 
@@ -22,3 +24,28 @@ def status_label(value: str) -> str:
         return TaskStatus(value).label
     except ValueError:
         return value
+
+
+@register.filter
+def decision_label(value: str) -> str:
+    try:
+        return ReviewDecision(value).label
+    except ValueError:
+        return value
+
+
+@register.filter
+def risk_level_label(value: str) -> str:
+    try:
+        return RiskLevel(value).label
+    except ValueError:
+        return value
+
+
+@register.filter
+def iso_datetime(value: str):
+    """A datetime kept as ISO text in an activity's data, for the `date` filter."""
+    try:
+        return datetime.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None

@@ -11,6 +11,9 @@ from .choices import (
     ResourceKind,
     ReviewCadence,
     ReviewDecision,
+    RiskCategory,
+    RiskLevel,
+    RiskStatus,
     Stage,
     StrategyKind,
     StrategyStatus,
@@ -32,11 +35,23 @@ from .records import (
     Goal,
     Lesson,
     ResourceAllocation,
-    ReviewMeeting,
     Strategy,
 )
+from .reviews import CADENCE_INTERVAL, ReviewActionItem, ReviewMeeting, ReviewQuerySet
+from .risks import LEVEL_RANK, RISK_LEVEL_FLOORS, SERIOUS_LEVELS, Risk, risk_level
 
 __all__ = [
+    "CADENCE_INTERVAL",
+    "LEVEL_RANK",
+    "RISK_LEVEL_FLOORS",
+    "SERIOUS_LEVELS",
+    "ReviewActionItem",
+    "ReviewQuerySet",
+    "Risk",
+    "RiskCategory",
+    "RiskLevel",
+    "RiskStatus",
+    "risk_level",
     "ABORTABLE_STAGES",
     "LOOP_TARGETS",
     "NEXT_STAGE",

@@ -74,6 +74,9 @@ class Project(FSMModelMixin, models.Model):
     )
     approval_requested_at = models.DateTimeField(_("approval requested at"), null=True, blank=True)
     approval_note = models.TextField(_("approval request note"), max_length=2000, blank=True)
+    # Set when a review escalates the project to the directors; cleared by the next review
+    # that decides otherwise.
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -120,6 +123,10 @@ class Project(FSMModelMixin, models.Model):
     @property
     def awaiting_approval(self) -> bool:
         return self.approval_requested_at is not None
+
+    @property
+    def is_escalated(self) -> bool:
+        return self.escalated_at is not None
 
     @property
     def days_in_stage(self) -> int:

@@ -16,7 +16,6 @@ from .choices import (
     ReasonCategory,
     Region,
     ResourceKind,
-    ReviewDecision,
     Stage,
     StrategyKind,
     StrategyStatus,
@@ -251,38 +250,3 @@ class Lesson(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
-
-
-class ReviewMeeting(models.Model):
-    """监控评估: a project review; its decision drives the cycle (see issue 5 for the rest)."""
-
-    project = models.ForeignKey(
-        "projects.Project", on_delete=models.CASCADE, related_name="reviews"
-    )
-    scheduled_for = models.DateTimeField(_("scheduled for"))
-    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=60)
-    location = models.CharField(_("place or link"), max_length=300, blank=True)
-    agenda = models.TextField(_("agenda"), max_length=5000, blank=True)
-    minutes = models.TextField(_("minutes"), max_length=20000, blank=True)
-    decision = models.CharField(
-        _("decision"), max_length=20, choices=ReviewDecision.choices, blank=True
-    )
-    held_at = models.DateTimeField(_("held at"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        User, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["-scheduled_for"]
-        verbose_name = _("review meeting")
-        verbose_name_plural = _("review meetings")
-        indexes = [models.Index(fields=["project", "scheduled_for"])]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(decision="") | Q(held_at__isnull=False),
-                name="review_decision_only_when_held",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.project_id} @ {self.scheduled_for:%Y-%m-%d %H:%M}"

@@ -29,8 +29,6 @@ from ..forms import (
     GoalProgressForm,
     LessonForm,
     MembershipForm,
-    ReviewForm,
-    ReviewRecordForm,
     StrategyForm,
 )
 from ..models import (
@@ -40,12 +38,10 @@ from ..models import (
     Lesson,
     Project,
     ResourceAllocation,
-    ReviewMeeting,
     Strategy,
 )
 from ..services import (
     RecordInUse,
-    review_record,
     stage_record_delete,
     stage_record_save,
     strategy_actions_to_tasks,
@@ -67,7 +63,6 @@ SECTIONS = {
     "resources": Section(ResourceAllocation, AllocationForm),
     "strategies": Section(Strategy, StrategyForm),
     "team": Section(ProjectMembership, MembershipForm, needs_project=True),
-    "reviews": Section(ReviewMeeting, ReviewForm),
     "closure": Section(ClosureReport, ClosureReportForm, single=True),
     "lessons": Section(Lesson, LessonForm),
 }
@@ -178,16 +173,3 @@ def strategy_tasks_view(request: HttpRequest, pk: int, strategy: int) -> HttpRes
     created = strategy_actions_to_tasks(strategy=record, actor=request.user)
     messages.success(request, _("%(count)d tasks created.") % {"count": len(created)})
     return _back(project, "strategies")
-
-
-@login_required
-@require_POST
-def review_record_view(request: HttpRequest, pk: int, review: int) -> HttpResponse:
-    project = get_project_for_user(request.user, pk, write=True)
-    record = get_object_or_404(ReviewMeeting, pk=review, project=project)
-    form = ReviewRecordForm(request.POST, instance=record, prefix=f"record-{review}")
-    if not form.is_valid():
-        return _back_with_errors(request, form, project, "reviews")
-    review_record(review=form.save(commit=False), actor=request.user)
-    messages.success(request, _("Review recorded."))
-    return _back(project, "reviews")
