@@ -737,6 +737,11 @@ def test_the_settings_page_starts_from_the_current_preferences(client, member):
         K.TASK_OVERDUE: True,
         K.TASK_BLOCKED: True,
         K.STAGE_CHANGED: False,
+        K.REVIEW_REMINDER: True,
+        K.REVIEW_OVERDUE: True,
+        K.ESCALATED: True,
+        K.RISK_SERIOUS: True,
+        K.PROJECT_STUCK: True,
     }
     assert reverse("collaboration:notification_settings") in client.get(LIST).text
 
@@ -753,6 +758,11 @@ def test_the_settings_page_saves_the_preferences(client, member, outsider):
         K.TASK_OVERDUE: False,
         K.TASK_BLOCKED: False,
         K.STAGE_CHANGED: True,
+        K.REVIEW_REMINDER: False,
+        K.REVIEW_OVERDUE: False,
+        K.ESCALATED: False,
+        K.RISK_SERIOUS: False,
+        K.PROJECT_STUCK: False,
     }
     assert not NotificationSetting.objects.filter(user=outsider).exists()
 

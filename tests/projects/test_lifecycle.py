@@ -429,7 +429,7 @@ def _no_feasibility(project):
         pytest.param(
             S.EXECUTION,
             "next_review_scheduled",
-            lambda p: p.reviews.update(held_at=timezone.now()),
+            lambda p: p.reviews.update(held_at=timezone.now(), decision="continue"),
             id="review-already-held",
         ),
         pytest.param(
