@@ -21,6 +21,7 @@ from .models import (
     ReasonCategory,
     ResourceAllocation,
     ReviewMeeting,
+    Risk,
     Stage,
     Strategy,
 )
@@ -274,3 +275,39 @@ class TransitionForm(forms.Form):
     reason_category = forms.ChoiceField(
         label=_("Main reason"), required=False, choices=[("", "—"), *ReasonCategory.choices]
     )
+
+
+class RiskForm(forms.ModelForm):
+    """A risk of the project; its owner is someone on the team."""
+
+    class Meta:
+        model = Risk
+        fields = [
+            "title",
+            "category",
+            "probability",
+            "impact",
+            "owner",
+            "description",
+            "mitigation",
+            "status",
+            "due_date",
+            "last_reviewed_on",
+        ]
+        widgets = {
+            "description": _short_text(2),
+            "mitigation": _short_text(2),
+            "due_date": DATE,
+            "last_reviewed_on": DATE,
+            "probability": forms.NumberInput(attrs={"min": 1, "max": 5}),
+            "impact": forms.NumberInput(attrs={"min": 1, "max": 5}),
+        }
+
+    def __init__(self, *args, project: Project, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.project = project
+        self.fields["owner"].queryset = User.objects.filter(
+            memberships__project=project,
+            memberships__left_on__isnull=True,
+            is_active=True,
+        ).distinct()

@@ -30,7 +30,9 @@ from projects.models import (
     Region,
     ResourceAllocation,
     ResourceKind,
+    ReviewActionItem,
     ReviewMeeting,
+    Risk,
     Stage,
     Strategy,
     StrategyKind,
@@ -203,6 +205,31 @@ class ReviewMeetingFactory(factory.django.DjangoModelFactory):
     scheduled_for = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
     agenda = "Progress against the goals."
     created_by = factory.SelfAttribute("project.owner")
+
+
+class RiskFactory(factory.django.DjangoModelFactory):
+    """An open, medium risk (3 × 3) owned by the project's owner."""
+
+    class Meta:
+        model = Risk
+
+    project = factory.SubFactory(ProjectFactory)
+    title = factory.Sequence(lambda n: f"Risk {n}")
+    category = "competition"
+    probability = 3
+    impact = 3
+    owner = factory.SelfAttribute("project.owner")
+    created_by = factory.SelfAttribute("project.owner")
+
+
+class ReviewActionItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewActionItem
+
+    review = factory.SubFactory(ReviewMeetingFactory)
+    title = factory.Sequence(lambda n: f"Action {n}")
+    owner = factory.SelfAttribute("review.project.owner")
+    due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=5))
 
 
 class ClosureReportFactory(factory.django.DjangoModelFactory):
