@@ -277,7 +277,7 @@ def review_brief(project: Project, *, before: ReviewMeeting | None = None) -> Re
     ]
     today = timezone.localdate()
     tasks = (
-        project.tasks.values("department__name")
+        project.tasks.values("department__code", "department__name_en", "department__name_zh")
         .annotate(
             overdue=Count(
                 "pk",
@@ -286,7 +286,7 @@ def review_brief(project: Project, *, before: ReviewMeeting | None = None) -> Re
             blocked=Count("pk", filter=Q(status=TaskStatus.BLOCKED)),
         )
         .filter(Q(overdue__gt=0) | Q(blocked__gt=0))
-        .order_by("department__name")
+        .order_by("department__code")
     )
     risks_new, risks_changed = [], []
     for risk in project.risks.filter(**({"updated_at__gt": since} if since else {})).order_by(
@@ -309,7 +309,9 @@ def review_brief(project: Project, *, before: ReviewMeeting | None = None) -> Re
         goals=goals,
         tasks_by_department=[
             {
-                "department": row["department__name"] or "",
+                "department": row["department__code"] or "",
+                "name_en": row["department__name_en"] or "",
+                "name_zh": row["department__name_zh"] or "",
                 "overdue": row["overdue"],
                 "blocked": row["blocked"],
             }
