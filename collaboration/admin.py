@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from .models import (
     Activity,
+    CalendarToken,
     Comment,
     Department,
     Interaction,
@@ -80,3 +81,15 @@ class InteractionAdmin(ReadOnlyAdmin):
     list_display = ["occurred_on", "customer", "project", "kind", "user"]
     list_filter = ["kind"]
     list_select_related = ["customer", "project", "user"]
+
+
+@admin.register(CalendarToken)
+class CalendarTokenAdmin(ReadOnlyAdmin):
+    """Who has a calendar feed; the secret itself is not shown."""
+
+    list_display = ["user", "created_at"]
+    fields = ["user", "created_at"]
+    list_select_related = ["user"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return True  # deleting revokes the feed

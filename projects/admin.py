@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from collaboration.admin import ReadOnlyAdmin
+
 from .lifecycle import evaluate_gate
 from .models import (
     ClosureReport,
@@ -13,6 +15,7 @@ from .models import (
     Project,
     ResourceAllocation,
     ReviewMeeting,
+    Risk,
     StagePolicy,
     StageTransition,
     Strategy,
@@ -107,6 +110,22 @@ for model in (
     Strategy,
     ClosureReport,
     Lesson,
-    ReviewMeeting,
 ):
     admin.site.register(model, list_select_related=["project"], raw_id_fields=["project"])
+
+
+@admin.register(ReviewMeeting)
+class ReviewMeetingAdmin(ReadOnlyAdmin):
+    list_display = ["project", "scheduled_for", "held_at", "decision"]
+    list_filter = ["decision"]
+    list_select_related = ["project"]
+    date_hierarchy = "scheduled_for"
+    search_fields = ["project__code", "project__name"]
+
+
+@admin.register(Risk)
+class RiskAdmin(ReadOnlyAdmin):
+    list_display = ["title", "project", "level", "score", "status", "owner", "due_date"]
+    list_filter = ["status", "category"]
+    list_select_related = ["project", "owner"]
+    search_fields = ["title", "project__code"]
