@@ -3,19 +3,24 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, Count, F, FloatField, Q, QuerySet, Sum, Value
+from django.db.models import Avg, Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Least
 from django.utils import timezone
 
 from core.models import User
 
 from .access import projects_visible_to
-from .models import Project, Stage
+from .models import Project, ReviewMeeting, Stage
 
 
 def project_list(user: User) -> QuerySet[Project]:
     """Projects `user` may see, with what a list row shows loaded in the same query."""
-    return projects_visible_to(user).select_related("customer", "owner")
+    overdue = ReviewMeeting.objects.overdue().filter(project=OuterRef("pk"))
+    return (
+        projects_visible_to(user)
+        .select_related("customer", "owner")
+        .annotate(review_overdue=Exists(overdue))
+    )
 
 
 def stage_counts(queryset: QuerySet[Project]) -> dict[str, int]:
