@@ -5,13 +5,15 @@ from rest_framework.routers import SimpleRouter
 
 from collaboration import api as team_api
 
-from . import api
+from . import api, api_monitoring
 
 app_name = "api"
 
 router = SimpleRouter()
 router.register("customers", api.CustomerViewSet, basename="customer")
 router.register("projects", api.ProjectViewSet, basename="project")
+router.register("reviews", api_monitoring.ReviewViewSet, basename="review")
+router.register("risks", api_monitoring.RiskViewSet, basename="risk")
 
 # Records of a project's stages: (url segment, list view, detail view).
 RECORDS = [
