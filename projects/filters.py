@@ -1,13 +1,25 @@
-"""Filters of the project and customer lists: one definition for the pages and the API."""
+"""Filters of the project, customer and risk lists: one definition for the pages and the API."""
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from core.models import User
 from core.roles import Role
 
-from .models import Customer, Industry, Outcome, Project, Region, Stage
+from .models import (
+    Customer,
+    Industry,
+    Outcome,
+    Project,
+    Region,
+    Risk,
+    RiskCategory,
+    RiskLevel,
+    RiskStatus,
+    Stage,
+)
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -55,3 +67,61 @@ class CustomerFilter(django_filters.FilterSet):
     class Meta:
         model = Customer
         fields = ["search", "industry", "region"]
+
+
+ONE_TO_FIVE = [(n, str(n)) for n in range(1, 6)]
+ACTIVE = "active"
+
+
+class RiskFilter(django_filters.FilterSet):
+    """The risk register of a project or, without `project`, of the portfolio. With no status
+    asked for it shows the risks still being worked: open and mitigating."""
+
+    search = django_filters.CharFilter(
+        label=_("Search"), field_name="title", lookup_expr="icontains", max_length=100
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[(ACTIVE, _("Open or mitigating")), *RiskStatus.choices],
+        empty_label=_("Any status"),
+        method="filter_status",
+    )
+    level = django_filters.ChoiceFilter(label=_("Level"), choices=RiskLevel.choices)
+    category = django_filters.ChoiceFilter(label=_("Category"), choices=RiskCategory.choices)
+    owner = django_filters.ModelChoiceFilter(label=_("Risk owner"), queryset=User.objects.none())
+    probability = django_filters.ChoiceFilter(label=_("Probability"), choices=ONE_TO_FIVE)
+    impact = django_filters.ChoiceFilter(label=_("Impact"), choices=ONE_TO_FIVE)
+    project_owner = django_filters.ModelChoiceFilter(
+        label=_("Project owner"), field_name="project__owner", queryset=User.objects.none()
+    )
+
+    class Meta:
+        model = Risk
+        fields = [
+            "search",
+            "status",
+            "level",
+            "category",
+            "owner",
+            "probability",
+            "impact",
+            "project_owner",
+        ]
+
+    def __init__(self, data=None, *args, project: Project | None = None, **kwargs) -> None:
+        data = data.copy() if data is not None else QueryDict(mutable=True)
+        data.setdefault("status", ACTIVE)
+        super().__init__(data, *args, **kwargs)
+        # Names to pick from are the people of the risks listed, never anyone else's.
+        risks = self.queryset
+        self.filters["owner"].queryset = User.objects.filter(pk__in=risks.values("owner"))
+        if project is None:
+            owners = User.objects.filter(pk__in=risks.values("project__owner"))
+            self.filters["project_owner"].queryset = owners
+        else:
+            del self.filters["project_owner"]
+
+    def filter_status(self, queryset: QuerySet[Risk], name: str, value: str) -> QuerySet[Risk]:
+        if value == ACTIVE:
+            return queryset.exclude(status=RiskStatus.CLOSED)
+        return queryset.filter(status=value)
