@@ -1,5 +1,6 @@
 """监控评估: the risk register — writes, the 5×5 matrix, and who hears of serious risks."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,7 +8,7 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
-from collaboration.models import ActivityVerb, NotificationKind
+from collaboration.models import ActivityVerb, NotificationKind, ProjectMembership
 from collaboration.notifications import notify
 from collaboration.services import activity_record
 from core.models import User
@@ -25,13 +26,29 @@ def can_edit_risks(user: User, project: Project) -> bool:
 
 def can_update_risk(user: User, risk: Risk) -> bool:
     """Update a risk: who edits the project, and the risk's owner while the project is open."""
-    if can_edit_risks(user, risk.project):
-        return True
-    return (
-        risk.owner_id == user.pk
-        and risk.project.is_open
-        and user.pk in project_member_ids(risk.project)
+    return bool(updatable_risks(user, [risk]))
+
+
+def updatable_risks(user: User, risks: Iterable[Risk]) -> list[Risk]:
+    """Those of `risks` that `user` may update (can_update_risk's rule), in at most one query
+    whatever their number, so lists can offer the edit button row by row."""
+    editable, owned = [], []
+    for risk in risks:
+        if can_edit_risks(user, risk.project):
+            editable.append(risk)
+        elif risk.owner_id == user.pk and risk.project.is_open:
+            owned.append(risk)
+    if not owned:
+        return editable
+    on_team = set(
+        ProjectMembership.objects.filter(
+            project__in={risk.project_id for risk in owned},
+            user=user,
+            left_on__isnull=True,
+            user__is_active=True,
+        ).values_list("project_id", flat=True)
     )
+    return editable + [risk for risk in owned if risk.project_id in on_team]
 
 
 def risks_visible_to(user: User, queryset: QuerySet[Risk] | None = None) -> QuerySet[Risk]:
