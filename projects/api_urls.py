@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from collaboration import api as team_api
+from collaboration import api_calendar
 
 from . import api, api_monitoring
 
@@ -91,5 +92,6 @@ urlpatterns += [
         team_api.InteractionListView.as_view(),
         name="customer-interactions",
     ),
+    path("calendar-token/", api_calendar.CalendarTokenView.as_view(), name="calendar-token"),
 ]
 urlpatterns += router.urls

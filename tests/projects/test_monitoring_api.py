@@ -961,7 +961,7 @@ def test_browsable_api_pages_render(client, manager, review, risk, name):
     assert response["Content-Type"].startswith("text/html")
 
 
-def test_the_schema_documents_reviews_and_risks(tmp_path):
+def test_the_schema_documents_reviews_risks_and_the_calendar_token(tmp_path):
     from django.core.management import call_command
 
     call_command(
@@ -978,5 +978,6 @@ def test_the_schema_documents_reviews_and_risks(tmp_path):
         "/api/v1/risks/",
         "/api/v1/risks/{id}/",
         "/api/v1/risks/matrix/",
+        "/api/v1/calendar-token/",
     ]:
         assert f"  {path}:" in schema

@@ -1,0 +1,225 @@
+"""Calendar feeds (iCalendar, RFC 5545) for Outlook, Google Calendar and Apple Calendar: a
+person's reviews and task deadlines, and one project's.
+
+A calendar client cannot sign in, so the secret token in the feed URL is what authenticates
+it; replacing the token revokes every URL made with the old one. What a feed holds is read
+through `projects_visible_to`, so someone who leaves a project stops getting its events at
+the next refresh. Each feed is read in a fixed number of queries.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event, vDuration
+
+from core.models import User
+from projects.access import projects_visible_to
+from projects.models import Project, ReviewDecision, ReviewMeeting
+
+from .models import CalendarToken, Task, TaskStatus
+from .models.calendar import new_calendar_token
+
+logger = logging.getLogger(__name__)
+
+PRODID = "-//SalesCycle//Calendar feed//EN"
+# Held reviews stay in the feed this long, so last month's meeting is still in the calendar.
+HELD_REVIEWS_KEPT = datetime.timedelta(days=90)
+# How often clients that honour it should fetch the feed again (Google decides for itself).
+REFRESH = datetime.timedelta(hours=1)
+TOKEN_MAX_LENGTH = CalendarToken._meta.get_field("token").max_length
+
+
+# --- the token -----------------------------------------------------------------------------------
+def calendar_token_get(user: User) -> CalendarToken | None:
+    return CalendarToken.objects.filter(user=user).first()
+
+
+def calendar_token_ensure(*, user: User) -> CalendarToken:
+    """The person's feed token, created if they have none."""
+    token, created = CalendarToken.objects.get_or_create(user=user)
+    if created:
+        logger.info("calendar feed token created for user %s", user.pk)
+    return token
+
+
+def calendar_token_rotate(*, user: User) -> CalendarToken:
+    """A new feed token for the person; the URLs made with the old one stop working."""
+    token, _created = CalendarToken.objects.update_or_create(
+        user=user, defaults={"token": new_calendar_token()}
+    )
+    logger.info("calendar feed token replaced for user %s", user.pk)
+    return token
+
+
+def calendar_token_revoke(*, user: User) -> None:
+    """No feed for the person until they ask for a new one."""
+    deleted, _rows = CalendarToken.objects.filter(user=user).delete()
+    if deleted:
+        logger.info("calendar feed token revoked for user %s", user.pk)
+
+
+def token_user(token: str) -> User | None:
+    """The active person whose feed token this is, or None."""
+    if not token or len(token) > TOKEN_MAX_LENGTH:
+        return None
+    row = (
+        CalendarToken.objects.filter(token=token, user__is_active=True)
+        .select_related("user")
+        .first()
+    )
+    return row.user if row else None
+
+
+def feed_path(token: str) -> str:
+    return reverse("collaboration:calendar_feed", args=[token])
+
+
+def project_feed_path(token: str, project: Project | int) -> str:
+    pk = project if isinstance(project, int) else project.pk
+    return reverse("collaboration:calendar_project_feed", args=[token, pk])
+
+
+# --- what a feed holds ---------------------------------------------------------------------------
+def _recent_or_pending(now: datetime.datetime) -> Q:
+    return Q(held_at__isnull=True) | Q(held_at__gte=now - HELD_REVIEWS_KEPT)
+
+
+def personal_reviews(user: User, now: datetime.datetime) -> QuerySet[ReviewMeeting]:
+    """Reviews the person attends or whose project they own, on projects they may see."""
+    attends = ReviewMeeting.attendees.through.objects.filter(
+        reviewmeeting=OuterRef("pk"), user=user
+    )
+    return (
+        ReviewMeeting.objects.filter(project__in=projects_visible_to(user))
+        .filter(Q(project__owner=user) | Exists(attends))
+        .filter(_recent_or_pending(now))
+        .select_related("project")
+        .order_by("scheduled_for", "pk")
+    )
+
+
+def personal_tasks(user: User) -> QuerySet[Task]:
+    """The person's unfinished tasks with a due date, on projects they may see."""
+    return (
+        Task.objects.filter(
+            project__in=projects_visible_to(user), assignee=user, due_date__isnull=False
+        )
+        .exclude(status=TaskStatus.DONE)
+        .select_related("project")
+        .order_by("due_date", "pk")
+    )
+
+
+def project_reviews(project: Project, now: datetime.datetime) -> QuerySet[ReviewMeeting]:
+    return (
+        project.reviews.filter(_recent_or_pending(now))
+        .select_related("project")
+        .order_by("scheduled_for", "pk")
+    )
+
+
+def project_tasks(project: Project) -> QuerySet[Task]:
+    return (
+        project.tasks.filter(due_date__isnull=False)
+        .exclude(status=TaskStatus.DONE)
+        .select_related("project", "assignee")
+        .order_by("due_date", "pk")
+    )
+
+
+# --- building the calendar -----------------------------------------------------------------------
+def _site_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _utc(moment: datetime.datetime) -> datetime.datetime:
+    return moment.astimezone(datetime.UTC)
+
+
+def review_event(review: ReviewMeeting, *, now: datetime.datetime) -> Event:
+    event = Event()
+    event.add("uid", f"review-{review.pk}@salescycle")
+    event.add("dtstamp", _utc(now))
+    event.add("created", _utc(review.created_at))
+    event.add("dtstart", _utc(review.scheduled_for))
+    event.add("dtend", _utc(review.ends_at))
+    event.add("summary", _("Review: %(project)s") % {"project": review.project.name})
+    if review.location:
+        event.add("location", review.location)
+    description = review.agenda
+    if review.is_held:
+        decided = _("Held. Decision: %(decision)s") % {
+            "decision": ReviewDecision(review.decision).label
+        }
+        description = f"{decided}\n\n{description}".strip()
+    if description:
+        event.add("description", description)
+    event.add("url", _site_url(review.get_absolute_url()))
+    event.add("status", "CONFIRMED")
+    return event
+
+
+def task_event(task: Task, *, now: datetime.datetime, with_assignee: bool = False) -> Event:
+    """An all-day event on the task's due date; it does not make the person look busy."""
+    event = Event()
+    event.add("uid", f"task-{task.pk}-due@salescycle")
+    event.add("dtstamp", _utc(now))
+    event.add("last-modified", _utc(task.updated_at))
+    event.add("dtstart", task.due_date)
+    event.add("dtend", task.due_date + datetime.timedelta(days=1))
+    summary = _("Due: %(task)s (%(project)s)") % {"task": task.title, "project": task.project.name}
+    if with_assignee and task.assignee is not None:
+        summary = f"{summary} · {task.assignee.display_name}"
+    event.add("summary", summary)
+    if task.description:
+        event.add("description", task.description)
+    event.add(
+        "url", _site_url(reverse("collaboration:task_detail", args=[task.project_id, task.pk]))
+    )
+    event.add("transp", "TRANSPARENT")
+    return event
+
+
+def _calendar(name: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    calendar.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(REFRESH))
+    return calendar
+
+
+def personal_calendar(user: User, *, now: datetime.datetime | None = None) -> bytes:
+    """The person's feed, in their language: reviews they attend or own, tasks they do."""
+    now = now or timezone.now()
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        calendar = _calendar(_("SalesCycle · %(name)s") % {"name": user.display_name})
+        for review in personal_reviews(user, now):
+            calendar.add_component(review_event(review, now=now))
+        for task in personal_tasks(user):
+            calendar.add_component(task_event(task, now=now))
+    return calendar.to_ical()
+
+
+def project_calendar(
+    user: User, project: Project, *, now: datetime.datetime | None = None
+) -> bytes:
+    """One project's feed, in the language of the person it is for: its reviews and the due
+    dates of its unfinished tasks, with whose task each is."""
+    now = now or timezone.now()
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        calendar = _calendar(_("SalesCycle · %(project)s") % {"project": project.name})
+        for review in project_reviews(project, now):
+            calendar.add_component(review_event(review, now=now))
+        for task in project_tasks(project):
+            calendar.add_component(task_event(task, now=now, with_assignee=True))
+    return calendar.to_ical()
