@@ -21,21 +21,19 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from collaboration.api import query_params, service_errors
+from collaboration.api import service_errors
 from collaboration.selectors import tasks_with_people
 from collaboration.serializers import TaskSerializer
 from core.models import User
 
 from .access import projects_visible_to
 from .api import DENIED, ERRORS, MISSING, StableOrderingFilter, UserLanguageMixin
+from .filters import RiskFilter
 from .models import (
     Project,
     ReviewActionItem,
     ReviewMeeting,
     Risk,
-    RiskCategory,
-    RiskLevel,
-    RiskStatus,
 )
 from .reviews import (
     action_item_add,
@@ -51,7 +49,6 @@ from .serializers_monitoring import (
     ActionItemSerializer,
     HoldResultSerializer,
     HoldSerializer,
-    MatrixQuerySerializer,
     ReviewChangeSerializer,
     ReviewDetailSerializer,
     ReviewSerializer,
@@ -119,26 +116,16 @@ class ReviewFilter(django_filters.FilterSet):
         return queryset.overdue() if value == "overdue" else queryset.upcoming()
 
 
-class RiskFilter(django_filters.FilterSet):
+class RiskApiFilter(RiskFilter):
+    """The register's filters (status defaults to open and mitigating; `status=` empty for
+    any), and across the portfolio one project's risks with `project`."""
+
     project = django_filters.NumberFilter(
         label=gettext_lazy("Project"), field_name="project_id", min_value=1, max_value=MAX_ID
     )
-    status = django_filters.MultipleChoiceFilter(
-        label=gettext_lazy("Status"), choices=RiskStatus.choices
-    )
-    level = django_filters.MultipleChoiceFilter(
-        label=gettext_lazy("Level"), choices=RiskLevel.choices
-    )
-    category = django_filters.MultipleChoiceFilter(
-        label=gettext_lazy("Category"), choices=RiskCategory.choices
-    )
-    owner = django_filters.NumberFilter(
-        label=gettext_lazy("Owner"), field_name="owner_id", min_value=1, max_value=MAX_ID
-    )
 
-    class Meta:
-        model = Risk
-        fields = ["project", "status", "level", "category", "owner"]
+    class Meta(RiskFilter.Meta):
+        fields = ["project", *RiskFilter.Meta.fields]
 
 
 # --- reviews -------------------------------------------------------------------------------------
@@ -367,7 +354,7 @@ class RiskViewSet(
 
     serializer_class = RiskSerializer
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
-    filterset_class = RiskFilter
+    filterset_class = RiskApiFilter
     ordering_fields = ["score", "due_date", "created_at", "updated_at"]
     ordering = ["-score", "due_date"]
     lookup_value_regex = "[0-9]+"
@@ -416,27 +403,22 @@ class RiskViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
-        description="The 5×5 risk matrix of the risks I can see (of one project with "
-        "`project`): how many risks in each probability × impact cell, rows from probability "
-        "5 down to 1, each cell with its level. Closed risks count only with `include_closed`.",
-        parameters=[MatrixQuerySerializer],
+        description="The 5×5 risk matrix of the risks I can see, narrowed by the same filters "
+        "as the list (open and mitigating risks unless `status` says otherwise; one project's "
+        "with `project`): how many risks in each probability × impact cell, rows from "
+        "probability 5 down to 1, each cell with its level.",
+        filters=True,
         responses={200: RiskMatrixSerializer, 400: ERRORS},
     )
     @action(
         detail=False,
         methods=["get"],
         serializer_class=RiskMatrixSerializer,
-        filter_backends=[],
+        filter_backends=[DjangoFilterBackend],
         pagination_class=None,
     )
     def matrix(self, request: Request) -> Response:
-        params = query_params(MatrixQuerySerializer, request)
-        risks = self.get_queryset()
-        if "project" in params:
-            risks = risks.filter(project_id=params["project"])
-        if not params["include_closed"]:
-            risks = risks.exclude(status=RiskStatus.CLOSED)
-        matrix = risk_matrix(risks)
+        matrix = risk_matrix(self.filter_queryset(self.get_queryset()))
         rows = [
             [
                 {
@@ -449,8 +431,5 @@ class RiskViewSet(
             ]
             for row in matrix.rows
         ]
-        return Response(
-            RiskMatrixSerializer(
-                {"rows": rows, "total": matrix.total, "by_level": matrix.by_level}
-            ).data
-        )
+        body = {"rows": rows, "total": matrix.total, "by_level": matrix.by_level}
+        return Response(RiskMatrixSerializer(body).data)

@@ -297,15 +297,6 @@ class RiskChangeSerializer(RiskSerializer):
     project = serializers.PrimaryKeyRelatedField(read_only=True)
 
 
-class MatrixQuerySerializer(serializers.Serializer):
-    project = serializers.IntegerField(
-        min_value=1, max_value=MAX_ID, required=False, help_text="Only this project's risks."
-    )
-    include_closed = serializers.BooleanField(
-        default=False, help_text="Count closed risks too (by default only open and mitigating)."
-    )
-
-
 class MatrixCellSerializer(serializers.Serializer):
     probability = serializers.IntegerField()
     impact = serializers.IntegerField()

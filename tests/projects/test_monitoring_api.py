@@ -816,18 +816,50 @@ def test_risks_filter_by_status_level_category_and_owner(project, manager, team_
     serious = RiskFactory(project=project, probability=5, impact=5, category="legal")
     mine = RiskFactory(project=project, owner=team_member, probability=1, impact=1)
     closed = RiskFactory(project=project, status="closed", category="delivery")
+    elsewhere = RiskFactory(project=ProjectFactory(owner=manager, stage=Stage.EXECUTION))
     client = api(manager)
 
     def ids(**params):
-        return {row["id"] for row in client.get(url("risk-list"), params).json()["results"]}
+        response = client.get(url("risk-list"), params)
+        assert response.status_code == 200, response.json()
+        return {row["id"] for row in response.json()["results"]}
 
-    assert ids(level="critical") == {serious.pk}
-    assert ids(level=["critical", "low"]) == {serious.pk, mine.pk}
-    assert ids(category="delivery") == {closed.pk}
+    # The register's filters: by default the risks still being worked.
+    assert ids() == {serious.pk, mine.pk, elsewhere.pk}
+    assert ids(status="") == {serious.pk, mine.pk, closed.pk, elsewhere.pk}
     assert ids(status="closed") == {closed.pk}
+    assert ids(level="critical") == {serious.pk}
+    assert ids(category="delivery", status="") == {closed.pk}
     assert ids(owner=team_member.pk) == {mine.pk}
-    assert ids(project=project.pk) == {serious.pk, mine.pk, closed.pk}
-    assert client.get(url("risk-list"), {"level": "huge"}).status_code == 400
+    assert ids(project=project.pk) == {serious.pk, mine.pk}
+    assert ids(probability=5, impact=5) == {serious.pk}
+    assert ids(search="Risk") >= {serious.pk}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"level": "huge"},
+        {"status": "forgotten"},
+        {"category": "weather"},
+        {"owner": "abc"},
+        {"owner": 10**30},
+        {"project": "abc"},
+        {"project": 10**30},
+        {"probability": 9},
+    ],
+)
+def test_bad_risk_filters_are_a_400(manager, risk, params):
+    assert api(manager).get(url("risk-list"), params).status_code == 400
+
+
+def test_the_owner_filter_offers_nobody_outside_the_risks_i_see(manager, outsider, risk):
+    hidden = RiskFactory(project=ProjectFactory(), owner=outsider)
+
+    response = api(manager).get(url("risk-list"), {"owner": hidden.owner_id})
+
+    assert response.status_code == 400
+    assert "owner" in response.json()
 
 
 def test_risks_list_most_serious_first(project, manager):
@@ -868,14 +900,18 @@ def test_the_matrix_of_one_project_and_with_closed_risks(project, manager):
     other = ProjectFactory(owner=manager, stage=Stage.EXECUTION)
     RiskFactory(project=project, probability=2, impact=2)
     RiskFactory(project=project, probability=2, impact=2, status="closed")
-    RiskFactory(project=other, probability=2, impact=2)
+    RiskFactory(project=other, probability=2, impact=2, category="legal")
     client = api(manager)
 
     one = client.get(url("risk-matrix"), {"project": project.pk}).json()
-    all_of_it = client.get(url("risk-matrix"), {"include_closed": "true"}).json()
+    all_of_it = client.get(url("risk-matrix"), {"status": ""}).json()
+    closed = client.get(url("risk-matrix"), {"status": "closed"}).json()
+    legal = client.get(url("risk-matrix"), {"category": "legal"}).json()
 
     assert cell(one, 2, 2)["count"] == 1
     assert cell(all_of_it, 2, 2)["count"] == 3
+    assert closed["total"] == 1
+    assert legal["total"] == 1
 
 
 def test_a_director_sees_the_whole_portfolio_and_an_outsider_nothing(director, outsider, risk):
@@ -884,7 +920,9 @@ def test_a_director_sees_the_whole_portfolio_and_an_outsider_nothing(director, o
     assert api(outsider).get(url("risk-matrix"), {"project": risk.project_id}).json()["total"] == 0
 
 
-@pytest.mark.parametrize("params", [{"project": "x"}, {"project": 10**30}, {"include_closed": "?"}])
+@pytest.mark.parametrize(
+    "params", [{"project": "x"}, {"project": 10**30}, {"status": "?"}, {"level": "huge"}]
+)
 def test_bad_matrix_parameters_are_a_400(manager, params):
     assert api(manager).get(url("risk-matrix"), params).status_code == 400
 
