@@ -261,7 +261,7 @@ def test_month_zoom_draws_days_narrower_with_month_ticks():
 
 
 def test_reviews_are_marked_on_their_day_held_or_scheduled():
-    held = ReviewMeeting(pk=1, scheduled_for=at(-8), held_at=at(-7))
+    held = ReviewMeeting(pk=1, scheduled_for=at(-8), held_at=at(-7), decision="continue")
     scheduled = ReviewMeeting(pk=2, scheduled_for=at(4))
 
     gantt = layout(reviews=[scheduled, held])
@@ -434,6 +434,7 @@ def _fill(project, count: int) -> None:
             project=project,
             scheduled_for=timezone.now() + datetime.timedelta(days=n * 7 - 14),
             held_at=timezone.now() if n < 2 else None,
+            decision="continue" if n < 2 else "",
         )
     stages = list(Stage)[: min(count, 5) + 1]
     for n, (a, b) in enumerate(zip(stages, stages[1:], strict=False)):
