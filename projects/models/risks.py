@@ -97,6 +97,11 @@ class Risk(models.Model):
         return reverse("projects:risk_list", args=[self.project_id]) + f"#risk-{self.pk}"
 
     @property
+    def level_label(self) -> str:
+        """The level's translated name (a generated field gets no get_level_display)."""
+        return RiskLevel(self.level).label if self.level else ""
+
+    @property
     def derived_level(self) -> RiskLevel:
         """The level from the current probability and impact (before the row is reloaded)."""
         return risk_level(self.probability, self.impact)
