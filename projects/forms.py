@@ -2,7 +2,6 @@
 
 from django import forms
 from django.db.models.functions import Lower
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from collaboration.models import Department, ProjectMembership
@@ -20,6 +19,8 @@ from .models import (
     Project,
     ReasonCategory,
     ResourceAllocation,
+    ReviewActionItem,
+    ReviewDecision,
     ReviewMeeting,
     Risk,
     Stage,
@@ -236,28 +237,92 @@ class MembershipForm(forms.ModelForm):
         return user
 
 
+def _team_members(project: Project):
+    """The people who may attend a review or own its actions: the project's active team."""
+    return (
+        User.objects.filter(
+            memberships__project=project, memberships__left_on__isnull=True, is_active=True
+        )
+        .distinct()
+        .order_by("full_name", "username")
+    )
+
+
 class ReviewForm(forms.ModelForm):
+    """Schedule or move a review; the past-date and team rules are `review_schedule`'s."""
+
+    attendees = forms.ModelMultipleChoiceField(
+        label=_("Attendees"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Only members of the project's team can attend.")},
+    )
+
     class Meta:
         model = ReviewMeeting
-        fields = ["scheduled_for", "duration_minutes", "location", "agenda"]
-        widgets = {"scheduled_for": DATETIME, "agenda": _short_text(2)}
+        fields = ["scheduled_for", "duration_minutes", "location", "attendees", "agenda"]
+        widgets = {"scheduled_for": DATETIME, "agenda": _short_text(6)}
+        help_texts = {
+            "agenda": _("Left empty, it is drafted from what changed since the last review."),
+        }
 
-    def clean_scheduled_for(self):
-        when = self.cleaned_data.get("scheduled_for")
-        if when and "scheduled_for" in self.changed_data and when < timezone.now():
-            raise forms.ValidationError(_("A new review cannot be scheduled in the past."))
-        return when
-
-
-class ReviewRecordForm(forms.ModelForm):
-    class Meta:
-        model = ReviewMeeting
-        fields = ["minutes", "decision"]
-        widgets = {"minutes": _short_text()}
-
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, project: Project, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["decision"].required = True
+        self.fields["attendees"].queryset = _team_members(project)
+
+
+class ReviewAgendaForm(forms.ModelForm):
+    class Meta:
+        model = ReviewMeeting
+        fields = ["agenda"]
+        widgets = {"agenda": _short_text(8)}
+
+
+class ReviewMinutesForm(forms.ModelForm):
+    class Meta:
+        model = ReviewMeeting
+        fields = ["minutes"]
+        widgets = {"minutes": _short_text(10)}
+
+
+class ReviewHoldForm(forms.Form):
+    """Record a review as held: the decision drives the cycle (`review_hold`)."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("", "—"), *ReviewDecision.choices],
+        error_messages={
+            "required": _("Choose the decision of the review."),
+            "invalid_choice": _("Choose one of the listed decisions."),
+        },
+    )
+    decision_note = forms.CharField(
+        label=_("Reason for the decision"),
+        required=False,
+        max_length=2000,
+        widget=_short_text(2),
+    )
+    # Left out or empty, the minutes already saved are kept.
+    minutes = forms.CharField(
+        label=_("Minutes"), required=False, max_length=20000, widget=_short_text(4)
+    )
+
+
+class ReviewActionItemForm(forms.ModelForm):
+    class Meta:
+        model = ReviewActionItem
+        fields = ["title", "owner", "due_date"]
+        widgets = {"due_date": DATE}
+        error_messages = {
+            "owner": {
+                "invalid_choice": _("The owner of an action must be on the project's team."),
+            },
+        }
+
+    def __init__(self, *args, project: Project, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _team_members(project)
 
 
 class TransitionForm(forms.Form):
