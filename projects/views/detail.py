@@ -22,7 +22,15 @@ from ..forms import (
     TransitionForm,
 )
 from ..lifecycle import available_actions, evaluate_gate, stage_durations, stage_policies
-from ..models import ClosureReport, Feasibility, Outcome, Project, ReasonCategory, Stage
+from ..models import (
+    ClosureReport,
+    Feasibility,
+    Outcome,
+    Project,
+    ReasonCategory,
+    ReviewDecision,
+    Stage,
+)
 from ..selectors import closure_metrics
 
 
@@ -53,7 +61,7 @@ def project_page_context(
             "resources": AllocationForm(prefix="resources"),
             "strategies": StrategyForm(prefix="strategies"),
             "team": MembershipForm(project=project, prefix="team"),
-            "reviews": ReviewForm(prefix="reviews"),
+            "reviews": ReviewForm(project=project, prefix="reviews"),
             "closure": ClosureReportForm(instance=report, prefix="closure"),
             "lessons": LessonForm(prefix="lessons", initial={"stage": project.stage}),
         }
@@ -96,6 +104,7 @@ def project_page_context(
         "tasks": tasks,
         "updatable_tasks": updatable_task_ids(user, project, tasks),
         "reviews": reviews,
+        "decision_choices": ReviewDecision.choices,
         "now": timezone.now(),
         "report": report,
         "lessons": list(project.lessons.all()),
