@@ -103,6 +103,9 @@ def review_schedule(
     )
     if is_new:
         review.created_by = actor
+        if not review.agenda.strip():
+            # The meeting starts from the facts when nobody wrote an agenda.
+            review.agenda = review_agenda_draft(review_brief(project))
     review.save()
     if attendees is not None:
         review.attendees.set(attendees)
@@ -114,6 +117,23 @@ def review_schedule(
             data={"scheduled_for": review.scheduled_for.isoformat(), "review": review.pk},
         )
     return review
+
+
+@transaction.atomic
+def review_cancel(*, review: ReviewMeeting, actor: User) -> None:
+    """Call off a review that has not been held; a held review is history and stays."""
+    if not can_manage_reviews(actor, review.project):
+        raise PermissionDenied
+    locked = ReviewMeeting.objects.select_for_update().get(pk=review.pk)
+    if locked.is_held:
+        raise ValidationError({"scheduled_for": _("A held review cannot be cancelled.")})
+    activity_record(
+        project=review.project,
+        actor=actor,
+        verb=ActivityVerb.REVIEW_CANCELLED,
+        data={"scheduled_for": locked.scheduled_for.isoformat()},
+    )
+    locked.delete()
 
 
 @transaction.atomic

@@ -65,6 +65,7 @@ class ActivityVerb(models.TextChoices):
     COMMENTED = "commented", _("commented")
     REVIEW_SCHEDULED = "review_scheduled", _("scheduled a review")
     REVIEW_HELD = "review_held", _("recorded a review")
+    REVIEW_CANCELLED = "review_cancelled", _("cancelled a review")
     RISK_RECORDED = "risk_recorded", _("recorded a risk")
     RISK_UPDATED = "risk_updated", _("updated a risk")
     INTERACTION = "interaction", _("logged an interaction with the customer")

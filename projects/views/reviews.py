@@ -48,11 +48,11 @@ from ..reviews import (
     can_manage_reviews,
     review_agenda_draft,
     review_brief,
+    review_cancel,
     review_hold,
     review_prepare,
     review_schedule,
 )
-from ..services import stage_record_delete
 from .detail import project_page_context
 
 # The steps of the review page: the fragment each one renders.
@@ -163,8 +163,6 @@ def review_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _schedule_failed(request, project, form)
     review = form.save(commit=False)
     review.project = project
-    if not review.agenda.strip():
-        review.agenda = review_agenda_draft(review_brief(project))
     try:
         review_schedule(review=review, actor=request.user, attendees=form.cleaned_data["attendees"])
     except ValidationError as error:
@@ -202,7 +200,7 @@ def review_delete_view(request: HttpRequest, pk: int, review: int) -> HttpRespon
     """Cancel a review that has not been held; a held one is history and stays."""
     project = _project(request, pk, write=True)
     record = get_object_or_404(project.reviews.pending(), pk=review)
-    stage_record_delete(record=record, project=project, actor=request.user)
+    review_cancel(review=record, actor=request.user)
     messages.success(request, _("Review cancelled."))
     return redirect("projects:review_list", pk=project.pk)
 

@@ -440,3 +440,31 @@ def test_a_member_cannot_turn_actions_into_tasks(review, member):
     ReviewActionItemFactory(review=review, owner=member)
     with pytest.raises(PermissionDenied):
         action_items_to_tasks(review=review, actor=member)
+
+
+def test_a_pending_review_is_cancelled_with_a_feed_line(team, manager):
+    from projects.reviews import review_cancel
+
+    meeting = ReviewMeetingFactory(project=team, scheduled_for=hours(30))
+    review_cancel(review=meeting, actor=manager)
+    assert not team.reviews.exists()
+    assert team.activities.filter(verb="review_cancelled").count() == 1
+
+
+def test_a_held_review_cannot_be_cancelled(review, manager, member):
+    from projects.reviews import review_cancel
+
+    hold(review, manager, ReviewDecision.ESCALATE)
+    with pytest.raises(ValidationError):
+        review_cancel(review=review, actor=manager)
+    with pytest.raises(PermissionDenied):
+        review_cancel(review=review.project.reviews.upcoming().get(), actor=member)
+    assert ReviewMeeting.objects.filter(pk=review.pk).exists()
+
+
+def test_a_review_scheduled_without_agenda_gets_the_drafted_one(team, manager):
+    meeting = review_schedule(
+        review=ReviewMeeting(project=team, scheduled_for=hours(30)), actor=manager
+    )
+    with translation.override("en"):
+        assert meeting.agenda.startswith("1.")
