@@ -1,0 +1,67 @@
+"""A manager holds a review and decides to adjust the strategy: the project is back in
+策略制定 with a new strategy revision — the loop that makes the cycle a cycle."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from collaboration.models import TeamRole
+from projects.models import ReviewCadence, Stage, Strategy, StrategyStatus
+from tests.factories import (
+    ProjectFactory,
+    ProjectMembershipFactory,
+    ReviewMeetingFactory,
+    StrategyFactory,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def monitored(manager, member):
+    manager.language = "zh-hans"
+    manager.save()
+    project = ProjectFactory(
+        owner=manager,
+        name="港口物流 ERP",
+        stage=Stage.MONITORING,
+        review_cadence=ReviewCadence.FORTNIGHTLY,
+    )
+    ProjectMembershipFactory(project=project, user=manager, role=TeamRole.OWNER)
+    ProjectMembershipFactory(project=project, user=member, role=TeamRole.SOLUTION_LEAD)
+    strategy = StrategyFactory(project=project)
+    review = ReviewMeetingFactory(
+        project=project, scheduled_for=timezone.now() - datetime.timedelta(hours=1)
+    )
+    review.attendees.set([manager, member])
+    return project, strategy, review
+
+
+def test_adjust_strategy_sends_the_project_back_to_strategy(page, sign_in, manager, monitored):
+    project, strategy, review = monitored
+
+    sign_in(manager)
+    page.goto(project.get_absolute_url())
+    page.get_by_test_id("tab-reviews").click()
+    page.locator(f"a[href='{review.get_absolute_url()}']").first.click()
+    expect(page.get_by_test_id("hold-form")).to_be_visible()
+
+    page.select_option("#id_hold-decision", "adjust_strategy")
+    page.fill("#id_hold-decision_note", "竞争对手降价，需要调整定价策略。")
+    page.get_by_test_id("hold-review").click()
+
+    expect(page.get_by_test_id("decision-text")).to_be_visible()
+    page.goto(project.get_absolute_url())
+    expect(page.get_by_test_id("project-stage")).to_have_text("策略制定")
+    revision = Strategy.objects.get(supersedes=strategy)
+    card = page.get_by_test_id(f"strategy-{revision.pk}")
+    expect(card).to_have_attribute("data-revision", str(strategy.revision + 1))
+    expect(card).to_have_attribute("data-status", StrategyStatus.ACTIVE)
+    expect(page.get_by_test_id(f"strategy-{strategy.pk}")).to_have_attribute(
+        "data-status", StrategyStatus.SUPERSEDED
+    )
+    # The next review is already on the cadence, and the loop is in the history.
+    assert project.reviews.upcoming().count() == 1
+    assert project.transitions.get().to_stage == Stage.STRATEGY
