@@ -1,9 +1,11 @@
 """Demo projects: a dozen customers and about fifty projects over every stage and outcome.
 
 Every project is driven through `projects.lifecycle` exactly as a person would drive it, so
-its history is real; afterwards its timestamps are spread over the past months so that days
-in stage look like a live portfolio. Its team, tasks, comments and customer interactions come
-from `collaboration.demo`. Idempotent: a project that exists (by name) is skipped.
+its history is real: from Execution on, held reviews decide where it goes (adjust strategy,
+continue, close, escalate). Afterwards its timestamps are spread over the past months so that
+days in stage look like a live portfolio. Its reviews and risks come from
+`projects.demo_monitoring`; its team, tasks, comments and customer interactions from
+`collaboration.demo`. Idempotent: a project that exists (by name) is skipped.
 """
 
 import datetime
@@ -24,6 +26,17 @@ from collaboration.demo import (
 from collaboration.models import Department, Task, TaskStatus
 from core.models import User
 
+from .alerts import projects_stuck_notify, review_reminders_send, reviews_overdue_notify
+from .demo_monitoring import (
+    Moves,
+    demo_random,
+    monitoring_timeline,
+    review_close_decided,
+    review_held,
+    review_next,
+    reviews_call_off,
+    risks_seed,
+)
 from .lifecycle import project_transition
 from .models import (
     NEXT_STAGE,
@@ -40,12 +53,17 @@ from .models import (
     ResourceAllocation,
     ReviewCadence,
     ReviewDecision,
-    ReviewMeeting,
     Stage,
     StageTransition,
     Strategy,
 )
-from .services import project_create, stage_record_save, strategy_actions_to_tasks
+from .reviews import REVIEWED_STAGES
+from .services import (
+    project_create,
+    project_update,
+    stage_record_save,
+    strategy_actions_to_tasks,
+)
 
 CUSTOMERS = [
     # name, industry, region, size, website
@@ -88,6 +106,29 @@ class Plan:
     loops: int = 0
     outcome: str = ""
     abort_from: Stage | None = None
+    # How its reviews went: turns monitoring → execution decided "continue"; a review that
+    # escalated it (flagged while it stays in execution or monitoring); its next review
+    # overdue, or due in `next_review_in` rather than in a few days.
+    continues: int = 0
+    escalated: bool = False
+    overdue: bool = False
+    next_review_in: datetime.timedelta | None = None
+
+
+# (stage, index among its six projects) → how the project's reviews went
+REVIEW_STORIES = {
+    (Stage.EXECUTION, 0): {"next_review_in": datetime.timedelta(hours=20)},
+    (Stage.EXECUTION, 1): {"continues": 1},
+    (Stage.EXECUTION, 2): {"escalated": True},
+    (Stage.EXECUTION, 3): {"overdue": True},
+    (Stage.EXECUTION, 4): {"overdue": True},
+    (Stage.EXECUTION, 5): {"overdue": True},
+    (Stage.MONITORING, 1): {"continues": 1},
+    (Stage.MONITORING, 4): {"overdue": True},
+    (Stage.MONITORING, 5): {"escalated": True},
+    (Stage.CLOSURE, 1): {"continues": 1},
+    (Stage.CLOSURE, 2): {"escalated": True},
+}
 
 
 def _plans() -> list[Plan]:
@@ -96,10 +137,11 @@ def _plans() -> list[Plan]:
         for index in range(6):
             # Two of the later projects went round the cycle: monitoring → strategy and back.
             loops = 1 if stage in (Stage.MONITORING, Stage.CLOSURE) and index in (0, 3) else 0
-            plans.append(Plan(stage=stage, gate_met=index < 3, loops=loops))
+            story = REVIEW_STORIES.get((stage, index), {})
+            plans.append(Plan(stage=stage, gate_met=index < 3, loops=loops, **story))
     plans += [
         Plan(stage=Stage.CLOSED, outcome=Outcome.WON, loops=1),
-        Plan(stage=Stage.CLOSED, outcome=Outcome.WON),
+        Plan(stage=Stage.CLOSED, outcome=Outcome.WON, continues=1),
         Plan(stage=Stage.CLOSED, outcome=Outcome.WON),
         Plan(stage=Stage.CLOSED, outcome=Outcome.LOST),
         Plan(stage=Stage.CLOSED, outcome=Outcome.LOST, abort_from=Stage.EXECUTION),
@@ -111,10 +153,14 @@ def _plans() -> list[Plan]:
 class Builder:
     """Fills a project's stage records and takes it through the cycle."""
 
-    def __init__(self, project: Project, rng: random.Random) -> None:
+    def __init__(self, project: Project, rng: random.Random, plan: Plan) -> None:
         self.project = project
         self.owner = project.owner
         self.rng = rng
+        self.plan = plan
+        # Reviews draw from the project's own generator: they do not shift the shared one.
+        self.review_rng = demo_random(project, "reviews")
+        self.escalated = False
         self.today = timezone.localdate()
         self.departments = {d.code: d for d in Department.objects.all()}
         self.people = {u.username: u for u in User.objects.filter(username__startswith="member")}
@@ -215,28 +261,29 @@ class Builder:
         blocked = self.project.tasks.filter(status=TaskStatus.TODO).last()
         if blocked and self.rng.random() < 0.4:
             Task.objects.filter(pk=blocked.pk).update(status=TaskStatus.BLOCKED)
-        Project.objects.filter(pk=self.project.pk).update(review_cadence=ReviewCadence.WEEKLY)
-        ReviewMeeting.objects.create(
-            project=self.project,
-            scheduled_for=timezone.now() + datetime.timedelta(days=self.rng.randint(1, 7)),
-            location="会议室 A / Meeting room A",
-            agenda="进展、风险、下一步 / Progress, risks, next steps",
-            created_by=self.owner,
-        )
+        decisions = [ReviewDecision.CONTINUE] * self.review_rng.randint(1, 2)
+        if self.plan.escalated and self.plan.stage not in REVIEWED_STAGES and not self.escalated:
+            # Escalated once on its way; a later review's decision lifts the flag.
+            decisions[0], self.escalated = ReviewDecision.ESCALATE, True
+        self.reviews_start(decisions)
 
-    def hold_review(self, decision: ReviewDecision) -> None:
-        review = self.project.reviews.filter(held_at__isnull=True).first() or (
-            ReviewMeeting.objects.create(
-                project=self.project, scheduled_for=timezone.now(), created_by=self.owner
+    def reviews_start(self, decisions: list[ReviewDecision]) -> None:
+        """Review on a cadence from now on, and hold reviews with these decisions."""
+        if self.project.review_cadence == ReviewCadence.NONE:
+            self.project.review_cadence = self.review_rng.choice(
+                [ReviewCadence.WEEKLY, ReviewCadence.WEEKLY, ReviewCadence.FORTNIGHTLY]
             )
-        )
-        review.held_at = timezone.now()
-        review.decision = decision
-        review.minutes = "评审结论已记录。 Decision recorded."
-        review.save()
+            project_update(project=self.project, actor=self.owner, fields=["review_cadence"])
+        for decision in decisions:
+            self.hold(decision)
+        review_next(self.project, self.review_rng)  # the first one, if none was held
+
+    def hold(self, decision: ReviewDecision) -> None:
+        """Hold the next review; its decision drives the cycle (`projects.reviews`)."""
+        self.project = review_held(self.project, decision, self.review_rng)
 
     def fill_monitoring(self) -> None:
-        self.hold_review(ReviewDecision.CLOSE)
+        self.hold(ReviewDecision.CLOSE)  # the decision takes the project on to closure
 
     def fill_closure(self, outcome: str = Outcome.WON) -> None:
         value = self.project.estimated_value or Decimal(0)
@@ -263,13 +310,20 @@ class Builder:
         )
 
     def loop_once(self) -> None:
-        """Monitoring → strategy (adjust) → execution → monitoring: one turn of the cycle."""
-        self.hold_review(ReviewDecision.ADJUST_STRATEGY)
-        self.move(Stage.STRATEGY, note="评审决定调整策略 / Review decided to adjust strategy")
-        self.fill_strategy()
+        """Monitoring → strategy (a review adjusts it) → execution → monitoring: one turn of
+        the cycle."""
+        self.hold(ReviewDecision.ADJUST_STRATEGY)
+        self.fill_strategy()  # the new revision opened by the loop
         self.move(Stage.EXECUTION)
         self.fill_execution()
         self.move(Stage.MONITORING)
+
+    def loop_continue(self, *, back: bool = True) -> None:
+        """Monitoring → execution (a review decides to continue), and `back` to monitoring."""
+        self.hold(ReviewDecision.CONTINUE)
+        self.fill_execution()
+        if back:
+            self.move(Stage.MONITORING)
 
 
 def _build(plan: Plan, builder: Builder) -> None:
@@ -277,6 +331,9 @@ def _build(plan: Plan, builder: Builder) -> None:
         for stage in OPEN_STAGES[: OPEN_STAGES.index(plan.abort_from)]:
             builder.fill(stage)
             builder.move(NEXT_STAGE[stage])
+        if plan.abort_from == Stage.EXECUTION:
+            builder.fill_execution()
+            reviews_call_off(builder.project)
         builder.move(
             Stage.CLOSURE,
             note="客户预算冻结 / Customer budget frozen",
@@ -285,39 +342,66 @@ def _build(plan: Plan, builder: Builder) -> None:
         )
         builder.fill_closure(plan.outcome)
         team_work_seed(project=builder.project, closing=True)
+        risks_seed(builder.project, closing=True)
         builder.move(Stage.CLOSED)
         return
     target = Stage.CLOSURE if plan.stage == Stage.CLOSED else plan.stage
     for stage in OPEN_STAGES[: OPEN_STAGES.index(target)]:
         builder.fill(stage)
-        builder.move(NEXT_STAGE[stage])
+        if builder.project.stage == stage:  # unless a review's decision moved it on
+            builder.move(NEXT_STAGE[stage])
         if builder.project.stage == Stage.MONITORING:
+            for _ in range(plan.continues):
+                builder.loop_continue()
             for _ in range(plan.loops):
                 builder.loop_once()
     if plan.stage == Stage.CLOSED:
         builder.fill_closure(plan.outcome)
         # The team's work comes before the close: a closed project is read-only.
         team_work_seed(project=builder.project, closing=True)
+        risks_seed(builder.project, closing=True)
         builder.move(Stage.CLOSED)
         return
-    if plan.gate_met:
+    if plan.stage == Stage.EXECUTION and plan.continues:
+        builder.fill_execution()
+        builder.move(Stage.MONITORING)
+        builder.loop_continue(back=False)
+    elif plan.gate_met and plan.stage == Stage.MONITORING:
+        review_close_decided(builder.project, builder.review_rng)
+    elif plan.gate_met:
         builder.fill(plan.stage)
+    elif plan.overdue and plan.stage == Stage.EXECUTION:
+        # Reviewing on a cadence, but the latest review has not been held.
+        builder.reviews_start([ReviewDecision.CONTINUE] * builder.review_rng.randint(0, 2))
+    if plan.escalated and plan.stage in REVIEWED_STAGES:
+        builder.hold(ReviewDecision.ESCALATE)
     team_work_seed(project=builder.project)
+    risks_seed(builder.project)
 
 
-def _spread_over_time(project: Project, rng: random.Random) -> None:
-    """Shift the project's timestamps back so that its history spans weeks, not seconds."""
-    transitions = list(project.transitions.order_by("created_at"))
-    days_back = rng.randint(3, 20) + 9 * len(transitions)
-    start = timezone.now() - datetime.timedelta(days=days_back)
-    step = datetime.timedelta(days=(days_back - rng.randint(1, 12)) / max(len(transitions), 1))
+# Stages that last longer than the others (days of a stage visit, relative): reviews on the
+# cadence fit in them.
+STAGE_LENGTH = {Stage.EXECUTION: 2.5, Stage.MONITORING: 1.5}
+
+
+def _spread_over_time(project: Project, rng: random.Random) -> Moves:
+    """Shift the project's timestamps back so that its history spans weeks, not seconds;
+    return each transition's time when it was made and its time now."""
+    transitions = list(project.transitions.order_by("created_at", "id"))
+    lengths = [STAGE_LENGTH.get(row.from_stage, 1) for row in transitions]
+    past = datetime.timedelta(days=rng.randint(3, 20) + 9 * sum(lengths))
+    stage = transitions[-1].to_stage if transitions else Stage.INITIATION
+    in_stage = rng.randint(10, 30) if stage in STAGE_LENGTH else rng.randint(1, 12)
+    start = timezone.now() - past - datetime.timedelta(days=in_stage)
     Project.objects.filter(pk=project.pk).update(created_at=start)
-    moment = start
-    for row in transitions:
-        moment += step
+    moment, moves = start, []
+    for row, length in zip(transitions, lengths, strict=True):
+        moment += past * length / sum(lengths)
+        moves.append((row.created_at, moment))
         # Demo data only: history rows are never edited by the application itself.
         StageTransition.objects.filter(pk=row.pk).update(created_at=moment)
     Project.objects.filter(pk=project.pk).update(stage_entered_at=moment)
+    return moves
 
 
 def seed_projects(*, seed: int = 2026) -> int:
@@ -352,10 +436,20 @@ def seed_projects(*, seed: int = 2026) -> int:
                 ),
                 actor=owners[index % len(owners)],
             )
-            _build(plan, Builder(project, rng))
-            _spread_over_time(project, rng)
+            _build(plan, Builder(project, rng, plan))
+            monitoring_timeline(
+                project=project,
+                moves=_spread_over_time(project, rng),
+                overdue=plan.overdue,
+                next_review_in=plan.next_review_in,
+            )
             team_work_timeline(project=project)
         created.append(project)
     if created:
-        overdue_notices_seed(projects=created)
+        # What the hourly jobs would have noticed by now: overdue tasks and reviews, reviews
+        # coming up, projects past their stage's norm.
+        overdue_notices_seed(
+            projects=created,
+            sweeps=[reviews_overdue_notify, review_reminders_send, projects_stuck_notify],
+        )
     return len(created)

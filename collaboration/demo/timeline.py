@@ -3,12 +3,12 @@ spread over the past months. Demo data only: the application never rewrites thes
 
 import datetime
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db import transaction
 from django.utils import timezone
 
-from projects.models import OPEN_STAGES, Project, Stage
+from projects.models import OPEN_STAGES, Project, ReviewActionItem, Stage
 
 from ..models import (
     Activity,
@@ -75,8 +75,13 @@ def team_work_timeline(*, project: Project) -> None:
 
 def _tasks_date(project, rng, windows, today, now) -> dict[int, Task]:
     """Start and due dates in the window of each task's stage: finished work inside it, work
-    left behind in a past stage overdue, current work partly overdue, later work planned."""
+    left behind in a past stage overdue, current work partly overdue, later work planned. An
+    action agreed in a review runs from the meeting to the action's due date (already dated)."""
     tasks = list(project.tasks.order_by("id"))
+    agreed = {
+        item.task_id: (_day(item.created_at), item.due_date)
+        for item in ReviewActionItem.objects.filter(task__project=project)
+    }
     needs: dict[int, list[int]] = {}
     edges = Task.dependencies.through.objects.filter(from_task__project=project)
     for source, target in edges.values_list("from_task_id", "to_task_id"):
@@ -87,7 +92,12 @@ def _tasks_date(project, rng, windows, today, now) -> dict[int, Task]:
     for task in tasks:
         after = max((due[pk] for pk in needs.get(task.pk, ()) if pk in due), default=None)
         spans = windows.get(task.stage)
-        if task.status == TaskStatus.DONE:
+        if task.pk in agreed:
+            task.start_date, task.due_date = agreed[task.pk]
+            if task.status == TaskStatus.DONE:
+                done_on = _between(rng, task.start_date, min(task.due_date, today))
+                task.completed_at = _moment(rng, done_on, now)
+        elif task.status == TaskStatus.DONE:
             first, last = rng.choice(spans) if spans else open_spans[-1]
             task.start_date = _between(rng, min(max(first, after or first), last), last)
             task.due_date = min(task.start_date + datetime.timedelta(rng.randint(1, 10)), last)
@@ -223,12 +233,15 @@ def _notifications_settle(notifications, times, rng, now) -> None:
 
 
 @transaction.atomic
-def overdue_notices_seed(*, projects: Iterable[Project]) -> int:
-    """Run the overdue-task sweep as the hourly job would have, and settle what it created on
-    the demo `projects` like their other notifications."""
-    count = tasks_overdue_notify()
+def overdue_notices_seed(
+    *, projects: Iterable[Project], sweeps: Iterable[Callable[[], int]] = ()
+) -> int:
+    """Run the overdue-task sweep and the other `sweeps` as the hourly jobs would have, and
+    settle what they created on the demo `projects` like their other notifications."""
+    latest = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    count = tasks_overdue_notify() + sum(sweep() for sweep in sweeps)
     fresh = Notification.objects.filter(
-        kind=NotificationKind.TASK_OVERDUE, project__in=list(projects), emailed_at__isnull=True
+        pk__gt=latest, project__in=list(projects), emailed_at__isnull=True
     )
     _notifications_settle(
         fresh.select_related("recipient"), {}, random.Random(count), timezone.now()

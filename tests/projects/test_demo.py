@@ -1,12 +1,30 @@
-from collections import Counter
+import datetime
+from collections import Counter, defaultdict
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
+from collaboration.models import Notification, NotificationKind, ProjectMembership
 from projects.lifecycle import evaluate_gate
-from projects.models import OPEN_STAGES, Customer, Outcome, Project, Stage, StageTransition
+from projects.models import (
+    OPEN_STAGES,
+    Customer,
+    Outcome,
+    Project,
+    ReviewActionItem,
+    ReviewDecision,
+    ReviewMeeting,
+    Risk,
+    RiskLevel,
+    RiskStatus,
+    Stage,
+    StageTransition,
+    TransitionKind,
+)
+from projects.reviews import DECISION_TARGET, REVIEWED_STAGES, review_brief
 from tests.conftest import _ensure_reference_data
 
 pytestmark = pytest.mark.django_db
@@ -52,9 +70,178 @@ def test_demo_history_includes_loops_back_to_strategy(seeded):
     assert loops.values("project").distinct().count() >= 2
 
 
-def test_demo_projects_are_not_duplicated(seeded):
-    count = Project.objects.count()
+def team() -> dict[int, set[int]]:
+    """Project id → ids of its active team members."""
+    members: dict[int, set[int]] = defaultdict(set)
+    for project, user in ProjectMembership.objects.filter(left_on__isnull=True).values_list(
+        "project", "user"
+    ):
+        members[project].add(user)
+    return members
+
+
+def test_reviews_were_held_with_each_decision(seeded):
+    held = ReviewMeeting.objects.filter(held_at__isnull=False)
+
+    assert set(held.values_list("decision", flat=True)) == set(ReviewDecision.values)
+
+
+def test_every_project_that_reached_execution_has_reviews_and_those_past_it_held_some(seeded):
+    reached = set(
+        StageTransition.objects.filter(to_stage=Stage.EXECUTION).values_list("project", flat=True)
+    )
+    left = set(
+        StageTransition.objects.filter(from_stage=Stage.EXECUTION).values_list("project", flat=True)
+    )
+    reviewed = set(ReviewMeeting.objects.values_list("project", flat=True))
+    held = set(ReviewMeeting.objects.exclude(held_at=None).values_list("project", flat=True))
+
+    assert len(reached) >= 20
+    assert reached <= reviewed
+    assert left <= held
+    assert reviewed <= reached  # no reviews before the cycle reaches execution
+
+
+def test_held_reviews_have_bilingual_minutes_team_attendees_and_facts(seeded):
+    members = team()
+    now = timezone.now()
+    held = ReviewMeeting.objects.filter(held_at__isnull=False).select_related("project")
+
+    for review in held.prefetch_related("attendees"):
+        assert review.project.created_at < review.scheduled_for < review.held_at <= now
+        assert review.created_at <= review.scheduled_for
+        assert review.minutes and review.agenda
+        attendees = {user.pk for user in review.attendees.all()}
+        assert attendees and attendees <= members[review.project_id]
+        assert {"goals", "budget_actual", "open_risks_by_level"} <= set(review.facts)
+    minutes = " ".join(held.values_list("minutes", flat=True))
+    assert "客户" in minutes and "customer" in minutes
+
+
+def test_action_items_are_owned_by_the_team_and_some_became_tasks_due_with_them(seeded):
+    members = team()
+    items = ReviewActionItem.objects.select_related("review", "task")
+
+    assert items.count() >= 50
+    assert 0 < items.filter(task__isnull=False).count() < items.count()
+    for item in items:
+        assert item.owner_id in members[item.review.project_id]
+        assert item.due_date >= timezone.localtime(item.review.held_at).date()
+        if item.task:
+            assert item.task.assignee_id == item.owner_id
+            assert item.task.due_date == item.due_date
+
+
+def test_every_move_out_of_monitoring_follows_a_review_that_decided_it(seeded):
+    """Loops to strategy came from "adjust strategy", loops to execution from "continue" and
+    the advance to closure from "close": the latest review held before, just before."""
+    decided = {target: decision for decision, target in DECISION_TARGET.items()}
+    moves = StageTransition.objects.filter(from_stage=Stage.MONITORING).exclude(
+        kind=TransitionKind.ABORT
+    )
+
+    assert moves.filter(to_stage=Stage.STRATEGY).count() >= 5
+    assert moves.filter(to_stage=Stage.EXECUTION).exists()
+    assert moves.filter(to_stage=Stage.CLOSURE).count() >= 10
+    for move in moves:
+        review = (
+            ReviewMeeting.objects.filter(project=move.project_id, held_at__lte=move.created_at)
+            .order_by("-held_at")
+            .first()
+        )
+        assert review is not None, move.project_id
+        assert review.decision == decided[move.to_stage]
+        assert move.created_at - review.held_at < datetime.timedelta(hours=1)
+        assert timezone.localtime(review.scheduled_for).strftime("%Y-%m-%d") in move.note
+
+
+def test_open_projects_under_review_have_upcoming_and_some_overdue_reviews(seeded):
+    upcoming = ReviewMeeting.objects.upcoming()
+    overdue = ReviewMeeting.objects.overdue()
+
+    assert upcoming.values("project").distinct().count() >= 4
+    assert overdue.values("project").distinct().count() >= 3
+    pending = ReviewMeeting.objects.pending()
+    assert not pending.exclude(project__stage__in=REVIEWED_STAGES).exists()
+    for project in Project.objects.filter(stage__in=REVIEWED_STAGES):
+        # One review waits, or the latest one decided to close and the project is about to.
+        latest = project.reviews.filter(held_at__isnull=False).order_by("-held_at").first()
+        about_to_close = latest is not None and latest.decision == ReviewDecision.CLOSE
+        assert project.reviews.pending().count() == (0 if about_to_close else 1), project.name
+
+
+def test_projects_whose_latest_review_escalated_are_flagged(seeded):
+    flagged = set()
+    for project in Project.objects.filter(reviews__held_at__isnull=False).distinct():
+        latest = project.reviews.filter(held_at__isnull=False).order_by("-held_at").first()
+        assert project.is_escalated == (latest.decision == ReviewDecision.ESCALATE)
+        if project.is_escalated:
+            flagged.add(project.pk)
+            assert project.escalated_at == latest.held_at
+    assert len(flagged) >= 2
+    # The directors heard of every escalation, also those a later review resolved.
+    alerted = set(
+        Notification.objects.filter(kind=NotificationKind.ESCALATED).values_list(
+            "project", flat=True
+        )
+    )
+    assert alerted >= flagged and len(alerted) >= 3
+
+
+def test_the_next_review_starts_from_what_changed_since_the_last_one(seeded):
+    changed = 0
+    for review in ReviewMeeting.objects.upcoming().select_related("project"):
+        brief = review_brief(review.project, before=review)
+        assert brief.since is not None
+        assert brief.budget_actual_then is not None
+        changed += any(goal.then is not None and goal.then < goal.now for goal in brief.goals)
+    assert changed >= 3
+
+
+def test_every_project_has_3_to_10_risks_owned_by_its_team(seeded):
+    members = team()
+    counts = Counter(Risk.objects.values_list("project", flat=True))
+
+    for project in Project.objects.all():
+        assert 3 <= counts[project.pk] <= 10, project.name
+    for risk in Risk.objects.select_related("project"):
+        assert risk.owner_id in members[risk.project_id]
+        assert " / " in risk.title  # 中文 / English
+        assert risk.project.created_at <= risk.created_at <= risk.updated_at <= timezone.now()
+        assert risk.due_date is not None
+
+
+def test_risks_cover_the_matrix_every_level_categories_and_statuses(seeded):
+    risks = Risk.objects.all()
+    levels = Counter(risks.values_list("level", flat=True))
+
+    assert set(levels) == set(RiskLevel.values)
+    assert levels[RiskLevel.CRITICAL] >= 3
+    assert len(set(risks.values_list("probability", "impact"))) >= 20
+    assert len(set(risks.values_list("category", flat=True))) >= 6
+    assert set(risks.values_list("status", flat=True)) == set(RiskStatus.values)
+    closed = risks.filter(project__stage=Stage.CLOSED)
+    assert not closed.exclude(status=RiskStatus.CLOSED).exists()
+
+
+def test_high_and_critical_risks_alerted_their_owner(seeded):
+    alerts = Notification.objects.filter(kind=NotificationKind.RISK_SERIOUS)
+    alerted = {(n.data["risk"], n.recipient_id) for n in alerts}
+
+    serious = Risk.objects.filter(level__in=[RiskLevel.HIGH, RiskLevel.CRITICAL])
+    assert serious.exists()
+    for risk in serious:
+        assert (risk.pk, risk.owner_id) in alerted, risk.title
+
+
+def test_seeding_again_duplicates_nothing(seeded):
+    models = (Project, ReviewMeeting, ReviewActionItem, Risk, StageTransition, Notification)
+
+    def counts():
+        return [model.objects.count() for model in models]
+
+    before = counts()
 
     call_command("seed_demo", stdout=StringIO())
 
-    assert Project.objects.count() == count
+    assert counts() == before
