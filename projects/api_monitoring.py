@@ -39,6 +39,7 @@ from .reviews import (
     action_item_add,
     action_items_to_tasks,
     can_manage_reviews,
+    review_cancel,
     review_hold,
     review_prepare,
     review_schedule,
@@ -156,6 +157,11 @@ REVIEW_WRITE = {400: ERRORS, 403: DENIED, 404: MISSING}
         request=ReviewChangeSerializer,
         responses={200: ReviewDetailSerializer, **REVIEW_WRITE},
     ),
+    destroy=extend_schema(
+        description="Cancel a review that has not been held (its owner or a director); a held "
+        "review is history: 400.",
+        responses={204: None, **REVIEW_WRITE},
+    ),
 )
 class ReviewViewSet(
     UserLanguageMixin,
@@ -237,6 +243,12 @@ class ReviewViewSet(
             elif TEXT_FIELDS & set(data):
                 review_prepare(review=review, actor=request.user)
         return Response(self._detail(review))
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        review = self.get_object()
+        with service_errors():
+            review_cancel(review=review, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         description="Record the review as held with its decision: continue → execution, "

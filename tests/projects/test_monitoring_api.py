@@ -1019,3 +1019,21 @@ def test_the_schema_documents_reviews_risks_and_the_calendar_token(tmp_path):
         "/api/v1/calendar-token/",
     ]:
         assert f"  {path}:" in schema
+
+
+def test_owner_cancels_a_pending_review_and_others_cannot(manager, review, team_member):
+    refused = api(team_member).delete(url("review-detail", review.pk))
+    assert refused.status_code == 403
+    assert api(manager).delete(url("review-detail", review.pk)).status_code == 204
+    assert not ReviewMeeting.objects.filter(pk=review.pk).exists()
+    assert review.project.activities.filter(verb="review_cancelled").exists()
+
+
+def test_a_held_review_cannot_be_cancelled_through_the_api(manager, project):
+    held = NOW() - datetime.timedelta(days=1)
+    review = ReviewMeetingFactory(
+        project=project, scheduled_for=held, held_at=held, decision=ReviewDecision.CONTINUE
+    )
+    response = api(manager).delete(url("review-detail", review.pk))
+    assert response.status_code == 400 and "scheduled_for" in response.json()
+    assert ReviewMeeting.objects.filter(pk=review.pk).exists()
