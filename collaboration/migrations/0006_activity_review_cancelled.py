@@ -4,15 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('collaboration', '0005_calendar_token_email_pending_kinds'),
+        ("collaboration", "0005_calendar_token_email_pending_kinds"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='activity',
-            name='verb',
-            field=models.CharField(choices=[('stage_changed', 'changed the stage'), ('task_created', 'created a task'), ('task_assigned', 'assigned a task'), ('task_status', "changed a task's status"), ('task_updated', 'updated a task'), ('member_added', 'added a team member'), ('member_removed', 'removed a team member'), ('commented', 'commented'), ('review_scheduled', 'scheduled a review'), ('review_held', 'recorded a review'), ('review_cancelled', 'cancelled a review'), ('risk_recorded', 'recorded a risk'), ('risk_updated', 'updated a risk'), ('interaction', 'logged an interaction with the customer')], max_length=30, verbose_name='what'),
+            model_name="activity",
+            name="verb",
+            field=models.CharField(
+                choices=[
+                    ("stage_changed", "changed the stage"),
+                    ("task_created", "created a task"),
+                    ("task_assigned", "assigned a task"),
+                    ("task_status", "changed a task's status"),
+                    ("task_updated", "updated a task"),
+                    ("member_added", "added a team member"),
+                    ("member_removed", "removed a team member"),
+                    ("commented", "commented"),
+                    ("review_scheduled", "scheduled a review"),
+                    ("review_held", "recorded a review"),
+                    ("review_cancelled", "cancelled a review"),
+                    ("risk_recorded", "recorded a risk"),
+                    ("risk_updated", "updated a risk"),
+                    ("interaction", "logged an interaction with the customer"),
+                ],
+                max_length=30,
+                verbose_name="what",
+            ),
         ),
     ]

@@ -10,134 +10,327 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('collaboration', '0005_calendar_token_email_pending_kinds'),
-        ('projects', '0002_default_stage_policies'),
+        ("collaboration", "0005_calendar_token_email_pending_kinds"),
+        ("projects", "0002_default_stage_policies"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReviewActionItem',
+            name="ReviewActionItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='action')),
-                ('due_date', models.DateField(verbose_name='due date')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="action")),
+                ("due_date", models.DateField(verbose_name="due date")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
             ],
             options={
-                'verbose_name': 'action item',
-                'verbose_name_plural': 'action items',
-                'ordering': ['due_date', 'id'],
+                "verbose_name": "action item",
+                "verbose_name_plural": "action items",
+                "ordering": ["due_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Risk',
+            name="Risk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('description', models.TextField(blank=True, max_length=5000, verbose_name='description')),
-                ('category', models.CharField(choices=[('customer', 'Customer'), ('competition', 'Competition'), ('technical', 'Technical'), ('delivery', 'Delivery'), ('commercial', 'Commercial'), ('legal', 'Legal'), ('other', 'Other')], max_length=20, verbose_name='category')),
-                ('probability', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='probability (1–5)')),
-                ('impact', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='impact (1–5)')),
-                ('score', models.GeneratedField(db_persist=True, expression=django.db.models.expressions.CombinedExpression(models.F('probability'), '*', models.F('impact')), output_field=models.PositiveSmallIntegerField())),
-                ('level', models.GeneratedField(db_persist=True, expression=models.Case(models.When(django.db.models.lookups.GreaterThanOrEqual(django.db.models.expressions.CombinedExpression(models.F('probability'), '*', models.F('impact')), 20), then=models.Value('critical')), models.When(django.db.models.lookups.GreaterThanOrEqual(django.db.models.expressions.CombinedExpression(models.F('probability'), '*', models.F('impact')), 10), then=models.Value('high')), models.When(django.db.models.lookups.GreaterThanOrEqual(django.db.models.expressions.CombinedExpression(models.F('probability'), '*', models.F('impact')), 5), then=models.Value('medium')), models.When(django.db.models.lookups.GreaterThanOrEqual(django.db.models.expressions.CombinedExpression(models.F('probability'), '*', models.F('impact')), 1), then=models.Value('low')), default=models.Value('low')), output_field=models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High'), ('critical', 'Critical')], max_length=10))),
-                ('mitigation', models.TextField(blank=True, max_length=5000, verbose_name='mitigation')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('mitigating', 'Mitigating'), ('closed', 'Closed')], default='open', max_length=20, verbose_name='status')),
-                ('due_date', models.DateField(blank=True, null=True, verbose_name='due date')),
-                ('last_reviewed_on', models.DateField(blank=True, null=True, verbose_name='last reviewed')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "description",
+                    models.TextField(blank=True, max_length=5000, verbose_name="description"),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("customer", "Customer"),
+                            ("competition", "Competition"),
+                            ("technical", "Technical"),
+                            ("delivery", "Delivery"),
+                            ("commercial", "Commercial"),
+                            ("legal", "Legal"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "probability",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="probability (1–5)",
+                    ),
+                ),
+                (
+                    "impact",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="impact (1–5)",
+                    ),
+                ),
+                (
+                    "score",
+                    models.GeneratedField(
+                        db_persist=True,
+                        expression=django.db.models.expressions.CombinedExpression(
+                            models.F("probability"), "*", models.F("impact")
+                        ),
+                        output_field=models.PositiveSmallIntegerField(),
+                    ),
+                ),
+                (
+                    "level",
+                    models.GeneratedField(
+                        db_persist=True,
+                        expression=models.Case(
+                            models.When(
+                                django.db.models.lookups.GreaterThanOrEqual(
+                                    django.db.models.expressions.CombinedExpression(
+                                        models.F("probability"), "*", models.F("impact")
+                                    ),
+                                    20,
+                                ),
+                                then=models.Value("critical"),
+                            ),
+                            models.When(
+                                django.db.models.lookups.GreaterThanOrEqual(
+                                    django.db.models.expressions.CombinedExpression(
+                                        models.F("probability"), "*", models.F("impact")
+                                    ),
+                                    10,
+                                ),
+                                then=models.Value("high"),
+                            ),
+                            models.When(
+                                django.db.models.lookups.GreaterThanOrEqual(
+                                    django.db.models.expressions.CombinedExpression(
+                                        models.F("probability"), "*", models.F("impact")
+                                    ),
+                                    5,
+                                ),
+                                then=models.Value("medium"),
+                            ),
+                            models.When(
+                                django.db.models.lookups.GreaterThanOrEqual(
+                                    django.db.models.expressions.CombinedExpression(
+                                        models.F("probability"), "*", models.F("impact")
+                                    ),
+                                    1,
+                                ),
+                                then=models.Value("low"),
+                            ),
+                            default=models.Value("low"),
+                        ),
+                        output_field=models.CharField(
+                            choices=[
+                                ("low", "Low"),
+                                ("medium", "Medium"),
+                                ("high", "High"),
+                                ("critical", "Critical"),
+                            ],
+                            max_length=10,
+                        ),
+                    ),
+                ),
+                (
+                    "mitigation",
+                    models.TextField(blank=True, max_length=5000, verbose_name="mitigation"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("mitigating", "Mitigating"),
+                            ("closed", "Closed"),
+                        ],
+                        default="open",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("due_date", models.DateField(blank=True, null=True, verbose_name="due date")),
+                (
+                    "last_reviewed_on",
+                    models.DateField(blank=True, null=True, verbose_name="last reviewed"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'risk',
-                'verbose_name_plural': 'risks',
-                'ordering': ['-score', 'due_date', 'id'],
+                "verbose_name": "risk",
+                "verbose_name_plural": "risks",
+                "ordering": ["-score", "due_date", "id"],
             },
         ),
         migrations.AddField(
-            model_name='project',
-            name='escalated_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='escalated at'),
+            model_name="project",
+            name="escalated_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="escalated at"),
         ),
         migrations.AddField(
-            model_name='reviewmeeting',
-            name='attendees',
-            field=models.ManyToManyField(blank=True, related_name='review_invitations', to=settings.AUTH_USER_MODEL, verbose_name='attendees'),
+            model_name="reviewmeeting",
+            name="attendees",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="review_invitations",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="attendees",
+            ),
         ),
         migrations.AddField(
-            model_name='reviewmeeting',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
+            model_name="reviewmeeting",
+            name="created_at",
+            field=models.DateTimeField(
+                default=django.utils.timezone.now, verbose_name="created at"
+            ),
         ),
         migrations.AddField(
-            model_name='reviewmeeting',
-            name='decision_note',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='reason for the decision'),
+            model_name="reviewmeeting",
+            name="decision_note",
+            field=models.TextField(
+                blank=True, max_length=2000, verbose_name="reason for the decision"
+            ),
         ),
         migrations.AddField(
-            model_name='reviewmeeting',
-            name='facts',
-            field=models.JSONField(blank=True, default=dict, verbose_name='facts at the review'),
+            model_name="reviewmeeting",
+            name="facts",
+            field=models.JSONField(blank=True, default=dict, verbose_name="facts at the review"),
         ),
         migrations.AlterField(
-            model_name='reviewmeeting',
-            name='duration_minutes',
-            field=models.PositiveSmallIntegerField(default=60, validators=[django.core.validators.MinValueValidator(5), django.core.validators.MaxValueValidator(600)], verbose_name='duration (minutes)'),
+            model_name="reviewmeeting",
+            name="duration_minutes",
+            field=models.PositiveSmallIntegerField(
+                default=60,
+                validators=[
+                    django.core.validators.MinValueValidator(5),
+                    django.core.validators.MaxValueValidator(600),
+                ],
+                verbose_name="duration (minutes)",
+            ),
         ),
         migrations.AddIndex(
-            model_name='reviewmeeting',
-            index=models.Index(condition=models.Q(('held_at__isnull', True)), fields=['scheduled_for'], name='review_pending_idx'),
+            model_name="reviewmeeting",
+            index=models.Index(
+                condition=models.Q(("held_at__isnull", True)),
+                fields=["scheduled_for"],
+                name="review_pending_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewmeeting',
-            constraint=models.CheckConstraint(condition=models.Q(('held_at__isnull', True), models.Q(('decision', ''), _negated=True), _connector='OR'), name='review_held_has_decision'),
+            model_name="reviewmeeting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("held_at__isnull", True),
+                    models.Q(("decision", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="review_held_has_decision",
+            ),
         ),
         migrations.AddField(
-            model_name='reviewactionitem',
-            name='owner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner'),
+            model_name="reviewactionitem",
+            name="owner",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="owner",
+            ),
         ),
         migrations.AddField(
-            model_name='reviewactionitem',
-            name='review',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='action_items', to='projects.reviewmeeting'),
+            model_name="reviewactionitem",
+            name="review",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="action_items",
+                to="projects.reviewmeeting",
+            ),
         ),
         migrations.AddField(
-            model_name='reviewactionitem',
-            name='task',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='review_action', to='collaboration.task', verbose_name='task'),
+            model_name="reviewactionitem",
+            name="task",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="review_action",
+                to="collaboration.task",
+                verbose_name="task",
+            ),
         ),
         migrations.AddField(
-            model_name='risk',
-            name='created_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
+            model_name="risk",
+            name="created_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="created by",
+            ),
         ),
         migrations.AddField(
-            model_name='risk',
-            name='owner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='owned_risks', to=settings.AUTH_USER_MODEL, verbose_name='owner'),
+            model_name="risk",
+            name="owner",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="owned_risks",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="owner",
+            ),
         ),
         migrations.AddField(
-            model_name='risk',
-            name='project',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='risks', to='projects.project'),
+            model_name="risk",
+            name="project",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="risks",
+                to="projects.project",
+            ),
         ),
         migrations.AddIndex(
-            model_name='risk',
-            index=models.Index(fields=['project', 'status'], name='projects_ri_project_1387bb_idx'),
+            model_name="risk",
+            index=models.Index(fields=["project", "status"], name="projects_ri_project_1387bb_idx"),
         ),
         migrations.AddIndex(
-            model_name='risk',
-            index=models.Index(fields=['status', 'probability', 'impact'], name='projects_ri_status_e3a271_idx'),
+            model_name="risk",
+            index=models.Index(
+                fields=["status", "probability", "impact"], name="projects_ri_status_e3a271_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='risk',
-            index=models.Index(fields=['owner', 'status'], name='projects_ri_owner_i_78be84_idx'),
+            model_name="risk",
+            index=models.Index(fields=["owner", "status"], name="projects_ri_owner_i_78be84_idx"),
         ),
         migrations.AddConstraint(
-            model_name='risk',
-            constraint=models.CheckConstraint(condition=models.Q(('impact__gte', 1), ('impact__lte', 5), ('probability__gte', 1), ('probability__lte', 5)), name='risk_probability_impact_1_to_5'),
+            model_name="risk",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("impact__gte", 1),
+                    ("impact__lte", 5),
+                    ("probability__gte", 1),
+                    ("probability__lte", 5),
+                ),
+                name="risk_probability_impact_1_to_5",
+            ),
         ),
     ]
