@@ -1,5 +1,7 @@
-"""Fixtures shared by the collaboration tests: a project with its owner on the team, a
-member, a colleague, an observer and a task of the member's."""
+"""Team fixtures shared by the collaboration, review and risk tests: a project with its owner on
+the team, a member, a colleague, an observer and a task of the member's. Registered for the
+whole suite by `pytest_plugins` in tests/conftest.py; a module that needs another shape defines
+its own fixture of the same name, which wins."""
 
 import pytest
 

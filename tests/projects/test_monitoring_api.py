@@ -60,24 +60,6 @@ def fresh(user):
 
 
 # --- fixtures -------------------------------------------------------------------------------
-@pytest.fixture
-def project(manager):
-    project = ProjectFactory(owner=manager, stage=Stage.EXECUTION, name="Harbour Logistics ERP")
-    ProjectMembershipFactory(project=project, user=manager, role=TeamRole.OWNER)
-    return project
-
-
-@pytest.fixture
-def team_member(project, member):
-    ProjectMembershipFactory(project=project, user=member, role=TeamRole.MEMBER)
-    return member
-
-
-@pytest.fixture
-def observer(project):
-    return ProjectMembershipFactory(
-        project=project, user__username="olga-observer", role=TeamRole.OBSERVER
-    ).user
 
 
 @pytest.fixture

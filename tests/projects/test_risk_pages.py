@@ -19,27 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def project(manager):
-    """A project as `project_create` leaves it: its owner is on the team in the owner role."""
-    project = ProjectFactory(owner=manager, stage=Stage.EXECUTION, name="Harbour Logistics ERP")
-    ProjectMembershipFactory(project=project, user=manager, role=TeamRole.OWNER)
-    return project
-
-
-@pytest.fixture
-def team_member(project, member):
-    ProjectMembershipFactory(project=project, user=member, role=TeamRole.MEMBER)
-    return member
-
-
-@pytest.fixture
-def observer(project):
-    return ProjectMembershipFactory(
-        project=project, user__username="olga-observer", role=TeamRole.OBSERVER
-    ).user
-
-
-@pytest.fixture
 def risk(project):
     return RiskFactory(project=project, title="Competitor undercuts the price")
 
