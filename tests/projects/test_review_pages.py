@@ -25,7 +25,6 @@ from projects.models import (
     Strategy,
     StrategyStatus,
 )
-from tests.collaboration import conftest as team
 from tests.factories import (
     GoalFactory,
     ProjectFactory,
@@ -41,11 +40,6 @@ from .gates import fill_gate
 
 pytestmark = pytest.mark.django_db
 
-# The collaboration tests' team: `project` (owner = manager, in execution), `team_member`
-# (member), `observer`.
-project = team.project
-team_member = team.team_member
-observer = team.observer
 
 HX = {"HTTP_HX_REQUEST": "true"}
 
