@@ -6,6 +6,7 @@ from a retried Celery task or a repeated sweep.
 """
 
 import datetime
+import logging
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -22,6 +23,8 @@ from core.models import User
 from projects.models import OPEN_STAGES, Project
 
 from .models import EMAIL_BY_DEFAULT, Notification, NotificationKind, NotificationSetting, Task
+
+logger = logging.getLogger(__name__)
 
 
 def email_preferences(user: User) -> dict[str, bool]:
@@ -130,10 +133,21 @@ def notification_email_send(*, notification_id: int) -> bool:
 def notifications_email_flush(*, older_than: datetime.timedelta = datetime.timedelta(0)) -> int:
     """Send the e-mails still pending (their enqueue failed, or a worker lost them)."""
     before = timezone.now() - older_than
-    pending = Notification.objects.filter(
-        email_pending=True, emailed_at__isnull=True, created_at__lte=before
-    ).values_list("pk", flat=True)
-    return sum(notification_email_send(notification_id=pk) for pk in list(pending[:1000]))
+    pending = (
+        Notification.objects.filter(
+            email_pending=True, emailed_at__isnull=True, created_at__lte=before
+        )
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    sent = 0
+    for pk in list(pending[:1000]):
+        # One mail the server refuses must not hold back the others; it is tried again later.
+        try:
+            sent += notification_email_send(notification_id=pk)
+        except Exception:
+            logger.exception("e-mail of notification %s failed; retried by the next sweep", pk)
+    return sent
 
 
 def notifications_for(user: User) -> QuerySet[Notification]:

@@ -178,3 +178,15 @@ def mention_candidates(project: Project) -> list[dict]:
         {"username": u.username, "name": u.display_name}
         for u in sorted(people.values(), key=lambda u: u.username)
     ]
+
+
+def team_users(project: Project) -> QuerySet[User]:
+    """The active people on the project's team now: who may attend its reviews and own its
+    actions and risks."""
+    return (
+        User.objects.filter(
+            memberships__project=project, memberships__left_on__isnull=True, is_active=True
+        )
+        .distinct()
+        .order_by("full_name", "username")
+    )

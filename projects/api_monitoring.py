@@ -95,6 +95,8 @@ class ReviewFilter(django_filters.FilterSet):
         label=gettext_lazy("State"),
         choices=[
             ("upcoming", gettext_lazy("Upcoming")),
+            # The word a review's `state` says for it.
+            ("scheduled", gettext_lazy("Scheduled")),
             ("overdue", gettext_lazy("Overdue")),
             ("held", gettext_lazy("Held")),
         ],

@@ -5,6 +5,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from collaboration.models import Department, ProjectMembership
+from collaboration.selectors import team_users
 from core.models import User
 from core.roles import Role
 
@@ -237,17 +238,6 @@ class MembershipForm(forms.ModelForm):
         return user
 
 
-def _team_members(project: Project):
-    """The people who may attend a review or own its actions: the project's active team."""
-    return (
-        User.objects.filter(
-            memberships__project=project, memberships__left_on__isnull=True, is_active=True
-        )
-        .distinct()
-        .order_by("full_name", "username")
-    )
-
-
 class ReviewForm(forms.ModelForm):
     """Schedule or move a review; the past-date and team rules are `review_schedule`'s."""
 
@@ -269,7 +259,7 @@ class ReviewForm(forms.ModelForm):
 
     def __init__(self, *args, project: Project, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["attendees"].queryset = _team_members(project)
+        self.fields["attendees"].queryset = team_users(project)
 
 
 class ReviewAgendaForm(forms.ModelForm):
@@ -322,7 +312,7 @@ class ReviewActionItemForm(forms.ModelForm):
 
     def __init__(self, *args, project: Project, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _team_members(project)
+        self.fields["owner"].queryset = team_users(project)
 
 
 class TransitionForm(forms.Form):
@@ -371,8 +361,4 @@ class RiskForm(forms.ModelForm):
     def __init__(self, *args, project: Project, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.project = project
-        self.fields["owner"].queryset = User.objects.filter(
-            memberships__project=project,
-            memberships__left_on__isnull=True,
-            is_active=True,
-        ).distinct()
+        self.fields["owner"].queryset = team_users(project)

@@ -91,9 +91,7 @@ class GateFacts:
 
     @cached_property
     def has_next_review(self) -> bool:
-        return self.project.reviews.filter(
-            held_at__isnull=True, scheduled_for__gte=timezone.now()
-        ).exists()
+        return self.project.reviews.upcoming().exists()
 
     @cached_property
     def latest_held_review(self) -> ReviewMeeting | None:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from collaboration.models import ActivityVerb, NotificationKind, Task, TaskStatus
 from collaboration.notifications import notify
+from collaboration.selectors import team_users
 from collaboration.services import activity_record, task_save
 from core.models import User
 from core.roles import Role
@@ -43,6 +44,8 @@ DECISION_TARGET = {
     ReviewDecision.ADJUST_STRATEGY: Stage.STRATEGY,
     ReviewDecision.CLOSE: Stage.CLOSURE,
 }
+# How far ahead a review may be planned: beyond it a date is a typo, not a plan.
+MAX_AHEAD = datetime.timedelta(days=730)
 # Stages in which a review runs on the cycle's schedule (the cadence).
 REVIEWED_STAGES = (Stage.EXECUTION, Stage.MONITORING)
 
@@ -54,11 +57,7 @@ def can_manage_reviews(user: User, project: Project) -> bool:
 
 
 def project_member_ids(project: Project) -> set[int]:
-    return set(
-        project.memberships.filter(left_on__isnull=True, user__is_active=True).values_list(
-            "user_id", flat=True
-        )
-    )
+    return set(team_users(project).values_list("pk", flat=True))
 
 
 # --- scheduling --------------------------------------------------------------------------------
@@ -68,6 +67,8 @@ def _review_check(review: ReviewMeeting, attendees: list[User] | None, *, is_new
         errors["scheduled_for"] = _("A closed project has no more reviews.")
     if review.is_held:
         errors["scheduled_for"] = _("This review has been held; its schedule is history.")
+    elif review.scheduled_for and review.scheduled_for > timezone.now() + MAX_AHEAD:
+        errors["scheduled_for"] = _("A review can be scheduled at most two years ahead.")
     elif review.scheduled_for and review.scheduled_for < timezone.now():
         before = None if is_new else ReviewMeeting.objects.filter(pk=review.pk).first()
         if before is None or before.scheduled_for != review.scheduled_for:
@@ -91,6 +92,9 @@ def review_schedule(
     project = review.project
     if not can_manage_reviews(actor, project):
         raise PermissionDenied
+    # The project lock serialises this with the next-review sweep, so the two never both add
+    # the upcoming review.
+    Project.objects.select_for_update().filter(pk=project.pk).first()
     is_new = review.pk is None
     attendees = list(attendees) if attendees is not None else None
     if is_new and attendees is None:
@@ -449,6 +453,8 @@ def _decision_move(project: Project, decision: str, *, actor: User, note: str):
     target = DECISION_TARGET.get(ReviewDecision(decision))
     if target is None or project.stage == target:
         return None
+    if decision == ReviewDecision.CONTINUE and project.stage != Stage.MONITORING:
+        return None  # carrying on where the project is
     if project.stage == Stage.EXECUTION:
         # Adjusting or closing from execution passes through monitoring, as the cycle does.
         result = project_transition(project=project, to_stage=Stage.MONITORING, actor=actor)
@@ -510,11 +516,8 @@ def review_hold(
     elif project.escalated_at:
         Project.objects.filter(pk=project.pk).update(escalated_at=None)
 
-    # Scheduled before the move: the execution gate asks for the next review. A project
-    # going to closure needs none.
-    next_review = None
-    if decision != ReviewDecision.CLOSE:
-        next_review = review_next_schedule(project=project, after=locked.scheduled_for, actor=actor)
+    # Scheduled before the move: the execution gate asks for the next review.
+    next_review = review_next_schedule(project=project, after=locked.scheduled_for, actor=actor)
     note = _("Review of %(date)s decided: %(decision)s.") % {
         "date": timezone.localtime(locked.scheduled_for).strftime("%Y-%m-%d"),
         "decision": ReviewDecision(decision).label,
@@ -531,6 +534,14 @@ def review_hold(
     except TransitionError as error:
         raise ValidationError({"decision": error.message}) from None
     project.refresh_from_db()
+    if project.stage == Stage.CLOSURE:
+        # A project going to closure holds no more reviews: call off what the cadence planned.
+        project.reviews.pending().delete()
+        if next_review is not None:
+            project.activities.filter(
+                verb=ActivityVerb.REVIEW_SCHEDULED, data__review=next_review.pk
+            ).delete()
+        next_review = None
     review.held_at, review.decision = locked.held_at, locked.decision
     return HoldResult(
         review=locked,

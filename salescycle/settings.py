@@ -184,14 +184,7 @@ CELERY_BEAT_SCHEDULE = {
 SWEEP_ON_PAGE_LOAD = env.bool("SWEEP_ON_PAGE_LOAD", default=not REDIS_URL)
 # What `manage.py run_sweeps` (and, without Redis, a page load every few minutes) runs in
 # process: the same functions beat schedules above.
-SWEEPS = [
-    "collaboration.tasks.tasks_overdue_sweep",
-    "projects.tasks.review_reminders",
-    "projects.tasks.reviews_overdue",
-    "projects.tasks.projects_stuck",
-    "projects.tasks.reviews_schedule_next",
-    "collaboration.tasks.notifications_email_sweep",
-]
+SWEEPS = [entry["task"] for name, entry in CELERY_BEAT_SCHEDULE.items() if name != "heartbeat"]
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ReviewCadence, ReviewDecision
+from .choices import ReviewCadence, ReviewDecision, Stage
 
 User = settings.AUTH_USER_MODEL
 
@@ -27,11 +27,20 @@ class ReviewQuerySet(models.QuerySet):
         return self.filter(held_at__isnull=True)
 
     def overdue(self, now: datetime.datetime | None = None) -> "ReviewQuerySet":
-        """Past their scheduled time and not held."""
-        return self.filter(held_at__isnull=True, scheduled_for__lt=now or timezone.now())
+        """Past their scheduled time and not held, on a project still open."""
+        return (
+            self.pending()
+            .exclude(project__stage=Stage.CLOSED)
+            .filter(scheduled_for__lt=now or timezone.now())
+        )
 
     def upcoming(self, now: datetime.datetime | None = None) -> "ReviewQuerySet":
-        return self.filter(held_at__isnull=True, scheduled_for__gte=now or timezone.now())
+        """Ahead and not held, on a project still open."""
+        return (
+            self.pending()
+            .exclude(project__stage=Stage.CLOSED)
+            .filter(scheduled_for__gte=now or timezone.now())
+        )
 
 
 class ReviewMeeting(models.Model):

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from collaboration.forms import add_service_errors
+from collaboration.selectors import team_users
 
 from ..access import get_project_for_user, projects_visible_to
 from ..forms import (
@@ -152,9 +153,7 @@ def review_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         initial = {
             "agenda": review_agenda_draft(review_brief(project)),
-            "attendees": list(
-                project.memberships.filter(left_on__isnull=True).values_list("user", flat=True)
-            ),
+            "attendees": list(team_users(project).values_list("pk", flat=True)),
         }
         form = ReviewForm(project=project, prefix="reviews", initial=initial)
         return render(request, "projects/review_form.html", {"project": project, "form": form})
@@ -200,7 +199,11 @@ def review_delete_view(request: HttpRequest, pk: int, review: int) -> HttpRespon
     """Cancel a review that has not been held; a held one is history and stays."""
     project = _project(request, pk, write=True)
     record = get_object_or_404(project.reviews.pending(), pk=review)
-    review_cancel(review=record, actor=request.user)
+    try:
+        review_cancel(review=record, actor=request.user)
+    except ValidationError as error:  # held meanwhile
+        messages.error(request, error.messages[0])
+        return redirect(record)
     messages.success(request, _("Review cancelled."))
     return redirect("projects:review_list", pk=project.pk)
 

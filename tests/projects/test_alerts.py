@@ -6,6 +6,7 @@ import datetime
 import threading
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -363,3 +364,25 @@ def test_the_schedules_are_in_beat(settings):
     assert sweeps == set(settings.SWEEPS)
     for name in sweeps:
         assert app.tasks[name].acks_late
+
+
+@pytest.mark.django_db
+def test_one_refused_email_does_not_hold_back_the_others(team, manager, member, mailoutbox):
+    from collaboration.notifications import notify
+
+    notify(recipients=[manager], kind=K.MENTIONED, event_key="m:1", project=team)
+    notify(recipients=[member], kind=K.MENTIONED, event_key="m:2", project=team)
+    real_send = mail.send_mail
+
+    def refuse_the_manager(subject, body, sender, to, **kwargs):
+        if to == [manager.email]:
+            raise OSError("550 mailbox unavailable")
+        return real_send(subject, body, sender, to, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("collaboration.notifications.send_mail", refuse_the_manager)
+        assert notifications_email_flush() == 1
+    assert [m.to for m in mailoutbox] == [[member.email]]
+    # The refused one stays pending and goes out once the server takes it.
+    assert notifications_email_flush() == 1
+    assert len(mailoutbox) == 2

@@ -216,7 +216,7 @@ def test_a_missing_or_unknown_decision_is_refused(review, manager, decision):
 def test_a_review_is_held_once(review, manager):
     hold(review, manager, ReviewDecision.ESCALATE)
 
-    with pytest.raises(ValidationError, match="held already"):
+    with translation.override("en"), pytest.raises(ValidationError, match="held already"):
         hold(review, manager, ReviewDecision.CONTINUE)
 
 
@@ -399,7 +399,8 @@ def test_the_brief_shows_what_changed_since_the_last_review(review, manager, mem
     assert brief.open_risks_by_level == {"low": 1, "critical": 1}
     assert brief.budget_burn == 30 and brief.budget_actual_then == 300.0
     assert sum(row["overdue"] for row in brief.tasks_by_department) == 1
-    assert "1 new" in review_agenda_draft(brief)
+    with translation.override("en"):
+        assert "1 new" in review_agenda_draft(brief)
 
 
 def test_the_first_brief_has_no_then(team):
@@ -468,3 +469,46 @@ def test_a_review_scheduled_without_agenda_gets_the_drafted_one(team, manager):
     )
     with translation.override("en"):
         assert meeting.agenda.startswith("1.")
+
+
+def test_closing_from_execution_passes_through_monitoring_and_leaves_no_review(manager):
+    project = ProjectFactory(owner=manager, stage=Stage.EXECUTION)
+    fill_gate(project, Stage.EXECUTION)
+    meeting = ReviewMeetingFactory(project=project, scheduled_for=hours(-2))
+
+    result = hold(meeting, manager, ReviewDecision.CLOSE)
+
+    project.refresh_from_db()
+    assert project.stage == Stage.CLOSURE and result.moved_to == Stage.CLOSURE
+    assert result.next_review is None
+    assert not project.reviews.pending().exists()
+
+
+@pytest.mark.parametrize("stage", [Stage.GOAL_SETTING, Stage.STRATEGY, Stage.CLOSURE])
+def test_continue_before_or_after_the_reviewed_stages_keeps_the_stage(manager, stage):
+    project = ProjectFactory(owner=manager, stage=stage)
+    meeting = ReviewMeetingFactory(project=project, scheduled_for=hours(-2))
+
+    result = hold(meeting, manager, ReviewDecision.CONTINUE)
+
+    project.refresh_from_db()
+    assert project.stage == stage and result.moved_to is None
+    meeting.refresh_from_db()
+    assert meeting.is_held
+
+
+def test_a_review_more_than_two_years_ahead_is_refused(team, manager):
+    with pytest.raises(ValidationError) as caught:
+        review_schedule(
+            review=ReviewMeeting(project=team, scheduled_for=hours(24 * 800)), actor=manager
+        )
+    assert "scheduled_for" in caught.value.message_dict
+    assert not team.reviews.exists()
+
+
+def test_a_closed_projects_pending_review_is_neither_overdue_nor_upcoming(manager):
+    closed = ProjectFactory(owner=manager, stage=Stage.CLOSED, outcome="lost")
+    ReviewMeetingFactory(project=closed, scheduled_for=hours(-5))
+    ReviewMeetingFactory(project=closed, scheduled_for=hours(5))
+    assert not ReviewMeeting.objects.overdue().exists()
+    assert not ReviewMeeting.objects.upcoming().exists()
