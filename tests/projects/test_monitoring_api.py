@@ -1019,3 +1019,13 @@ def test_a_held_review_cannot_be_cancelled_through_the_api(manager, project):
     response = api(manager).delete(url("review-detail", review.pk))
     assert response.status_code == 400 and "scheduled_for" in response.json()
     assert ReviewMeeting.objects.filter(pk=review.pk).exists()
+
+
+def test_a_review_in_the_far_future_is_a_400_not_a_500(manager, project):
+    response = api(manager).post(
+        url("review-list"),
+        {"project": project.pk, "scheduled_for": "9999-12-31T15:00:00Z", "duration_minutes": 600},
+        format="json",
+    )
+    assert response.status_code == 400 and "scheduled_for" in response.json()
+    assert not ReviewMeeting.objects.exists()
