@@ -167,7 +167,9 @@ def review_next_schedule(
         if locked.stage not in REVIEWED_STAGES or locked.review_cadence != project.review_cadence:
             return None
         now = timezone.now()
-        if locked.reviews.upcoming(now).exists():
+        # A review still waiting — ahead, or overdue and to be held or cancelled — is the
+        # next one; the cadence does not pile another on top.
+        if locked.reviews.pending().exists():
             return None
         last = locked.reviews.order_by("-scheduled_for").first()
         moment = after or (last.scheduled_for if last else now)
@@ -198,12 +200,12 @@ def review_next_schedule(
 
 
 def reviews_schedule_due() -> int:
-    """Give every project reviewed on a cadence that has no upcoming review its next one."""
-    upcoming = ReviewMeeting.objects.upcoming().filter(project=OuterRef("pk"))
+    """Give every project reviewed on a cadence that has no review waiting its next one."""
+    waiting_review = ReviewMeeting.objects.pending().filter(project=OuterRef("pk"))
     waiting = (
         Project.objects.filter(stage__in=REVIEWED_STAGES)
         .exclude(review_cadence=ReviewCadence.NONE)
-        .exclude(Exists(upcoming))
+        .exclude(Exists(waiting_review))
     )
     return sum(1 for project in waiting if review_next_schedule(project=project))
 

@@ -265,14 +265,20 @@ def test_projects_within_their_norm_or_closed_are_not_stuck(manager):
 
 # --- next reviews through the worker ----------------------------------------------------------
 def test_the_worker_schedules_next_reviews_and_overdue_alerts(celery_worker, manager):
-    project = ProjectFactory(
+    reviewed = ProjectFactory(
         owner=manager, stage=Stage.EXECUTION, review_cadence=ReviewCadence.WEEKLY
     )
-    ReviewMeetingFactory(project=project, scheduled_for=at(-3))
+    ReviewMeetingFactory(
+        project=reviewed, scheduled_for=at(-30), held_at=at(-29), decision="continue"
+    )
+    behind = ProjectFactory(owner=manager, stage=Stage.MONITORING, review_cadence="weekly")
+    ReviewMeetingFactory(project=behind, scheduled_for=at(-3))
 
     assert reviews_schedule_next.delay().get(timeout=20) == 1
     assert reviews_overdue.delay().get(timeout=20) == 1
-    assert project.reviews.upcoming().count() == 1
+    assert reviewed.reviews.upcoming().count() == 1
+    # The overdue review is still the next one: held or cancelled first, not piled on.
+    assert behind.reviews.count() == 1
     assert reviews_schedule_next.delay().get(timeout=20) == 0
 
 

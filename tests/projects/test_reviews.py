@@ -512,3 +512,10 @@ def test_a_closed_projects_pending_review_is_neither_overdue_nor_upcoming(manage
     ReviewMeetingFactory(project=closed, scheduled_for=hours(5))
     assert not ReviewMeeting.objects.overdue().exists()
     assert not ReviewMeeting.objects.upcoming().exists()
+
+
+def test_an_overdue_review_is_the_next_one_until_held_or_cancelled(team):
+    ReviewMeetingFactory(project=team, scheduled_for=hours(-30))
+    assert review_next_schedule(project=team) is None
+    assert reviews_schedule_due() == 0
+    assert team.reviews.count() == 1
