@@ -13,6 +13,7 @@ from .models import (
     Goal,
     Lesson,
     Project,
+    ProjectSnapshot,
     ResourceAllocation,
     ReviewMeeting,
     Risk,
@@ -129,3 +130,11 @@ class RiskAdmin(ReadOnlyAdmin):
     list_filter = ["status", "category"]
     list_select_related = ["project", "owner"]
     search_fields = ["title", "project__code"]
+
+
+@admin.register(ProjectSnapshot)
+class ProjectSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["day", "project", "stage", "health", "tasks_overdue", "weighted_value"]
+    list_filter = ["health", "stage"]
+    list_select_related = ["project"]
+    date_hierarchy = "day"

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -175,6 +176,10 @@ CELERY_BEAT_SCHEDULE = {
     "reviews-next": {
         "task": "projects.tasks.reviews_schedule_next",
         "schedule": timedelta(hours=1),
+    },
+    "kpis-daily": {
+        "task": "projects.tasks.kpis_rollup",
+        "schedule": crontab(hour=0, minute=30),
     },
     "emails-pending": {
         "task": "collaboration.tasks.notifications_email_sweep",

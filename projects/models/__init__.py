@@ -20,6 +20,7 @@ from .choices import (
     TransitionKind,
 )
 from .customers import Contact, Customer
+from .kpis import Health, ProjectSnapshot
 from .project import (
     ABORTABLE_STAGES,
     LOOP_TARGETS,
@@ -41,6 +42,8 @@ from .reviews import CADENCE_INTERVAL, ReviewActionItem, ReviewMeeting, ReviewQu
 from .risks import LEVEL_RANK, RISK_LEVEL_FLOORS, SERIOUS_LEVELS, Risk, risk_level
 
 __all__ = [
+    "Health",
+    "ProjectSnapshot",
     "CADENCE_INTERVAL",
     "LEVEL_RANK",
     "RISK_LEVEL_FLOORS",

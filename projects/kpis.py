@@ -1,0 +1,285 @@
+"""KPI rollups: a snapshot of every open project per day, and its health with reasons.
+
+Everything is counted in a fixed number of grouped queries (one per kind of record), never one
+query per project; rows are upserted so that re-running a day replaces it.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Avg, Count, F, FloatField, Max, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, Least
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from collaboration.models import Task, TaskStatus
+
+from .models import (
+    CADENCE_INTERVAL,
+    Goal,
+    Health,
+    Project,
+    ProjectSnapshot,
+    ResourceAllocation,
+    ReviewCadence,
+    ReviewMeeting,
+    Risk,
+    RiskLevel,
+    RiskStatus,
+    Stage,
+    StagePolicy,
+    StageTransition,
+    TransitionKind,
+)
+
+logger = logging.getLogger(__name__)
+
+
+# --- health: the thresholds, in one place (README "KPIs and health") -------------------------
+@dataclass(frozen=True)
+class HealthThresholds:
+    overdue_tasks_amber: int = 1  # this many overdue tasks make a project amber …
+    overdue_tasks_red: int = 3  # … and this many red
+    review_gap_cadences: int = 2  # no review held for this many cadence intervals: amber
+    goals_behind_amber: int = 20  # attainment this many points behind the time elapsed: amber
+    goals_behind_red: int = 40  # … red
+    stage_norm_red_factor: int = 2  # days in stage above the norm: amber; above twice: red
+    review_grace: datetime.timedelta = datetime.timedelta(days=1)  # "held on time" window
+
+
+THRESHOLDS = HealthThresholds()
+REVIEWED_STAGES = (Stage.EXECUTION, Stage.MONITORING)
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    health: Health
+    value: int
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "health": self.health.value, "value": self.value}
+
+
+def reason_text(reason: dict) -> str:
+    """One reason of a health colour, in the active language."""
+    value = reason.get("value")
+    texts = {
+        "tasks_overdue": _("%(n)s tasks overdue"),
+        "risk_critical": _("%(n)s critical risks open"),
+        "risk_high": _("%(n)s high risks open"),
+        "review_gap": _("no review held for %(n)s days"),
+        "goals_behind": _("goals %(n)s points behind the time elapsed"),
+        "stage_over_norm": _("%(n)s days in the stage, above its norm"),
+    }
+    text = texts.get(reason.get("code"))
+    return text % {"n": value} if text else str(reason.get("code"))
+
+
+def health_of(reasons: list[Reason]) -> Health:
+    if any(reason.health == Health.RED for reason in reasons):
+        return Health.RED
+    return Health.AMBER if reasons else Health.GREEN
+
+
+def _health_reasons(row: dict, *, now: datetime.datetime, norm: int | None) -> list[Reason]:
+    t = THRESHOLDS
+    reasons = []
+    if row["tasks_overdue"] >= t.overdue_tasks_amber:
+        level = Health.RED if row["tasks_overdue"] >= t.overdue_tasks_red else Health.AMBER
+        reasons.append(Reason("tasks_overdue", level, row["tasks_overdue"]))
+    risks = row["risks_open"]
+    if risks.get(RiskLevel.CRITICAL):
+        reasons.append(Reason("risk_critical", Health.RED, risks[RiskLevel.CRITICAL]))
+    elif risks.get(RiskLevel.HIGH):
+        reasons.append(Reason("risk_high", Health.AMBER, risks[RiskLevel.HIGH]))
+    interval = CADENCE_INTERVAL.get(ReviewCadence(row["review_cadence"]))
+    if interval and row["stage"] in REVIEWED_STAGES:
+        since = row["last_held"] or row["stage_entered_at"]
+        if now - since > t.review_gap_cadences * interval:
+            reasons.append(Reason("review_gap", Health.AMBER, (now - since).days))
+    if row["goal_attainment"] is not None and row["expected_close_date"]:
+        start = row["created_at"].date()
+        span = (row["expected_close_date"] - start).days
+        if span > 0:
+            elapsed = min(100, max(0, (now.date() - start).days * 100 // span))
+            behind = elapsed - row["goal_attainment"]
+            if behind >= t.goals_behind_amber:
+                level = Health.RED if behind >= t.goals_behind_red else Health.AMBER
+                reasons.append(Reason("goals_behind", level, behind))
+    if norm and row["days_in_stage"] > norm:
+        level = (
+            Health.RED if row["days_in_stage"] > t.stage_norm_red_factor * norm else Health.AMBER
+        )
+        reasons.append(Reason("stage_over_norm", level, row["days_in_stage"]))
+    return reasons
+
+
+# --- the facts, counted per kind of record ----------------------------------------------------
+def _by_project(queryset: QuerySet, **aggregates) -> dict[int, dict]:
+    rows = queryset.order_by().values("project").annotate(**aggregates)
+    return {row.pop("project"): row for row in rows}
+
+
+def project_facts(
+    projects: QuerySet[Project], *, day: datetime.date, now: datetime.datetime
+) -> list[dict]:
+    """Each project's KPI row for `day`, in a fixed number of queries."""
+    rows = list(
+        projects.values(
+            "pk",
+            "stage",
+            "stage_entered_at",
+            "estimated_value",
+            "created_at",
+            "expected_close_date",
+            "review_cadence",
+        )
+    )
+    ids = [row["pk"] for row in rows]
+    ratio = Least(Cast(F("current_value"), FloatField()) / Cast(F("target"), FloatField()), 1.0)
+    goals = _by_project(
+        Goal.objects.filter(project__in=ids),
+        total=Count("pk"),
+        met=Count("pk", filter=Q(current_value__gte=F("target"))),
+        attainment=Avg(ratio),
+    )
+    tasks = _by_project(
+        Task.objects.filter(project__in=ids),
+        total=Count("pk"),
+        done=Count("pk", filter=Q(status=TaskStatus.DONE)),
+        overdue=Count("pk", filter=Q(due_date__lt=day) & ~Q(status=TaskStatus.DONE)),
+        blocked=Count("pk", filter=Q(status=TaskStatus.BLOCKED)),
+    )
+    money = _by_project(
+        ResourceAllocation.objects.filter(project__in=ids),
+        planned=Sum("planned_cost"),
+        actual=Sum("actual_cost"),
+    )
+    risks: dict[int, dict[str, int]] = {}
+    for row in (
+        Risk.objects.filter(project__in=ids)
+        .exclude(status=RiskStatus.CLOSED)
+        .order_by()
+        .values("project", "level")
+        .annotate(n=Count("pk"))
+    ):
+        risks.setdefault(row["project"], {})[row["level"]] = row["n"]
+    reviews = _by_project(
+        ReviewMeeting.objects.filter(project__in=ids),
+        due=Count("pk", filter=Q(scheduled_for__lt=now)),
+        on_time=Count(
+            "pk",
+            filter=Q(held_at__isnull=False)
+            & Q(held_at__lte=F("scheduled_for") + Value(THRESHOLDS.review_grace)),
+        ),
+        last_held=Max("held_at"),
+    )
+    loops = _by_project(
+        StageTransition.objects.filter(
+            project__in=ids, kind=TransitionKind.LOOP, to_stage=Stage.STRATEGY
+        ),
+        n=Count("pk"),
+    )
+    policies = {policy.stage: policy for policy in StagePolicy.objects.all()}
+
+    facts = []
+    for row in rows:
+        pk = row["pk"]
+        goal = goals.get(pk, {})
+        task = tasks.get(pk, {})
+        spent = money.get(pk, {})
+        review = reviews.get(pk, {})
+        policy = policies.get(row["stage"])
+        value = row["estimated_value"]
+        attainment = goal.get("attainment")
+        fact = {
+            **row,
+            "days_in_stage": max(0, (now - row["stage_entered_at"]).days),
+            "weighted_value": (value * policy.win_probability / 100).quantize(Decimal("0.01"))
+            if value is not None and policy
+            else None,
+            "goal_attainment": None if attainment is None else round(attainment * 100),
+            "goals_total": goal.get("total", 0),
+            "goals_met": goal.get("met", 0),
+            "tasks_total": task.get("total", 0),
+            "tasks_done": task.get("done", 0),
+            "tasks_overdue": task.get("overdue", 0),
+            "tasks_blocked": task.get("blocked", 0),
+            "budget_planned": spent.get("planned") or Decimal(0),
+            "budget_actual": spent.get("actual") or Decimal(0),
+            "risks_open": risks.get(pk, {}),
+            "reviews_due": review.get("due", 0),
+            "reviews_on_time": review.get("on_time", 0),
+            "last_held": review.get("last_held"),
+            "loops": loops.get(pk, {}).get("n", 0),
+        }
+        reasons = _health_reasons(fact, now=now, norm=policy.norm_days if policy else None)
+        fact["health"] = health_of(reasons)
+        fact["health_reasons"] = [reason.as_dict() for reason in reasons]
+        facts.append(fact)
+    return facts
+
+
+SNAPSHOT_FIELDS = [
+    "stage",
+    "days_in_stage",
+    "estimated_value",
+    "weighted_value",
+    "goal_attainment",
+    "goals_total",
+    "goals_met",
+    "tasks_total",
+    "tasks_done",
+    "tasks_overdue",
+    "tasks_blocked",
+    "budget_planned",
+    "budget_actual",
+    "risks_open",
+    "reviews_due",
+    "reviews_on_time",
+    "loops",
+    "health",
+    "health_reasons",
+]
+
+
+@transaction.atomic
+def project_snapshots_rollup(*, day: datetime.date | None = None) -> int:
+    """Snapshot every open project for `day` (today by default); a re-run replaces the day."""
+    now = timezone.now()
+    day = day or timezone.localdate(now)
+    facts = project_facts(Project.objects.exclude(stage=Stage.CLOSED), day=day, now=now)
+    snapshots = [
+        ProjectSnapshot(
+            project_id=fact["pk"],
+            day=day,
+            computed_at=now,
+            **{name: fact[name] for name in SNAPSHOT_FIELDS},
+        )
+        for fact in facts
+    ]
+    ProjectSnapshot.objects.bulk_create(
+        snapshots,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["project", "day"],
+        update_fields=[*SNAPSHOT_FIELDS, "computed_at"],
+    )
+    logger.info("KPI rollup %s: %d project snapshots", day, len(snapshots))
+    return len(snapshots)
+
+
+def kpi_rollup_days(days: list[datetime.date]) -> dict[datetime.date, int | Exception]:
+    """Roll up several days; one failing is logged and does not stop the others."""
+    results: dict[datetime.date, int | Exception] = {}
+    for day in days:
+        try:
+            results[day] = project_snapshots_rollup(day=day)
+        except Exception as error:
+            logger.exception("KPI rollup of %s failed", day)
+            results[day] = error
+    return results

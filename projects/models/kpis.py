@@ -1,0 +1,62 @@
+"""KPI snapshots: what a project looked like on a day, written by the daily rollup."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Stage
+
+
+class Health(models.TextChoices):
+    GREEN = "green", _("Green")
+    AMBER = "amber", _("Amber")
+    RED = "red", _("Red")
+
+
+class ProjectSnapshot(models.Model):
+    """One project on one day; re-running the day's rollup replaces the row."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="snapshots"
+    )
+    day = models.DateField(_("day"))
+    stage = models.CharField(_("stage"), max_length=30, choices=Stage.choices)
+    days_in_stage = models.PositiveIntegerField(_("days in stage"))
+    estimated_value = models.DecimalField(
+        _("estimated value"), max_digits=14, decimal_places=2, null=True
+    )
+    weighted_value = models.DecimalField(
+        _("weighted value"), max_digits=14, decimal_places=2, null=True
+    )
+    goal_attainment = models.PositiveSmallIntegerField(_("goal attainment (%)"), null=True)
+    goals_total = models.PositiveIntegerField(_("goals"), default=0)
+    goals_met = models.PositiveIntegerField(_("goals met"), default=0)
+    tasks_total = models.PositiveIntegerField(_("tasks"), default=0)
+    tasks_done = models.PositiveIntegerField(_("tasks done"), default=0)
+    tasks_overdue = models.PositiveIntegerField(_("tasks overdue"), default=0)
+    tasks_blocked = models.PositiveIntegerField(_("tasks blocked"), default=0)
+    budget_planned = models.DecimalField(
+        _("budget planned"), max_digits=14, decimal_places=2, default=0
+    )
+    budget_actual = models.DecimalField(
+        _("budget spent"), max_digits=14, decimal_places=2, default=0
+    )
+    risks_open = models.JSONField(_("open risks by level"), default=dict)
+    reviews_due = models.PositiveIntegerField(_("reviews due"), default=0)
+    reviews_on_time = models.PositiveIntegerField(_("reviews held on time"), default=0)
+    loops = models.PositiveIntegerField(_("strategy loops"), default=0)
+    health = models.CharField(_("health"), max_length=10, choices=Health.choices)
+    health_reasons = models.JSONField(_("health reasons"), default=list)
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-day", "project_id"]
+        verbose_name = _("project snapshot")
+        verbose_name_plural = _("project snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "day"], name="snapshot_once_per_day"),
+        ]
+        indexes = [models.Index(fields=["day", "health"]), models.Index(fields=["day", "stage"])]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} @ {self.day}"
