@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import customers, projects, reviews, risks, sections
+from .views import customers, exports, projects, reviews, risks, sections
 
 app_name = "projects"
 
@@ -99,4 +99,27 @@ urlpatterns = [
     path("customers/new/", customers.customer_form_view, name="customer_create"),
     path("customers/<int:pk>/", customers.customer_detail_view, name="customer_detail"),
     path("customers/<int:pk>/edit/", customers.customer_form_view, name="customer_edit"),
+    # exports and imports
+    path(
+        "projects/export.<slug:fmt>",
+        exports.project_list_export_view,
+        name="project_list_export",
+    ),
+    path("projects/<int:pk>/tasks/export.<slug:fmt>", exports.task_export_view, name="task_export"),
+    path("projects/<int:pk>/risks/export.<slug:fmt>", exports.risk_export_view, name="risk_export"),
+    path(
+        "risks/export.<slug:fmt>",
+        exports.portfolio_risk_export_view,
+        name="portfolio_risk_export",
+    ),
+    path(
+        "projects/<int:pk>/reviews/export.<slug:fmt>",
+        exports.review_export_view,
+        name="review_export",
+    ),
+    path(
+        "reviews/export.<slug:fmt>",
+        exports.portfolio_review_export_view,
+        name="portfolio_review_export",
+    ),
 ]

@@ -1,0 +1,91 @@
+"""Downloads of the project list (with its filters and sort), a project's tasks, the risk
+registers and the reviews, as CSV or Excel; each finds its rows as the page it mirrors does."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+
+from ..access import get_project_for_user, projects_visible_to
+from ..exports import (
+    FORMATS,
+    PROJECT_COLUMNS,
+    REVIEW_COLUMNS,
+    RISK_COLUMNS,
+    TASK_COLUMNS,
+    export_response,
+)
+from ..filters import RiskFilter
+from ..models import Project, ReviewMeeting
+from ..risks import risks_visible_to
+from .projects import SORTS, _filtered
+
+
+def _format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise Http404
+    return fmt
+
+
+def _project(request: HttpRequest, pk: int) -> Project:
+    return get_project_for_user(
+        request.user, pk, queryset=Project.objects.select_related("customer", "owner")
+    )
+
+
+@login_required
+def project_list_export_view(request: HttpRequest, fmt: str) -> HttpResponse:
+    _format(fmt)
+    _, projects = _filtered(request)
+    projects = projects.order_by(SORTS.get(request.GET.get("sort"), "-created_at"), "-id")
+    return export_response(columns=PROJECT_COLUMNS, rows=projects, name="projects", fmt=fmt)
+
+
+@login_required
+def task_export_view(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    _format(fmt)
+    project = _project(request, pk)
+    tasks = project.tasks.select_related("department", "assignee", "strategy").order_by(
+        "due_date", "pk"
+    )
+    return export_response(columns=TASK_COLUMNS, rows=tasks, name=f"{project.code}-tasks", fmt=fmt)
+
+
+def _risks(request: HttpRequest, risks, project: Project | None):
+    filterset = RiskFilter(request.GET, queryset=risks, project=project)
+    listed = filterset.qs if filterset.is_valid() else risks.none()
+    return listed.select_related("project", "owner").order_by("project__code", "-score", "pk")
+
+
+@login_required
+def risk_export_view(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    _format(fmt)
+    project = _project(request, pk)
+    rows = _risks(request, project.risks.all(), project)
+    return export_response(columns=RISK_COLUMNS, rows=rows, name=f"{project.code}-risks", fmt=fmt)
+
+
+@login_required
+def portfolio_risk_export_view(request: HttpRequest, fmt: str) -> HttpResponse:
+    _format(fmt)
+    rows = _risks(request, risks_visible_to(request.user), None)
+    return export_response(columns=RISK_COLUMNS, rows=rows, name="risks", fmt=fmt)
+
+
+@login_required
+def review_export_view(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    _format(fmt)
+    project = _project(request, pk)
+    rows = project.reviews.select_related("project").order_by("-scheduled_for", "-pk")
+    return export_response(
+        columns=REVIEW_COLUMNS, rows=rows, name=f"{project.code}-reviews", fmt=fmt
+    )
+
+
+@login_required
+def portfolio_review_export_view(request: HttpRequest, fmt: str) -> HttpResponse:
+    _format(fmt)
+    rows = (
+        ReviewMeeting.objects.filter(project__in=projects_visible_to(request.user))
+        .select_related("project")
+        .order_by("-scheduled_for", "-pk")
+    )
+    return export_response(columns=REVIEW_COLUMNS, rows=rows, name="reviews", fmt=fmt)
