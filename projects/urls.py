@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import customers, exports, projects, reviews, risks, sections
+from .views import customers, exports, imports, projects, reviews, risks, sections
 
 app_name = "projects"
 
@@ -122,4 +122,7 @@ urlpatterns = [
         exports.portfolio_review_export_view,
         name="portfolio_review_export",
     ),
+    path("import/", imports.import_view, name="import"),
+    path("import/confirm/", imports.import_confirm_view, name="import_confirm"),
+    path("import/template.<slug:fmt>", imports.import_template_view, name="import_template"),
 ]

@@ -1,0 +1,324 @@
+"""Import of customers and projects from a CSV or Excel file: all rows or none.
+
+A row names a customer (found by name, or created from the row's customer columns if it is
+neither in the database nor earlier in the file) and, if it has a project name, a project of
+that customer. Rows are checked by the customer and project forms and written by
+`customer_save` and `project_create`, so an imported project gets its code and its owner's
+membership like one opened on the page. The preview runs the same import inside a transaction
+that is rolled back; the confirmation runs it again and keeps it only if every row passes.
+"""
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import load_workbook
+
+from core.models import User
+
+from .forms import CustomerForm, ProjectForm
+from .models import Currency, Customer, CustomerSize, Industry, Project, Region, ReviewCadence
+from .services import customer_save, project_create
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 2000
+
+
+@dataclass(frozen=True)
+class ImportColumn:
+    key: str
+    header: str | Promise
+    choices: type[models.TextChoices] | None = None
+
+
+def _label(model: type[models.Model], name: str) -> str | Promise:
+    return model._meta.get_field(name).verbose_name
+
+
+CUSTOMER_FIELDS = ["industry", "region", "size", "website"]
+PROJECT_FIELDS = ["estimated_value", "currency", "expected_close_date", "review_cadence"]
+COLUMNS = [
+    ImportColumn("customer", _label(Project, "customer")),
+    ImportColumn("industry", _label(Customer, "industry"), Industry),
+    ImportColumn("region", _label(Customer, "region"), Region),
+    ImportColumn("size", _label(Customer, "size"), CustomerSize),
+    ImportColumn("website", _label(Customer, "website")),
+    ImportColumn("project", Project._meta.verbose_name),
+    ImportColumn("owner", _label(Project, "owner")),
+    ImportColumn("estimated_value", _label(Project, "estimated_value")),
+    ImportColumn("currency", _label(Project, "currency"), Currency),
+    ImportColumn("expected_close_date", _label(Project, "expected_close_date")),
+    ImportColumn("review_cadence", _label(Project, "review_cadence"), ReviewCadence),
+    ImportColumn("background", _label(Project, "background")),
+]
+
+
+class ImportFileError(Exception):
+    """A file that cannot be imported at all (too big, wrong kind, unreadable, no rows)."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("CSV or Excel file"))
+
+
+# --- reading the file --------------------------------------------------------------------------
+def _in_every_language(text: str | Promise) -> set[str]:
+    names = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            names.add(str(text).strip().lower())
+    return names
+
+
+def _header_keys() -> dict[str, str]:
+    """Header text (in any of our languages, or the column's key) → column key."""
+    keys = {}
+    for column in COLUMNS:
+        for name in {column.key, *_in_every_language(column.header)}:
+            keys[name] = column.key
+    return keys
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _csv_lines(content: bytes) -> list[list[str]]:
+    # Excel saves CSV in the system's code page, which for Chinese Windows is GB18030.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return list(csv.reader(io.StringIO(text, newline="")))
+    raise ImportFileError(_("The file is not UTF-8 or GB18030 text."))
+
+
+def _xlsx_lines(content: bytes) -> list[list]:
+    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        lines = []
+        for row in sheet.iter_rows(values_only=True):
+            if any(value not in (None, "") for value in row):
+                lines.append(list(row))
+            if len(lines) > MAX_ROWS + 1:  # the header and one row too many are enough to say no
+                break
+        return lines
+    finally:
+        workbook.close()
+
+
+def import_file_read(upload: UploadedFile) -> list[dict[str, str]]:
+    """The rows of an uploaded CSV or XLSX file as {column key: text}; ImportFileError if the
+    file is too big, of another kind, unreadable, or has no known header or no rows."""
+    if upload.size > MAX_BYTES:
+        raise ImportFileError(_("The file is larger than 2 MB."))
+    name = (upload.name or "").lower()
+    content = upload.read()
+    try:
+        if name.endswith(".csv"):
+            lines = _csv_lines(content)
+        elif name.endswith(".xlsx"):
+            lines = _xlsx_lines(content)
+        else:
+            raise ImportFileError(_("Upload a .csv or .xlsx file."))
+    except ImportFileError:
+        raise
+    except Exception:  # openpyxl and zipfile raise many kinds on a damaged file
+        raise ImportFileError(_("The file could not be read; is it a damaged file?")) from None
+    lines = [[_cell(value) for value in line] for line in lines]
+    lines = [line for line in lines if any(line)]
+    if not lines:
+        raise ImportFileError(_("The file is empty."))
+    known = _header_keys()
+    keys = [known.get(header.strip().lower()) for header in lines[0]]
+    if "customer" not in keys:
+        raise ImportFileError(_("The first row must be the header row of the template."))
+    rows = lines[1:]
+    if not rows:
+        raise ImportFileError(_("The file has a header but no rows."))
+    if len(rows) > MAX_ROWS:
+        raise ImportFileError(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
+    return [{key: value for key, value in zip(keys, line, strict=False) if key} for line in rows]
+
+
+# --- checking and writing ----------------------------------------------------------------------
+@dataclass
+class RowResult:
+    number: int  # as the spreadsheet numbers it: the header is row 1
+    values: dict[str, str]
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    customer_created: bool = False
+    project: Project | None = None
+
+    @property
+    def cells(self) -> list[str]:
+        return [self.values.get(column.key, "") for column in COLUMNS]
+
+
+@dataclass
+class ImportResult:
+    rows: list[RowResult]
+    imported: bool
+
+    @property
+    def error_count(self) -> int:
+        return sum(len(row.errors) for row in self.rows)
+
+
+def _choice_values(choices: type[models.TextChoices]) -> dict[str, str]:
+    values = {}
+    for value, label in choices.choices:
+        for name in {value.lower(), *_in_every_language(label)}:
+            values[name] = value
+    return values
+
+
+def _form_data(values: dict[str, str], names: Iterable[str]) -> dict[str, str]:
+    """The row's cells for a form, a choice given by its label turned into its value."""
+    columns = {column.key: column for column in COLUMNS}
+    data = {}
+    for name in names:
+        value = values.get(name, "")
+        choices = columns[name].choices
+        if choices and value:
+            value = _choice_values(choices).get(value.lower(), value)
+        data[name] = value
+    return data
+
+
+def _errors(form: forms.BaseForm, skip: set[str] = frozenset()) -> list[tuple[str, str]]:
+    found = []
+    for name, messages in form.errors.items():
+        if name in skip:
+            continue
+        label = str(form.fields[name].label) if name in form.fields else ""
+        found.extend((label, str(message)) for message in messages)
+    return found
+
+
+def _customer(values: dict[str, str], created: dict[str, Customer], actor: User, result: RowResult):
+    name = values.get("customer", "").strip()
+    known = created.get(name.lower()) or Customer.objects.filter(name__iexact=name).first()
+    if known is not None:
+        return known
+    form = CustomerForm(data={"name": name, **_form_data(values, CUSTOMER_FIELDS), "notes": ""})
+    if not form.is_valid():
+        result.errors += _errors(form)
+        return None
+    customer = customer_save(customer=form.save(commit=False), actor=actor)
+    created[customer.name.lower()] = customer
+    result.customer_created = True
+    return customer
+
+
+def _owner(values: dict[str, str], actor: User, result: RowResult) -> User | None:
+    username = values.get("owner", "").strip()
+    if not username or username == actor.username:
+        return actor
+    if not actor.is_director:
+        result.errors.append(
+            (
+                str(_label(Project, "owner")),
+                _("Only a director may open a project for someone else."),
+            )
+        )
+        return None
+    owner = User.objects.filter(username=username).first()
+    if owner is None:
+        result.errors.append(
+            (str(_label(Project, "owner")), _("There is no user with this username."))
+        )
+    return owner
+
+
+def _project(values: dict[str, str], customer: Customer | None, actor: User, result: RowResult):
+    owner = _owner(values, actor, result)
+    data = {
+        "name": values.get("project", ""),
+        "customer": customer.pk if customer else "",
+        "background": values.get("background", ""),
+        **_form_data(values, PROJECT_FIELDS),
+    }
+    if not data["currency"]:
+        data["currency"] = Currency.CNY
+    if not data["review_cadence"]:
+        data["review_cadence"] = ReviewCadence.NONE
+    if actor.is_director and owner is not None:
+        data["owner"] = owner.pk
+    form = ProjectForm(data=data, actor=actor)
+    valid = form.is_valid()
+    # The customer's own errors are already listed; the form would only add "required".
+    result.errors += _errors(form, skip={"customer"} if customer is None else set())
+    if valid and not result.errors:
+        project = form.save(commit=False)
+        result.project = project_create(project=project, actor=actor)
+    return result.project
+
+
+def _row(values: dict[str, str], created: dict[str, Customer], actor: User, result: RowResult):
+    customer = _customer(values, created, actor, result)
+    if values.get("project", "").strip():
+        _project(values, customer, actor, result)
+
+
+def import_rows(*, rows: list[dict[str, str]], actor: User, commit: bool) -> ImportResult:
+    """Check every row by writing it; keep the writes only if `commit` and no row has an
+    error, otherwise roll every one of them back."""
+    results = [RowResult(number=n, values=values) for n, values in enumerate(rows, start=2)]
+    created: dict[str, Customer] = {}
+    with transaction.atomic():
+        for result in results:
+            try:
+                with transaction.atomic():
+                    _row(result.values, created, actor, result)
+            except (IntegrityError, ValidationError) as error:
+                messages = getattr(error, "messages", None) or [_("The row conflicts with data.")]
+                result.errors += [("", str(message)) for message in messages]
+        imported = commit and not any(result.errors for result in results)
+        if not imported:
+            transaction.set_rollback(True)
+    return ImportResult(rows=results, imported=imported)
+
+
+# --- the template ------------------------------------------------------------------------------
+def template_row(actor: User) -> dict[str, object]:
+    """An example row, in the reader's language, that imports as it stands."""
+    return {
+        "customer": _("Example Customer Ltd"),
+        "industry": Industry.MANUFACTURING.label,
+        "region": Region.EAST.label,
+        "size": CustomerSize.LARGE.label,
+        "website": "https://example.com",
+        "project": _("Example ERP roll-out"),
+        "owner": actor.username,
+        "estimated_value": 500000,
+        "currency": Currency.CNY.value,
+        "expected_close_date": timezone.localdate() + datetime.timedelta(days=90),
+        "review_cadence": ReviewCadence.MONTHLY.label,
+        "background": _("The customer is replacing its ageing ERP."),
+    }
