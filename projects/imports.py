@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
@@ -243,7 +244,7 @@ def _owner(values: dict[str, str], actor: User, result: RowResult) -> User | Non
     if not actor.is_director:
         result.errors.append(
             (
-                str(_label(Project, "owner")),
+                capfirst(_label(Project, "owner")),
                 _("Only a director may open a project for someone else."),
             )
         )
@@ -251,7 +252,7 @@ def _owner(values: dict[str, str], actor: User, result: RowResult) -> User | Non
     owner = User.objects.filter(username=username).first()
     if owner is None:
         result.errors.append(
-            (str(_label(Project, "owner")), _("There is no user with this username."))
+            (capfirst(_label(Project, "owner")), _("There is no user with this username."))
         )
     return owner
 

@@ -19,7 +19,8 @@ from ..risks import risks_visible_to
 from .projects import SORTS, _filtered
 
 
-def _format(fmt: str) -> str:
+def export_format(fmt: str) -> str:
+    """`fmt` if it is a format we write, else 404."""
     if fmt not in FORMATS:
         raise Http404
     return fmt
@@ -33,7 +34,7 @@ def _project(request: HttpRequest, pk: int) -> Project:
 
 @login_required
 def project_list_export_view(request: HttpRequest, fmt: str) -> HttpResponse:
-    _format(fmt)
+    export_format(fmt)
     _, projects = _filtered(request)
     projects = projects.order_by(SORTS.get(request.GET.get("sort"), "-created_at"), "-id")
     return export_response(columns=PROJECT_COLUMNS, rows=projects, name="projects", fmt=fmt)
@@ -41,7 +42,7 @@ def project_list_export_view(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @login_required
 def task_export_view(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    _format(fmt)
+    export_format(fmt)
     project = _project(request, pk)
     tasks = project.tasks.select_related("department", "assignee", "strategy").order_by(
         "due_date", "pk"
@@ -57,7 +58,7 @@ def _risks(request: HttpRequest, risks, project: Project | None):
 
 @login_required
 def risk_export_view(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    _format(fmt)
+    export_format(fmt)
     project = _project(request, pk)
     rows = _risks(request, project.risks.all(), project)
     return export_response(columns=RISK_COLUMNS, rows=rows, name=f"{project.code}-risks", fmt=fmt)
@@ -65,14 +66,14 @@ def risk_export_view(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 @login_required
 def portfolio_risk_export_view(request: HttpRequest, fmt: str) -> HttpResponse:
-    _format(fmt)
+    export_format(fmt)
     rows = _risks(request, risks_visible_to(request.user), None)
     return export_response(columns=RISK_COLUMNS, rows=rows, name="risks", fmt=fmt)
 
 
 @login_required
 def review_export_view(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    _format(fmt)
+    export_format(fmt)
     project = _project(request, pk)
     rows = project.reviews.select_related("project").order_by("-scheduled_for", "-pk")
     return export_response(
@@ -82,7 +83,7 @@ def review_export_view(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 @login_required
 def portfolio_review_export_view(request: HttpRequest, fmt: str) -> HttpResponse:
-    _format(fmt)
+    export_format(fmt)
     rows = (
         ReviewMeeting.objects.filter(project__in=projects_visible_to(request.user))
         .select_related("project")

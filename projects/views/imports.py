@@ -22,7 +22,7 @@ from ..imports import (
     import_rows,
     template_row,
 )
-from .exports import _format
+from .exports import export_format
 
 SESSION_KEY = "projects_import_rows"
 
@@ -59,7 +59,9 @@ def import_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def import_confirm_view(request: HttpRequest) -> HttpResponse:
     _may_import(request)
-    rows = request.session.get(SESSION_KEY)
+    # Taken out before the import, so a second click of the button finds nothing to import.
+    rows = request.session.pop(SESSION_KEY, None)
+    request.session.save()
     if not rows:
         messages.error(request, _("Upload the file again: there is nothing waiting to import."))
         return redirect("projects:import")
@@ -67,7 +69,6 @@ def import_confirm_view(request: HttpRequest) -> HttpResponse:
     if not result.imported:
         # The data changed since the preview (e.g. someone added the same customer).
         return _page(request, ImportUploadForm(), result)
-    del request.session[SESSION_KEY]
     projects = sum(1 for row in result.rows if row.project)
     customers = sum(1 for row in result.rows if row.customer_created)
     messages.success(
@@ -83,5 +84,8 @@ def import_template_view(request: HttpRequest, fmt: str) -> HttpResponse:
     _may_import(request)
     columns = [Column(column.header, lambda row, key=column.key: row[key]) for column in COLUMNS]
     return export_response(
-        columns=columns, rows=[template_row(request.user)], name="import-template", fmt=_format(fmt)
+        columns=columns,
+        rows=[template_row(request.user)],
+        name="import-template",
+        fmt=export_format(fmt),
     )

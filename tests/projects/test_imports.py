@@ -140,7 +140,7 @@ def test_unknown_owner_is_a_row_error(client, director):
 
     response = preview(client, csv_file([["Harbour", "finance", "east", "ERP", "nobody", "", ""]]))
 
-    assert errors(response)[0] == [("owner", "There is no user with this username.")]
+    assert errors(response)[0] == [("Owner", "There is no user with this username.")]
 
 
 def test_manager_cannot_open_projects_for_someone_else(client, manager, director):
@@ -151,7 +151,7 @@ def test_manager_cannot_open_projects_for_someone_else(client, manager, director
     )
 
     assert errors(response)[0] == [
-        ("owner", "Only a director may open a project for someone else.")
+        ("Owner", "Only a director may open a project for someone else.")
     ]
 
 
@@ -242,3 +242,29 @@ def test_project_list_links_to_the_import_for_those_who_may(client, manager, mem
         reverse("projects:import")
         not in client.get(reverse("projects:project_list")).content.decode()
     )
+
+
+def test_second_confirm_imports_nothing_more(client, manager):
+    client.force_login(manager)
+    preview(client, csv_file(GOOD_ROWS))
+
+    confirm(client)
+    confirm(client)
+
+    assert Project.objects.count() == 2
+
+
+def test_confirm_rechecks_rows_and_imports_nothing_if_one_fails_now(client, director, manager):
+    client.force_login(director)
+    rows = [
+        ["Harbour Group", "finance", "east", "Harbour ERP", "", "", ""],
+        ["Harbour Group", "", "", "Harbour CRM", manager.username, "", ""],
+    ]
+    preview(client, csv_file(rows))
+    manager.groups.clear()  # no longer a sales manager: cannot own a project now
+
+    response = confirm(client)
+
+    assert errors(response)[1][0][0] == "Owner"
+    assert not Project.objects.exists()
+    assert not Customer.objects.exists()
