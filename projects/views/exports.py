@@ -16,7 +16,7 @@ from ..exports import (
 from ..filters import RiskFilter
 from ..models import Project, ReviewMeeting
 from ..risks import risks_visible_to
-from .projects import SORTS, _filtered
+from .projects import SORTS, projects_filtered
 
 
 def export_format(fmt: str) -> str:
@@ -35,7 +35,7 @@ def _project(request: HttpRequest, pk: int) -> Project:
 @login_required
 def project_list_export_view(request: HttpRequest, fmt: str) -> HttpResponse:
     export_format(fmt)
-    _, projects = _filtered(request)
+    _, projects = projects_filtered(request)
     projects = projects.order_by(SORTS.get(request.GET.get("sort"), "-created_at"), "-id")
     return export_response(columns=PROJECT_COLUMNS, rows=projects, name="projects", fmt=fmt)
 

@@ -44,7 +44,8 @@ SORTS = {
 }
 
 
-def _filtered(request: HttpRequest) -> tuple[ProjectFilter, object]:
+def projects_filtered(request: HttpRequest) -> tuple[ProjectFilter, object]:
+    """The projects the list shows for this request: visible to the user, with its filters."""
     filterset = ProjectFilter(request.GET, queryset=project_list(request.user))
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     return filterset, queryset
@@ -52,7 +53,7 @@ def _filtered(request: HttpRequest) -> tuple[ProjectFilter, object]:
 
 @login_required
 def project_list_view(request: HttpRequest) -> HttpResponse:
-    filterset, queryset = _filtered(request)
+    filterset, queryset = projects_filtered(request)
     sort = request.GET.get("sort", "-created")
     queryset = queryset.order_by(SORTS.get(sort, "-created_at"), "-id")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -76,7 +77,7 @@ def project_list_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def project_board_view(request: HttpRequest) -> HttpResponse:
-    filterset, queryset = _filtered(request)
+    filterset, queryset = projects_filtered(request)
     counts = stage_counts(queryset)
     # One query for every column: the newest cards of each stage, numbered per stage.
     ranked = queryset.annotate(

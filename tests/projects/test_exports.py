@@ -215,3 +215,16 @@ def test_query_counts_do_not_grow_with_rows(client, manager, project, team_membe
     twenty = [_queries(client, url) for url in urls]
 
     assert one == twenty
+
+
+def test_the_task_list_and_portfolio_reviews_link_to_their_exports(client, director):
+    from django.urls import reverse
+
+    from tests.factories import ProjectFactory
+
+    project = ProjectFactory()
+    client.force_login(director)
+    tasks = client.get(reverse("collaboration:task_list", args=[project.pk])).text
+    reviews = client.get(reverse("projects:portfolio_reviews")).text
+    assert reverse("projects:task_export", args=[project.pk, "xlsx"]) in tasks
+    assert reverse("projects:portfolio_review_export", args=["csv"]) in reviews
