@@ -6,7 +6,7 @@ from rest_framework.routers import SimpleRouter
 from collaboration import api as team_api
 from collaboration import api_calendar
 
-from . import api, api_monitoring
+from . import api, api_lessons, api_monitoring
 
 app_name = "api"
 
@@ -93,5 +93,6 @@ urlpatterns += [
         name="customer-interactions",
     ),
     path("calendar-token/", api_calendar.CalendarTokenView.as_view(), name="calendar-token"),
+    path("lessons/", api_lessons.LessonSearchView.as_view(), name="lesson-search"),
 ]
 urlpatterns += router.urls

@@ -1,6 +1,7 @@
 """Filters of the project, customer and risk lists: one definition for the pages and the API."""
 
 import django_filters
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -8,9 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from core.models import User
 from core.roles import Role
 
+from .lessons import lessons_search
 from .models import (
     Customer,
     Industry,
+    Lesson,
     Outcome,
     Project,
     Region,
@@ -125,3 +128,41 @@ class RiskFilter(django_filters.FilterSet):
         if value == ACTIVE:
             return queryset.exclude(status=RiskStatus.CLOSED)
         return queryset.filter(status=value)
+
+
+class LessonFilter(django_filters.FilterSet):
+    """The knowledge base's search form, for the page and the API. The filters only read the
+    request; `projects.lessons.lessons_search` does the searching, with the person's access
+    built in, so the queryset handed in is not narrowed further here."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_nothing", max_length=100)
+    industry = django_filters.ChoiceFilter(
+        label=_("Industry"), choices=Industry.choices, method="filter_nothing"
+    )
+    region = django_filters.ChoiceFilter(
+        label=_("Region"), choices=Region.choices, method="filter_nothing"
+    )
+    stage = django_filters.ChoiceFilter(
+        label=_("Stage"), choices=Stage.choices, method="filter_nothing"
+    )
+    outcome = django_filters.ChoiceFilter(
+        label=_("Outcome"), choices=Outcome.choices, method="filter_nothing"
+    )
+
+    class Meta:
+        model = Lesson
+        fields = ["q", "industry", "region", "stage", "outcome"]
+
+    def filter_nothing(self, queryset: QuerySet[Lesson], name: str, value: str):
+        return queryset
+
+    def filter_queryset(self, queryset: QuerySet[Lesson]) -> QuerySet[Lesson]:
+        data = self.form.cleaned_data
+        return lessons_search(
+            getattr(self.request, "user", None) or AnonymousUser(),
+            text=data.get("q") or "",
+            industry=data.get("industry") or "",
+            region=data.get("region") or "",
+            stage=data.get("stage") or "",
+            outcome=data.get("outcome") or "",
+        )

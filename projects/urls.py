@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import customers, exports, imports, projects, reviews, risks, sections
+from .views import customers, exports, imports, lessons, projects, reviews, risks, sections
 
 app_name = "projects"
 
@@ -125,4 +125,6 @@ urlpatterns = [
     path("import/", imports.import_view, name="import"),
     path("import/confirm/", imports.import_confirm_view, name="import_confirm"),
     path("import/template.<slug:fmt>", imports.import_template_view, name="import_template"),
+    # knowledge base
+    path("lessons/", lessons.lesson_list_view, name="lesson_list"),
 ]

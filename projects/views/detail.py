@@ -21,6 +21,7 @@ from ..forms import (
     StrategyForm,
     TransitionForm,
 )
+from ..lessons import similar_lessons
 from ..lifecycle import available_actions, evaluate_gate, stage_durations, stage_policies
 from ..models import (
     ClosureReport,
@@ -32,6 +33,8 @@ from ..models import (
     Stage,
 )
 from ..selectors import closure_metrics
+
+SIMILAR_LESSONS_STAGES = (Stage.INITIATION, Stage.STRATEGY)
 
 
 def project_page_context(
@@ -79,6 +82,8 @@ def project_page_context(
     ]
     policy = policies.get(project.stage)
     lead_roles = {m.role for m in team if m.department_id}
+    # Where the closure step pays off: a new project and its strategy learn from earlier ones.
+    show_similar_lessons = project.stage in SIMILAR_LESSONS_STAGES
     return {
         **comment_form_context(request, project),
         "comments": list(comments_of(project)),
@@ -108,6 +113,8 @@ def project_page_context(
         "now": timezone.now(),
         "report": report,
         "lessons": list(project.lessons.all()),
+        "show_similar_lessons": show_similar_lessons,
+        "similar_lessons": similar_lessons(project, user=user) if show_similar_lessons else [],
         "history": history,
         "durations": [
             (Stage(stage).label, days) for stage, days in stage_durations(history, project).items()
