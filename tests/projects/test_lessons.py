@@ -249,3 +249,11 @@ def test_api_queries_do_not_grow_with_lessons(director):
 
     assert response.json()["count"] == 20
     assert len(twenty.captured_queries) == len(one.captured_queries)
+
+
+def test_postgres_ranks_by_similarity_and_forgives_typos(require_postgres, director):
+    LessonFactory(text="Invite procurement to the first workshop.")
+    LessonFactory(text=PILOT)
+
+    assert _texts(lessons_search(director, text="pilott")) == [PILOT]
+    assert _texts(lessons_search(director, text="tender")) == [PILOT]
