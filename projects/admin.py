@@ -12,6 +12,7 @@ from .models import (
     Feasibility,
     Goal,
     Lesson,
+    PortfolioSnapshot,
     Project,
     ProjectSnapshot,
     ResourceAllocation,
@@ -137,4 +138,11 @@ class ProjectSnapshotAdmin(ReadOnlyAdmin):
     list_display = ["day", "project", "stage", "health", "tasks_overdue", "weighted_value"]
     list_filter = ["health", "stage"]
     list_select_related = ["project"]
+    date_hierarchy = "day"
+
+
+@admin.register(PortfolioSnapshot)
+class PortfolioSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["day", "dimension", "key", "open_projects", "weighted_forecast", "won_365"]
+    list_filter = ["dimension"]
     date_hierarchy = "day"

@@ -10,8 +10,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Avg, Count, F, FloatField, Max, Q, QuerySet, Sum, Value
-from django.db.models.functions import Cast, Least
+from django.db.models import (
+    Avg,
+    CharField,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Least, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,8 +34,12 @@ from collaboration.models import Task, TaskStatus
 
 from .models import (
     CADENCE_INTERVAL,
+    ClosureReport,
     Goal,
     Health,
+    Outcome,
+    PortfolioDimension,
+    PortfolioSnapshot,
     Project,
     ProjectSnapshot,
     ResourceAllocation,
@@ -279,7 +298,144 @@ def kpi_rollup_days(days: list[datetime.date]) -> dict[datetime.date, int | Exce
     for day in days:
         try:
             results[day] = project_snapshots_rollup(day=day)
+            portfolio_rollup(day=day)
         except Exception as error:
             logger.exception("KPI rollup of %s failed", day)
             results[day] = error
     return results
+
+
+# --- the portfolio ------------------------------------------------------------------------------
+# How each dimension finds its key on a project (a path from Project).
+DIMENSION_KEYS = {
+    PortfolioDimension.OVERALL: None,
+    PortfolioDimension.DEPARTMENT: "owner__department__code",
+    PortfolioDimension.OWNER: "owner_id",
+    PortfolioDimension.INDUSTRY: "customer__industry",
+    PortfolioDimension.REGION: "customer__region",
+}
+
+
+def _key(path: str | None, prefix: str = "") -> Cast | Value:
+    if path is None:
+        return Value("")
+    return Coalesce(Cast(F(prefix + path), CharField()), Value(""))
+
+
+def _grouped(queryset: QuerySet, path: str | None, prefix: str, *fields: str, **aggregates):
+    return (
+        queryset.order_by()
+        .annotate(dimension_key=_key(path, prefix))
+        .values("dimension_key", *fields)
+        .annotate(**aggregates)
+    )
+
+
+def portfolio_rollup(*, day: datetime.date | None = None) -> int:
+    """Roll the day's project snapshots and the closed projects up per dimension; upserted.
+
+    Five grouped queries per dimension, whatever the size of the portfolio. Run it after
+    `project_snapshots_rollup` for the same day.
+    """
+    now = timezone.now()
+    day = day or timezone.localdate(now)
+    since_90, since_365 = day - datetime.timedelta(days=90), day - datetime.timedelta(days=365)
+    snapshots = ProjectSnapshot.objects.filter(day=day)
+    unmet_goal = Goal.objects.filter(project=OuterRef("project"), current_value__lt=F("target"))
+    closed = ClosureReport.objects.filter(
+        project__stage=Stage.CLOSED, closed_on__gte=since_365, closed_on__lte=day
+    ).annotate(all_goals_met=~Exists(unmet_goal))
+    open_risks = Risk.objects.exclude(status=RiskStatus.CLOSED).exclude(project__stage=Stage.CLOSED)
+    rows: dict[tuple[str, str], PortfolioSnapshot] = {}
+
+    def row(dimension: str, key: str) -> PortfolioSnapshot:
+        if (dimension, key) not in rows:
+            rows[dimension, key] = PortfolioSnapshot(
+                day=day,
+                dimension=dimension,
+                key=key,
+                computed_at=now,
+                by_stage={},
+                reasons={},
+                risks_open={},
+            )
+        return rows[dimension, key]
+
+    for dimension, path in DIMENSION_KEYS.items():
+        for item in _grouped(
+            snapshots,
+            path,
+            "project__",
+            "stage",
+            n=Count("pk"),
+            value=Sum("estimated_value"),
+            weighted=Sum("weighted_value"),
+            due=Sum("reviews_due"),
+            on_time=Sum("reviews_on_time"),
+        ):
+            snap = row(dimension, item["dimension_key"])
+            value, weighted = item["value"] or Decimal(0), item["weighted"] or Decimal(0)
+            snap.by_stage[item["stage"]] = {
+                "count": item["n"],
+                "value": str(value),
+                "weighted": str(weighted),
+            }
+            snap.open_projects += item["n"]
+            snap.pipeline_value += value
+            snap.weighted_forecast += weighted
+            snap.reviews_due += item["due"] or 0
+            snap.reviews_on_time += item["on_time"] or 0
+        won, lost, cancelled = Outcome.WON, Outcome.LOST, Outcome.CANCELLED
+        recent = Q(closed_on__gte=since_90)
+        cycle = ExpressionWrapper(
+            F("closed_on") - TruncDate("project__created_at"), output_field=DurationField()
+        )
+        for item in _grouped(
+            closed,
+            path,
+            "project__",
+            won_90=Count("pk", filter=recent & Q(outcome=won)),
+            lost_90=Count("pk", filter=recent & Q(outcome=lost)),
+            cancelled_90=Count("pk", filter=recent & Q(outcome=cancelled)),
+            won_all_goals_90=Count("pk", filter=recent & Q(outcome=won, all_goals_met=True)),
+            won_365=Count("pk", filter=Q(outcome=won)),
+            lost_365=Count("pk", filter=Q(outcome=lost)),
+            cancelled_365=Count("pk", filter=Q(outcome=cancelled)),
+            won_all_goals_365=Count("pk", filter=Q(outcome=won, all_goals_met=True)),
+            cycle=Avg(cycle),
+        ):
+            snap = row(dimension, item.pop("dimension_key"))
+            cycle_time = item.pop("cycle")
+            for name, count in item.items():
+                setattr(snap, name, count)
+            snap.avg_cycle_days = (
+                round(cycle_time.total_seconds() / 86400, 1) if cycle_time else None
+            )
+        for item in _grouped(
+            closed.exclude(reason_category=""),
+            path,
+            "project__",
+            "outcome",
+            "reason_category",
+            n=Count("pk"),
+        ):
+            reasons = row(dimension, item["dimension_key"]).reasons
+            reasons.setdefault(item["outcome"], {})[item["reason_category"]] = item["n"]
+        for item in _grouped(open_risks, path, "project__", "level", n=Count("pk")):
+            row(dimension, item["dimension_key"]).risks_open[item["level"]] = item["n"]
+
+    fields = [
+        field.name
+        for field in PortfolioSnapshot._meta.concrete_fields
+        if field.name not in ("id", "day", "dimension", "key")
+    ]
+    with transaction.atomic():
+        PortfolioSnapshot.objects.bulk_create(
+            list(rows.values()),
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["day", "dimension", "key"],
+            update_fields=fields,
+        )
+    logger.info("KPI rollup %s: %d portfolio snapshots", day, len(rows))
+    return len(rows)

@@ -10,7 +10,7 @@ import logging
 from celery import shared_task
 
 from .alerts import projects_stuck_notify, review_reminders_send, reviews_overdue_notify
-from .kpis import project_snapshots_rollup
+from .kpis import portfolio_rollup, project_snapshots_rollup
 from .reviews import reviews_schedule_due
 
 logger = logging.getLogger(__name__)
@@ -44,5 +44,7 @@ def reviews_schedule_next() -> int:
 
 @shared_task(acks_late=True)
 def kpis_rollup() -> int:
-    """Snapshot every open project's KPIs for today (daily; a re-run replaces the day)."""
-    return project_snapshots_rollup()
+    """Snapshot every open project, then the portfolio, for today (a re-run replaces the day)."""
+    projects = project_snapshots_rollup()
+    portfolio_rollup()
+    return projects

@@ -60,3 +60,81 @@ class ProjectSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id} @ {self.day}"
+
+
+class PortfolioDimension(models.TextChoices):
+    OVERALL = "overall", _("Overall")
+    DEPARTMENT = "department", _("Department")
+    OWNER = "owner", _("Owner")
+    INDUSTRY = "industry", _("Industry")
+    REGION = "region", _("Region")
+
+
+class PortfolioSnapshot(models.Model):
+    """The portfolio — overall, or one department, owner, industry or region — on one day."""
+
+    day = models.DateField(_("day"))
+    dimension = models.CharField(_("dimension"), max_length=20, choices=PortfolioDimension.choices)
+    key = models.CharField(_("key"), max_length=64, blank=True)  # "" for overall
+    open_projects = models.PositiveIntegerField(_("open projects"), default=0)
+    by_stage = models.JSONField(_("by stage"), default=dict)  # stage → count, value, weighted
+    pipeline_value = models.DecimalField(
+        _("open pipeline"), max_digits=16, decimal_places=2, default=0
+    )
+    weighted_forecast = models.DecimalField(
+        _("weighted forecast"), max_digits=16, decimal_places=2, default=0
+    )
+    # Closed in the trailing 90 / 365 days (by closing date).
+    won_90 = models.PositiveIntegerField(default=0)
+    lost_90 = models.PositiveIntegerField(default=0)
+    cancelled_90 = models.PositiveIntegerField(default=0)
+    won_all_goals_90 = models.PositiveIntegerField(default=0)
+    won_365 = models.PositiveIntegerField(default=0)
+    lost_365 = models.PositiveIntegerField(default=0)
+    cancelled_365 = models.PositiveIntegerField(default=0)
+    won_all_goals_365 = models.PositiveIntegerField(default=0)
+    reasons = models.JSONField(_("win and loss reasons"), default=dict)  # outcome → category → n
+    avg_cycle_days = models.FloatField(_("average cycle time (days)"), null=True)
+    reviews_due = models.PositiveIntegerField(_("reviews due"), default=0)
+    reviews_on_time = models.PositiveIntegerField(_("reviews held on time"), default=0)
+    risks_open = models.JSONField(_("open risks by level"), default=dict)
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-day", "dimension", "key"]
+        verbose_name = _("portfolio snapshot")
+        verbose_name_plural = _("portfolio snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "dimension", "key"], name="portfolio_snapshot_once_per_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.dimension}:{self.key}"
+
+    @property
+    def success_rate_90(self) -> float | None:
+        """won / (won + lost), cancelled counted apart (DESIGN.md)."""
+        return self._share(self.won_90, self.won_90 + self.lost_90)
+
+    @property
+    def success_rate_365(self) -> float | None:
+        return self._share(self.won_365, self.won_365 + self.lost_365)
+
+    @staticmethod
+    def _share(part: int, whole: int) -> float | None:
+        return round(part * 100 / whole, 1) if whole else None
+
+    @property
+    def goal_success_rate_90(self) -> float | None:
+        """The stricter rate: won with every goal met / (won + lost)."""
+        return self._share(self.won_all_goals_90, self.won_90 + self.lost_90)
+
+    @property
+    def goal_success_rate_365(self) -> float | None:
+        return self._share(self.won_all_goals_365, self.won_365 + self.lost_365)
+
+    @property
+    def review_compliance(self) -> float | None:
+        return self._share(self.reviews_on_time, self.reviews_due)

@@ -194,6 +194,94 @@ def test_reasons_read_as_sentences():
 
 def test_the_worker_rolls_up(celery_worker, manager):
     ProjectFactory(owner=manager, stage=Stage.EXECUTION)
+    from projects.models import PortfolioSnapshot
     from projects.tasks import kpis_rollup
 
     assert kpis_rollup.delay().get(timeout=20) == 1
+    assert PortfolioSnapshot.objects.filter(dimension="overall").count() == 1
+
+
+# --- the portfolio ------------------------------------------------------------------------------
+@pytest.fixture
+def closed_book(manager, director):
+    """Closed projects with known outcomes, dates, goals and reasons (closed_on relative to
+    today): won 3 (one missed a goal, one closed 200 days ago), lost 2, cancelled 1."""
+    from tests.factories import ClosureReportFactory, CustomerFactory
+
+    today = timezone.localdate()
+    energy = CustomerFactory(industry="energy", region="east")
+    retail = CustomerFactory(industry="retail", region="south")
+
+    def closed(customer, outcome, days_ago, *, goal_met=True, reason=""):
+        project = ProjectFactory(
+            owner=manager, customer=customer, stage=Stage.CLOSED, outcome=outcome
+        )
+        Project.objects.filter(pk=project.pk).update(created_at=ago(days_ago + 40))
+        GoalFactory(project=project, target=100, current_value=100 if goal_met else 60)
+        ClosureReportFactory(
+            project=project,
+            outcome=outcome,
+            reason_category=reason,
+            closed_on=today - datetime.timedelta(days=days_ago),
+        )
+        return project
+
+    closed(energy, "won", 10, reason="solution_fit")
+    closed(energy, "won", 30, goal_met=False, reason="solution_fit")
+    closed(retail, "won", 200, reason="relationship")
+    closed(energy, "lost", 20, reason="price")
+    closed(retail, "lost", 300, reason="competitor")
+    closed(retail, "cancelled", 5, reason="budget")
+    closed(retail, "won", 400)  # outside both windows
+    return energy, retail
+
+
+def test_the_portfolio_rates_are_known_by_hand(crafted, closed_book):
+    from projects.kpis import portfolio_rollup
+    from projects.models import PortfolioSnapshot
+
+    project_snapshots_rollup()
+    portfolio_rollup()
+
+    overall = PortfolioSnapshot.objects.get(dimension="overall", key="")
+    assert (overall.won_90, overall.lost_90, overall.cancelled_90) == (2, 1, 1)
+    assert (overall.won_365, overall.lost_365, overall.cancelled_365) == (3, 2, 1)
+    assert overall.success_rate_90 == 66.7  # 2 / (2 + 1)
+    assert overall.success_rate_365 == 60.0  # 3 / (3 + 2): the method's benchmark
+    assert overall.goal_success_rate_365 == 40.0  # 2 won with every goal met / 5
+    assert overall.reasons == {
+        "won": {"solution_fit": 2, "relationship": 1},
+        "lost": {"price": 1, "competitor": 1},
+        "cancelled": {"budget": 1},
+    }
+    assert overall.avg_cycle_days == 40.0
+    # The open pipeline: A (execution, 1,000,000 → 600,000 weighted) and B (strategy, no value).
+    assert overall.open_projects == 2
+    assert overall.pipeline_value == Decimal("1000000.00")
+    assert overall.weighted_forecast == Decimal("600000.00")
+    assert overall.by_stage["execution"]["count"] == 1
+    assert (overall.reviews_due, overall.reviews_on_time) == (3, 1)
+    assert overall.review_compliance == 33.3
+    assert overall.risks_open == {"critical": 1, "low": 1}
+
+    energy = PortfolioSnapshot.objects.get(dimension="industry", key="energy")
+    assert (energy.won_90, energy.lost_90, energy.success_rate_90) == (2, 1, 66.7)
+    retail = PortfolioSnapshot.objects.get(dimension="region", key="south")
+    assert (retail.won_365, retail.lost_365, retail.cancelled_90) == (1, 1, 1)
+
+
+def test_the_portfolio_rollup_is_idempotent_and_costs_fixed_queries(crafted, closed_book, manager):
+    from projects.kpis import portfolio_rollup
+    from projects.models import PortfolioSnapshot
+
+    project_snapshots_rollup()
+    with CaptureQueriesContext(connection) as first:
+        count = portfolio_rollup()
+    assert portfolio_rollup() == count
+    assert PortfolioSnapshot.objects.count() == count
+    for _ in range(10):
+        ProjectFactory(owner=manager, stage=Stage.EXECUTION)
+    project_snapshots_rollup()
+    with CaptureQueriesContext(connection) as again:
+        portfolio_rollup()
+    assert len(again) == len(first)
