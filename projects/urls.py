@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import customers, exports, imports, lessons, projects, reviews, risks, sections
+from .views import (
+    customers,
+    dashboard,
+    exports,
+    imports,
+    lessons,
+    projects,
+    reviews,
+    risks,
+    sections,
+)
 
 app_name = "projects"
 
@@ -127,4 +137,6 @@ urlpatterns = [
     path("import/template.<slug:fmt>", imports.import_template_view, name="import_template"),
     # knowledge base
     path("lessons/", lessons.lesson_list_view, name="lesson_list"),
+    # dashboards
+    path("dashboard/", dashboard.director_dashboard_view, name="dashboard"),
 ]

@@ -1,0 +1,343 @@
+"""The director's dashboard: its figures, read from the KPI snapshots in a fixed number of
+queries whatever the size of the portfolio, and laid out as server-drawn SVG charts."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from collaboration.models import Department, Task, TaskStatus
+from core.models import User
+from core.roles import Role
+
+from .access import projects_visible_to
+from .kpis import DIMENSION_KEYS, reason_text
+from .models import (
+    OPEN_STAGES,
+    Health,
+    PortfolioDimension,
+    PortfolioSnapshot,
+    Project,
+    ProjectSnapshot,
+    RiskStatus,
+    Stage,
+    StagePolicy,
+)
+from .risks import RiskMatrix, risk_matrix, risks_visible_to
+
+PERIODS = (30, 90, 365)
+DEFAULT_PERIOD = 365
+SUCCESS_TARGET = 60  # the method's benchmark, in %
+# The filters, in the order of precedence when several are set (a snapshot has one dimension).
+FILTERS = (
+    PortfolioDimension.DEPARTMENT,
+    PortfolioDimension.OWNER,
+    PortfolioDimension.INDUSTRY,
+    PortfolioDimension.REGION,
+)
+# The project list (ProjectFilter) knows these; it has no department filter.
+LIST_PARAMS = {
+    PortfolioDimension.OWNER: "owner",
+    PortfolioDimension.INDUSTRY: "industry",
+    PortfolioDimension.REGION: "region",
+}
+
+
+@dataclass(frozen=True)
+class DashboardFilter:
+    period: int = DEFAULT_PERIOD
+    dimension: str = PortfolioDimension.OVERALL
+    key: str = ""
+    ignored: tuple[str, ...] = ()
+
+    @property
+    def window(self) -> int:
+        """The success-rate window: snapshots keep 90 and 365 days; 30 uses the 90."""
+        return 365 if self.period == 365 else 90
+
+    @property
+    def used_label(self) -> str:
+        return str(PortfolioDimension(self.dimension).label)
+
+    @property
+    def ignored_labels(self) -> str:
+        return ", ".join(str(PortfolioDimension(name).label) for name in self.ignored)
+
+    @property
+    def list_query(self) -> dict[str, str]:
+        """The filter as parameters of the project list, where it has them."""
+        param = LIST_PARAMS.get(self.dimension)
+        return {param: self.key} if param else {}
+
+
+def dashboard_filter_parse(query: QueryDict) -> DashboardFilter:
+    """Read period and the first set of department, owner, industry, region from `query`."""
+    try:
+        period = int(query.get("period", DEFAULT_PERIOD))
+    except ValueError:
+        period = DEFAULT_PERIOD
+    if period not in PERIODS:
+        period = DEFAULT_PERIOD
+    chosen = [
+        (name, query.get(name, "").strip()) for name in FILTERS if query.get(name, "").strip()
+    ]
+    if not chosen:
+        return DashboardFilter(period=period)
+    (dimension, key), ignored = chosen[0], tuple(name for name, _key in chosen[1:])
+    return DashboardFilter(period=period, dimension=dimension, key=key[:64], ignored=ignored)
+
+
+# --- chart geometry (px) -------------------------------------------------------------------------
+CHART_WIDTH, LABEL_WIDTH, ROW_HEIGHT, BAR_GAP = 560, 170, 16, 4
+TREND_HEIGHT, TREND_LEFT, TREND_TOP, TREND_BOTTOM = 220, 44, 12, 28
+
+
+@dataclass
+class Bar:
+    series: int
+    value: float
+    text: str
+    x: int = 0
+    y: int = 0
+    width: int = 0
+
+
+@dataclass
+class BarRow:
+    label: str
+    href: str
+    bars: list[Bar]
+    note: str = ""
+    count: int | None = None  # the funnel's projects in the stage itself
+    marker: float | None = None
+    marker_x: int | None = None
+    y: int = 0
+    label_y: int = 0
+
+
+@dataclass
+class BarChart:
+    rows: list[BarRow]
+    series: int
+    width: int = CHART_WIDTH
+    height: int = 0
+    label_width: int = LABEL_WIDTH
+
+
+def bar_chart(rows: list[BarRow]) -> BarChart:
+    """Place horizontal bars, one group of `series` bars per row, scaled to the largest value
+    (or marker)."""
+    series = max((len(row.bars) for row in rows), default=1)
+    scale_to = max(
+        [bar.value for row in rows for bar in row.bars]
+        + [row.marker for row in rows if row.marker is not None]
+        + [1]
+    )
+    span = CHART_WIDTH - LABEL_WIDTH - 70  # room for the value after the bar
+    group = series * (ROW_HEIGHT + BAR_GAP) + 2 * BAR_GAP
+    for index, row in enumerate(rows):
+        row.y = index * group + BAR_GAP
+        row.label_y = row.y + group // 2 - BAR_GAP
+        for number, bar in enumerate(row.bars):
+            bar.x = LABEL_WIDTH
+            bar.y = row.y + number * (ROW_HEIGHT + BAR_GAP)
+            bar.width = round(bar.value * span / scale_to)
+        if row.marker is not None:
+            row.marker_x = LABEL_WIDTH + round(row.marker * span / scale_to)
+    return BarChart(rows=rows, series=series, height=max(len(rows), 1) * group + BAR_GAP)
+
+
+@dataclass
+class TrendPoint:
+    day: datetime.date
+    rate: float
+    x: int = 0
+    y: int = 0
+
+
+@dataclass
+class TrendChart:
+    points: list[TrendPoint]
+    polyline: str
+    target_y: int
+    width: int = CHART_WIDTH
+    height: int = TREND_HEIGHT
+    left: int = TREND_LEFT
+    ticks: list[tuple[int, int]] = field(default_factory=list)  # (percent, y)
+
+
+def trend_chart(points: list[TrendPoint], *, since: datetime.date, until: datetime.date):
+    """A line of success rates over the days `since`..`until`, on a 0–100 % axis."""
+    plot_width = CHART_WIDTH - TREND_LEFT - 12
+    plot_height = TREND_HEIGHT - TREND_TOP - TREND_BOTTOM
+    days = max((until - since).days, 1)
+
+    def y_of(percent: float) -> int:
+        return TREND_TOP + round(plot_height * (100 - percent) / 100)
+
+    for point in points:
+        point.x = TREND_LEFT + round(plot_width * (point.day - since).days / days)
+        point.y = y_of(point.rate)
+    return TrendChart(
+        points=points,
+        polyline=" ".join(f"{point.x},{point.y}" for point in points),
+        target_y=y_of(SUCCESS_TARGET),
+        ticks=[(percent, y_of(percent)) for percent in (0, 20, 40, 60, 80, 100)],
+    )
+
+
+# --- the figures -------------------------------------------------------------------------------
+def _money(value) -> str:
+    return f"{Decimal(value):,.0f}"
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part * 100 / whole, 1) if whole else None
+
+
+def _list_href(stage: str, filters: DashboardFilter) -> str:
+    return f"{reverse('projects:project_list')}?{urlencode({'stage': stage, **filters.list_query})}"
+
+
+def dashboard_projects(*, user: User, filters: DashboardFilter) -> QuerySet[Project]:
+    """The projects behind the project-level charts: visible to `user`, of the filter's key."""
+    projects = projects_visible_to(user)
+    path = DIMENSION_KEYS.get(filters.dimension)
+    return projects.filter(**{path: filters.key}) if path else projects
+
+
+def director_dashboard(*, user: User, filters: DashboardFilter) -> dict | None:
+    """Every figure of the director's dashboard, or None before the first nightly rollup."""
+    latest = PortfolioSnapshot.objects.filter(dimension=PortfolioDimension.OVERALL).aggregate(
+        day=Max("day")
+    )["day"]
+    if latest is None:
+        return None
+    since = latest - datetime.timedelta(days=filters.period - 1)
+    history = list(
+        PortfolioSnapshot.objects.filter(
+            dimension=filters.dimension, key=filters.key, day__gte=since, day__lte=latest
+        ).order_by("day")
+    )
+    current = history[-1] if history and history[-1].day == latest else None
+    rate_of = f"success_rate_{filters.window}"
+    trend = trend_chart(
+        [
+            TrendPoint(day=row.day, rate=getattr(row, rate_of))
+            for row in history
+            if getattr(row, rate_of) is not None
+        ],
+        since=since,
+        until=latest,
+    )
+
+    by_stage = current.by_stage if current else {}
+    pipeline_rows, funnel_rows = [], []
+    counts = [by_stage.get(stage, {}).get("count", 0) for stage in OPEN_STAGES]
+    # The funnel counts the open projects at or past each stage, so the conversion between
+    # two stages is the share of those that got at least as far as the next one.
+    reached = [sum(counts[index:]) for index in range(len(counts))]
+    for index, stage in enumerate(OPEN_STAGES):
+        figures = by_stage.get(stage, {})
+        value = Decimal(figures.get("value", 0))
+        weighted = Decimal(figures.get("weighted", 0))
+        href = _list_href(stage, filters)
+        pipeline_rows.append(
+            BarRow(
+                label=str(stage.label),
+                href=href,
+                bars=[
+                    Bar(0, float(value), _money(value)),
+                    Bar(1, float(weighted), _money(weighted)),
+                ],
+            )
+        )
+        conversion = (
+            _share(reached[index + 1], reached[index]) if index + 1 < len(reached) else None
+        )
+        funnel_rows.append(
+            BarRow(
+                label=str(stage.label),
+                href=href,
+                bars=[Bar(0, reached[index], str(reached[index]))],
+                count=counts[index],
+                note="" if conversion is None else f"{conversion:g} %",
+            )
+        )
+
+    projects = dashboard_projects(user=user, filters=filters)
+    snapshots = ProjectSnapshot.objects.filter(day=latest, project__in=projects)
+    norms = dict(StagePolicy.objects.values_list("stage", "norm_days"))
+    stage_days = {
+        row["stage"]: row
+        for row in snapshots.order_by()
+        .values("stage")
+        .annotate(avg=Avg("days_in_stage"), n=Count("pk"), loops=Sum("loops"))
+    }
+    days_rows = []
+    for stage in OPEN_STAGES:
+        average = round(stage_days[stage]["avg"], 1) if stage in stage_days else 0
+        days_rows.append(
+            BarRow(
+                label=str(stage.label),
+                href=_list_href(stage, filters),
+                bars=[Bar(0, average, f"{average:g}")],
+                marker=norms.get(stage),
+                note=str(norms.get(stage, "")),
+            )
+        )
+    loops = sum(row["loops"] or 0 for row in stage_days.values())
+
+    risks = risks_visible_to(user).filter(project__in=projects.exclude(stage=Stage.CLOSED))
+    matrix: RiskMatrix = risk_matrix(risks.exclude(status=RiskStatus.CLOSED))
+
+    today = timezone.localdate()
+    departments = {department.pk: department for department in Department.objects.all()}
+    workload = (
+        Task.objects.filter(project__in=projects.exclude(stage=Stage.CLOSED))
+        .exclude(status=TaskStatus.DONE)
+        .order_by()
+        .values("department")
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
+        .order_by("department")
+    )
+    workload_rows = [
+        BarRow(
+            label=str(departments[row["department"]]) if row["department"] else "—",
+            href="",
+            bars=[
+                Bar(0, row["open"], str(row["open"])),
+                Bar(1, row["overdue"], str(row["overdue"])),
+            ],
+        )
+        for row in workload
+    ]
+
+    red = [
+        {"project": snapshot.project, "reasons": [reason_text(r) for r in snapshot.health_reasons]}
+        for snapshot in snapshots.filter(health=Health.RED).select_related("project")
+    ]
+    owners = User.objects.filter(groups__name__in=[Role.SALES_MANAGER, Role.DIRECTOR]).distinct()
+    return {
+        "day": latest,
+        "current": current,
+        "success_rate": getattr(current, rate_of) if current else None,
+        "goal_success_rate": getattr(current, f"goal_{rate_of}") if current else None,
+        "target": SUCCESS_TARGET,
+        "trend": trend,
+        "pipeline": bar_chart(pipeline_rows),
+        "funnel": bar_chart(funnel_rows),
+        "stage_days": bar_chart(days_rows),
+        "loops": loops,
+        "review_compliance": current.review_compliance if current else None,
+        "matrix": matrix,
+        "workload": bar_chart(workload_rows),
+        "red": red,
+        "departments": list(departments.values()),
+        "owners": list(owners.order_by("full_name", "username")),
+    }

@@ -1,0 +1,37 @@
+"""The director's dashboard: the portfolio's figures drawn as server-rendered SVG charts."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+
+from ..dashboard import PERIODS, dashboard_filter_parse, director_dashboard
+from ..models import Industry, Region
+from .risks import GEOMETRY, _levels, _picture
+
+
+@login_required
+def director_dashboard_view(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_director:
+        raise PermissionDenied
+    filters = dashboard_filter_parse(request.GET)
+    figures = director_dashboard(user=request.user, filters=filters)
+    context = {
+        "section": "dashboard",
+        "filters": filters,
+        "figures": figures,
+        "periods": PERIODS,
+        "industries": Industry.choices,
+        "regions": Region.choices,
+    }
+    if figures:
+        matrix = figures["matrix"]
+        context |= {
+            "matrix": matrix,
+            "matrix_rows": _picture(matrix, QueryDict(), None),
+            "levels": _levels(matrix),
+            "geometry": GEOMETRY,
+            "register_url": reverse("projects:portfolio_risks"),
+        }
+    return render(request, "projects/dashboard.html", context)

@@ -1,0 +1,264 @@
+"""The director's dashboard on a crafted portfolio whose figures are known by hand."""
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from collaboration.models import TaskStatus
+from core.roles import Role
+from projects.kpis import portfolio_rollup, project_snapshots_rollup
+from projects.models import PortfolioSnapshot, Project, ProjectSnapshot, Stage, StagePolicy
+from tests.factories import (
+    ClosureReportFactory,
+    CustomerFactory,
+    DepartmentFactory,
+    ProjectFactory,
+    RiskFactory,
+    TaskFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+URL = reverse("projects:dashboard")
+
+
+def ago(days: int) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=days)
+
+
+def table(response, name: str) -> list[list[str]]:
+    """The cells' texts, row by row, of the table `data-testid="table-<name>"`."""
+    html = response.content.decode()
+    found = re.search(rf'<table[^>]*data-testid="table-{name}".*?</table>', html, re.S)
+    assert found, name
+    rows = re.findall(r"<tr>(.*?)</tr>", found.group(0), re.S)
+    return [
+        [
+            re.sub(r"<[^>]+>", "", cell).strip()
+            for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)
+        ]
+        for row in rows
+    ]
+
+
+def row_of(rows: list[list[str]], label: str) -> list[str]:
+    return next(row for row in rows if row and row[0] == label)
+
+
+@pytest.fixture
+def book(db):
+    """East owns two open projects (execution 1,000,000 with a critical risk, strategy
+    200,000) and closed won 2, lost 1; west owns one open project (execution 500,000) and
+    lost 1. Overall success rate 2 / 4 = 50 %, east 66.7 %, west 0 %."""
+    today = timezone.localdate()
+    east, west = DepartmentFactory(code="east"), DepartmentFactory(code="west")
+    ops = DepartmentFactory(code="ops", name_en="Operations")
+    erin = UserFactory(username="erin", role=Role.SALES_MANAGER, department=east)
+    will = UserFactory(username="will", role=Role.SALES_MANAGER, department=west)
+    energy = CustomerFactory(industry="energy", region="east")
+    retail = CustomerFactory(industry="retail", region="south")
+    big = ProjectFactory(
+        owner=erin, customer=energy, stage=Stage.EXECUTION, estimated_value=Decimal("1000000")
+    )
+    ProjectFactory(
+        owner=erin, customer=energy, stage=Stage.STRATEGY, estimated_value=Decimal("200000")
+    )
+    ProjectFactory(
+        owner=will, customer=retail, stage=Stage.EXECUTION, estimated_value=Decimal("500000")
+    )
+    Project.objects.filter(pk=big.pk).update(stage_entered_at=ago(4))
+    RiskFactory(project=big, probability=5, impact=5)
+    TaskFactory(project=big, department=ops, due_date=today - datetime.timedelta(days=2))
+    TaskFactory(project=big, department=ops, status=TaskStatus.DONE)
+    TaskFactory(
+        project=Project.objects.get(owner=will),
+        department=ops,
+        due_date=today + datetime.timedelta(days=2),
+    )
+    for owner, customer, outcome, days_ago in [
+        (erin, energy, "won", 10),
+        (erin, energy, "won", 100),
+        (erin, energy, "lost", 20),
+        (will, retail, "lost", 30),
+    ]:
+        project = ProjectFactory(
+            owner=owner, customer=customer, stage=Stage.CLOSED, outcome=outcome
+        )
+        ClosureReportFactory(
+            project=project, outcome=outcome, closed_on=today - datetime.timedelta(days=days_ago)
+        )
+    project_snapshots_rollup()
+    portfolio_rollup()
+    # An older day of the trend: 1 won of 4 in both windows.
+    PortfolioSnapshot.objects.create(
+        day=today - datetime.timedelta(days=10),
+        dimension="overall",
+        key="",
+        won_90=1,
+        lost_90=3,
+        won_365=1,
+        lost_365=3,
+    )
+    return {"big": big, "east": east, "erin": erin, "will": will}
+
+
+def test_it_requires_login(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert reverse("login") in response.url
+
+
+@pytest.mark.parametrize("role", ["manager", "member"])
+def test_only_directors_see_it(client, request, role):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(URL).status_code == 403
+
+
+def test_the_nav_links_it_for_directors_only(client, director, manager):
+    client.force_login(director)
+    assert 'data-testid="nav-dashboard"' in client.get(reverse("home")).content.decode()
+    client.force_login(manager)
+    assert 'data-testid="nav-dashboard"' not in client.get(reverse("home")).content.decode()
+
+
+def test_it_says_the_rollup_runs_nightly_before_any_snapshot(client, director):
+    client.force_login(director)
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert b'data-testid="dashboard-empty"' in response.content
+    assert b"runs every night" in response.content
+
+
+def test_it_draws_every_chart(client, director, book):
+    client.force_login(director)
+    html = client.get(URL).content.decode()
+    for chart in [
+        "chart-success-rate",
+        "chart-pipeline",
+        "chart-funnel",
+        "chart-stage-days",
+        "chart-numbers",
+        "risk-matrix",
+        "chart-workload",
+        "chart-red",
+    ]:
+        assert f'data-testid="{chart}"' in html, chart
+    assert "<svg" in html and "<title>" in html
+
+
+def test_the_tables_hold_the_crafted_figures(client, director, book):
+    client.force_login(director)
+    response = client.get(URL)
+    html = response.content.decode()
+    assert 'data-testid="success-rate">50.0%' in html
+    trend = table(response, "success-rate")
+    assert [cells[1] for cells in trend[1:]] == ["25.0%", "50.0%"]
+    assert html.count('class="chart-point"') == 2
+
+    pipeline = table(response, "pipeline")
+    execution = row_of(pipeline, "Execution")
+    probability = StagePolicy.objects.get(stage=Stage.EXECUTION).win_probability
+    assert execution[1] == "1,500,000"
+    assert execution[2] == f"{Decimal(1500000) * probability / 100:,.0f}"
+    assert row_of(pipeline, "Strategy")[1] == "200,000"
+
+    funnel = table(response, "funnel")
+    assert row_of(funnel, "Initiation")[1:] == ["0", "3", "100 %"]
+    assert row_of(funnel, "Strategy")[1:] == ["1", "3", "66.7 %"]
+    assert row_of(funnel, "Execution")[1:] == ["2", "2", "0 %"]
+
+    days = table(response, "stage-days")
+    expected = (
+        sum(
+            ProjectSnapshot.objects.filter(stage=Stage.EXECUTION).values_list(
+                "days_in_stage", flat=True
+            )
+        )
+        / 2
+    )
+    assert row_of(days, "Execution")[1] == f"{round(expected, 1):g}"
+    assert row_of(days, "Execution")[2] == str(
+        StagePolicy.objects.get(stage=Stage.EXECUTION).norm_days
+    )
+
+    assert row_of(table(response, "risks"), "Critical")[1] == "1"
+    assert 'data-testid="risk-cell-5-5" data-level="critical" data-count="1"' in html
+    assert row_of(table(response, "workload"), "Operations")[1:] == ["2", "1"]
+    red = table(response, "red")
+    assert len(red) == 2  # the header and the big project
+    assert book["big"].name in red[1][0]
+    assert "1 critical risks open" in red[1][1]
+
+
+def test_a_filter_changes_the_figures(client, director, book):
+    client.force_login(director)
+    response = client.get(URL, {"department": "east"})
+    assert b'data-testid="success-rate">66.7%' in response.content
+    assert row_of(table(response, "pipeline"), "Execution")[1] == "1,000,000"
+    assert row_of(table(response, "workload"), "Operations")[1:] == ["1", "1"]
+
+    response = client.get(URL, {"region": "south"})
+    assert b'data-testid="success-rate">0.0%' in response.content
+    assert row_of(table(response, "pipeline"), "Execution")[1] == "500,000"
+    assert table(response, "red")[1] == ["No project is in red."]
+
+
+def test_only_the_first_filter_counts_and_it_says_so(client, director, book):
+    client.force_login(director)
+    response = client.get(URL, {"department": "west", "industry": "energy"})
+    assert b"showing Department; ignored Industry." in response.content
+    assert row_of(table(response, "pipeline"), "Execution")[1] == "500,000"
+
+
+def test_the_period_picks_the_window_and_the_trend_span(client, director, book):
+    PortfolioSnapshot.objects.create(
+        day=timezone.localdate() - datetime.timedelta(days=60),
+        dimension="overall",
+        key="",
+        won_90=3,
+        lost_90=1,
+        won_365=3,
+        lost_365=1,
+    )
+    client.force_login(director)
+    assert len(table(client.get(URL), "success-rate")) == 4  # the header and three days
+    response = client.get(URL, {"period": "30"})
+    assert len(table(response, "success-rate")) == 3
+    assert b"Success rate (90 days)" in response.content
+
+
+def test_figures_link_to_the_filtered_lists(client, director, book):
+    client.force_login(director)
+    html = client.get(URL, {"owner": book["erin"].pk}).content.decode()
+    assert f'href="/projects/?stage=execution&amp;owner={book["erin"].pk}"' in html
+    assert f'href="{book["big"].get_absolute_url()}"' in html
+    assert 'href="/risks/?probability=5&amp;impact=5"' in html
+    html = client.get(URL).content.decode()
+    assert 'href="/projects/?stage=strategy"' in html
+
+
+def test_the_query_count_does_not_grow_with_the_portfolio(client, director, manager):
+    def queries() -> int:
+        project_snapshots_rollup()
+        portfolio_rollup()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(URL).status_code == 200
+        return len(captured)
+
+    client.force_login(director)
+    for _ in range(2):
+        project = ProjectFactory(owner=manager, stage=Stage.EXECUTION)
+        RiskFactory(project=project, probability=5, impact=5)
+        TaskFactory(project=project, department=DepartmentFactory())
+    few = queries()
+    for _ in range(18):
+        project = ProjectFactory(owner=manager, stage=Stage.EXECUTION)
+        RiskFactory(project=project, probability=5, impact=5)
+        TaskFactory(project=project, department=DepartmentFactory())
+    assert queries() == few
