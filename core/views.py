@@ -8,12 +8,19 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from . import home as home_selectors
 from .forms import LanguageForm
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    user = request.user
+    context = {"member_home": home_selectors.member_home(user)}
+    if user.is_sales_manager:
+        context["manager_home"] = home_selectors.manager_home(user)
+    if user.is_director:
+        context["director_home"] = home_selectors.director_home(user)
+    return render(request, "core/home.html", context)
 
 
 @require_POST

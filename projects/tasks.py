@@ -10,6 +10,7 @@ import logging
 from celery import shared_task
 
 from .alerts import projects_stuck_notify, review_reminders_send, reviews_overdue_notify
+from .kpi_runs import kpi_run_execute
 from .kpis import portfolio_rollup, project_snapshots_rollup
 from .reviews import reviews_schedule_due
 
@@ -48,3 +49,11 @@ def kpis_rollup() -> int:
     projects = project_snapshots_rollup()
     portfolio_rollup()
     return projects
+
+
+@shared_task(acks_late=True)
+def kpis_recompute(run_id: int) -> str:
+    """A director's on-demand recompute (projects/kpi_runs.py); redelivery after done is a no-op."""
+    run = kpi_run_execute(run_id=run_id)
+    logger.info("KPI run %s: %s, %d projects", run.pk, run.status, run.projects_done)
+    return run.status

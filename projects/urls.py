@@ -5,6 +5,7 @@ from .views import (
     dashboard,
     exports,
     imports,
+    kpi_runs,
     lessons,
     projects,
     reviews,
@@ -137,6 +138,9 @@ urlpatterns = [
     path("import/template.<slug:fmt>", imports.import_template_view, name="import_template"),
     # knowledge base
     path("lessons/", lessons.lesson_list_view, name="lesson_list"),
+    # KPI recompute
+    path("kpis/recompute/", kpi_runs.kpi_recompute_view, name="kpi_recompute"),
+    path("kpis/runs/<int:pk>/", kpi_runs.kpi_run_view, name="kpi_run"),
     # dashboards
     path("dashboard/", dashboard.director_dashboard_view, name="dashboard"),
 ]

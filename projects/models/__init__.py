@@ -20,7 +20,14 @@ from .choices import (
     TransitionKind,
 )
 from .customers import Contact, Customer
-from .kpis import Health, PortfolioDimension, PortfolioSnapshot, ProjectSnapshot
+from .kpis import (
+    Health,
+    KpiRun,
+    KpiRunStatus,
+    PortfolioDimension,
+    PortfolioSnapshot,
+    ProjectSnapshot,
+)
 from .project import (
     ABORTABLE_STAGES,
     LOOP_TARGETS,
@@ -43,6 +50,8 @@ from .risks import LEVEL_RANK, RISK_LEVEL_FLOORS, SERIOUS_LEVELS, Risk, risk_lev
 
 __all__ = [
     "Health",
+    "KpiRun",
+    "KpiRunStatus",
     "PortfolioDimension",
     "PortfolioSnapshot",
     "ProjectSnapshot",

@@ -1,5 +1,6 @@
 """KPI snapshots: what a project looked like on a day, written by the daily rollup."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -138,3 +139,43 @@ class PortfolioSnapshot(models.Model):
     @property
     def review_compliance(self) -> float | None:
         return self._share(self.reviews_on_time, self.reviews_due)
+
+
+class KpiRunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class KpiRun(models.Model):
+    """One on-demand recompute of today's snapshots, started by a director; its progress."""
+
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=KpiRunStatus.choices, default=KpiRunStatus.QUEUED
+    )
+    projects_done = models.PositiveIntegerField(_("projects done"), default=0)
+    projects_total = models.PositiveIntegerField(_("projects"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("KPI run")
+        verbose_name_plural = _("KPI runs")
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (KpiRunStatus.QUEUED, KpiRunStatus.RUNNING)

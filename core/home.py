@@ -1,0 +1,113 @@
+"""What each role's home page lists: reads only, each list in a fixed number of queries."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from collaboration.models import Notification, NotificationKind, Task, TaskStatus
+from collaboration.selectors import my_tasks
+from core.models import User
+from projects.access import projects_visible_to
+from projects.kpi_runs import kpi_run_latest
+from projects.models import (
+    KpiRun,
+    PortfolioDimension,
+    PortfolioSnapshot,
+    Project,
+    ProjectSnapshot,
+    ReviewMeeting,
+    Stage,
+)
+
+MY_TASKS = 10
+MY_REVIEWS = 5
+MY_MENTIONS = 5
+TEAM_OVERDUE_TASKS = 10
+MY_PROJECT_REVIEWS = 10
+
+
+@dataclass
+class MemberHome:
+    tasks: list[Task]
+    reviews: list[ReviewMeeting]
+    mentions: list[Notification]
+
+
+@dataclass
+class ManagerHome:
+    projects: list[Project]
+    reviews: list[ReviewMeeting]
+    overdue_tasks: list[Task]
+    portfolio: PortfolioSnapshot | None
+
+
+@dataclass
+class DirectorHome:
+    latest_run: KpiRun | None
+
+
+def member_home(user: User, *, now: datetime.datetime | None = None) -> MemberHome:
+    """My open tasks (overdue first), my next reviews, my latest mentions."""
+    now = now or timezone.now()
+    visible = projects_visible_to(user)
+    tasks = my_tasks(user).exclude(status=TaskStatus.DONE)[:MY_TASKS]
+    reviews = (
+        ReviewMeeting.objects.upcoming(now)
+        .filter(attendees=user, project__in=visible)
+        .select_related("project")
+        .order_by("scheduled_for", "pk")[:MY_REVIEWS]
+    )
+    mentions = (
+        Notification.objects.filter(
+            recipient=user, kind=NotificationKind.MENTIONED, project__in=visible
+        )
+        .select_related("project", "task", "actor")
+        .order_by("-created_at", "-pk")[:MY_MENTIONS]
+    )
+    return MemberHome(tasks=list(tasks), reviews=list(reviews), mentions=list(mentions))
+
+
+def manager_home(user: User, *, now: datetime.datetime | None = None) -> ManagerHome:
+    """My open projects with today's health, their pending reviews, my teams' overdue tasks."""
+    today = timezone.localdate(now or timezone.now())
+    todays = ProjectSnapshot.objects.filter(project=OuterRef("pk"), day=today)
+    projects = (
+        Project.objects.filter(owner=user)
+        .exclude(stage=Stage.CLOSED)
+        .annotate(
+            snapshot_health=Subquery(todays.values("health")[:1]),
+            snapshot_stage=Subquery(todays.values("stage")[:1]),
+        )
+        .order_by("name", "pk")
+    )
+    reviews = (
+        ReviewMeeting.objects.pending()
+        .filter(project__owner=user)
+        .exclude(project__stage=Stage.CLOSED)
+        .select_related("project")
+        .order_by("scheduled_for", "pk")[:MY_PROJECT_REVIEWS]
+    )
+    overdue_tasks = (
+        Task.objects.overdue(today)
+        .filter(project__owner=user)
+        .select_related("project", "assignee")
+        .order_by("due_date", "pk")[:TEAM_OVERDUE_TASKS]
+    )
+    portfolio = (
+        PortfolioSnapshot.objects.filter(dimension=PortfolioDimension.OWNER, key=str(user.pk))
+        .order_by("-day")
+        .first()
+    )
+    return ManagerHome(
+        projects=list(projects),
+        reviews=list(reviews),
+        overdue_tasks=list(overdue_tasks),
+        portfolio=portfolio,
+    )
+
+
+def director_home(user: User) -> DirectorHome:
+    """The Recompute panel's latest run."""
+    return DirectorHome(latest_run=kpi_run_latest())
