@@ -21,7 +21,7 @@ from core.models import User
 from projects.access import projects_visible_to
 from projects.models import Project, ReviewDecision, ReviewMeeting
 
-from .models import CalendarToken, Task, TaskStatus
+from .models import CalendarToken, Task
 from .models.calendar import new_calendar_token
 
 logger = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ def personal_tasks(user: User) -> QuerySet[Task]:
         Task.objects.filter(
             project__in=projects_visible_to(user), assignee=user, due_date__isnull=False
         )
-        .exclude(status=TaskStatus.DONE)
+        .open()
         .select_related("project")
         .order_by("due_date", "pk")
     )
@@ -126,7 +126,7 @@ def project_reviews(project: Project, now: datetime.datetime) -> QuerySet[Review
 def project_tasks(project: Project) -> QuerySet[Task]:
     return (
         project.tasks.filter(due_date__isnull=False)
-        .exclude(status=TaskStatus.DONE)
+        .open()
         .select_related("project", "assignee")
         .order_by("due_date", "pk")
     )

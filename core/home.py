@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from collaboration.models import Notification, NotificationKind, Task, TaskStatus
+from collaboration.models import Notification, NotificationKind, Task
 from collaboration.selectors import my_tasks
 from core.models import User
 from projects.access import projects_visible_to
@@ -52,7 +52,7 @@ def member_home(user: User, *, now: datetime.datetime | None = None) -> MemberHo
     """My open tasks (overdue first), my next reviews, my latest mentions."""
     now = now or timezone.now()
     visible = projects_visible_to(user)
-    tasks = my_tasks(user).exclude(status=TaskStatus.DONE)[:MY_TASKS]
+    tasks = my_tasks(user).open()[:MY_TASKS]
     reviews = (
         ReviewMeeting.objects.upcoming(now)
         .filter(attendees=user, project__in=visible)

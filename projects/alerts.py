@@ -16,7 +16,7 @@ from collaboration.notifications import notify
 from core.models import User
 from core.roles import Role
 
-from .models import OPEN_STAGES, Project, ReviewMeeting, Stage, StagePolicy
+from .models import OPEN_STAGES, Project, ReviewMeeting, StagePolicy
 
 logger = logging.getLogger(__name__)
 
@@ -41,13 +41,9 @@ def review_reminders_send(*, now: datetime.datetime | None = None) -> int:
     nearer = now
     for window, lead in REMINDER_WINDOWS:
         reviews = (
-            ReviewMeeting.objects.filter(
-                held_at__isnull=True,
-                scheduled_for__gt=nearer,
-                scheduled_for__lte=now + lead,
-                project__stage__in=OPEN_STAGES,
-            )
-            .exclude(project__stage=Stage.CLOSED)
+            # upcoming(): not held, on a project still open (the one rule of ReviewQuerySet).
+            ReviewMeeting.objects.upcoming(now)
+            .filter(scheduled_for__gt=nearer, scheduled_for__lte=now + lead)
             .select_related("project__owner")
             .prefetch_related("attendees")
         )
@@ -79,10 +75,7 @@ def reviews_overdue_notify(*, now: datetime.datetime | None = None) -> int:
         ),
     )
     reviews = (
-        ReviewMeeting.objects.overdue(now)
-        .filter(project__stage__in=OPEN_STAGES)
-        .exclude(Exists(already))
-        .select_related("project__owner")
+        ReviewMeeting.objects.overdue(now).exclude(Exists(already)).select_related("project__owner")
     )
     count = 0
     for review in reviews.iterator(chunk_size=500):

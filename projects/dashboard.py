@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from collaboration.models import Department, Task, TaskStatus
+from collaboration.models import Department, Task
 from core.models import User
 from core.roles import Role
 
@@ -300,7 +300,7 @@ def director_dashboard(*, user: User, filters: DashboardFilter) -> dict | None:
     departments = {department.pk: department for department in Department.objects.all()}
     workload = (
         Task.objects.filter(project__in=projects.exclude(stage=Stage.CLOSED))
-        .exclude(status=TaskStatus.DONE)
+        .open()
         .order_by()
         .values("department")
         .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))

@@ -35,7 +35,6 @@ from ..forms import (
     ReviewMinutesForm,
 )
 from ..models import (
-    OPEN_STAGES,
     Project,
     ReviewDecision,
     ReviewMeeting,
@@ -427,6 +426,6 @@ def portfolio_reviews_view(request: HttpRequest) -> HttpResponse:
         "week_start": monday,
         "week_end": monday + datetime.timedelta(days=6),
         "this_week": list(reviews.filter(scheduled_for__gte=start, scheduled_for__lt=end)),
-        "overdue": list(reviews.overdue(now).filter(project__stage__in=OPEN_STAGES)),
+        "overdue": list(reviews.overdue(now)),
     }
     return render(request, "projects/portfolio_reviews.html", context)
