@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import User
-from projects.models import Project, Stage
+from projects.models import Industry, Project, Region, Stage
 
 from .models import Department, Task, TaskStatus
 
@@ -54,3 +54,41 @@ class TaskFilter(django_filters.FilterSet):
         today = timezone.localdate()
         monday = today - datetime.timedelta(days=today.weekday())
         return queryset.filter(due_date__range=(monday, monday + datetime.timedelta(days=6)))
+
+
+class PortfolioTaskFilter(TaskFilter):
+    """The tasks across the open projects: also by the project's owner, the owner's
+    department, the customer's industry and region — the director's dashboard filters."""
+
+    project_owner = django_filters.ModelChoiceFilter(
+        label=_("Project owner"), field_name="project__owner", queryset=User.objects.none()
+    )
+    project_department = django_filters.ModelChoiceFilter(
+        label=_("Project owner's department"),
+        field_name="project__owner__department",
+        to_field_name="code",
+        queryset=Department.objects.all(),
+    )
+    industry = django_filters.ChoiceFilter(
+        label=_("Industry"), field_name="project__customer__industry", choices=Industry.choices
+    )
+    region = django_filters.ChoiceFilter(
+        label=_("Region"), field_name="project__customer__region", choices=Region.choices
+    )
+
+    class Meta(TaskFilter.Meta):
+        fields = [
+            *TaskFilter.Meta.fields,
+            "project_owner",
+            "project_department",
+            "industry",
+            "region",
+        ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Names to pick from are the people of the tasks listed, never anyone else's.
+        tasks = self.queryset
+        self.filters["assignee"].queryset = User.objects.filter(pk__in=tasks.values("assignee"))
+        owners = User.objects.filter(pk__in=tasks.values("project__owner"))
+        self.filters["project_owner"].queryset = owners

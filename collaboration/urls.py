@@ -41,6 +41,7 @@ urlpatterns = [
     path("projects/<int:pk>/activity/", activity.project_activity_view, name="project_activity"),
     path("projects/<int:pk>/gantt/", gantt.gantt_view, name="project_gantt"),
     path("my/tasks/", tasks.my_tasks_view, name="my_tasks"),
+    path("tasks/", tasks.portfolio_tasks_view, name="portfolio_tasks"),
     path("my/activity/", activity.my_activity_view, name="my_activity"),
     path(
         "customers/<int:pk>/interactions/",

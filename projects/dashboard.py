@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from collaboration.models import Department, Task
+from collaboration.models import Department, Task, TaskStatus
 from core.models import User
 from core.roles import Role
 
@@ -20,6 +20,7 @@ from .kpis import DIMENSION_KEYS, reason_text
 from .models import (
     OPEN_STAGES,
     Health,
+    Outcome,
     PortfolioDimension,
     PortfolioSnapshot,
     Project,
@@ -40,12 +41,15 @@ FILTERS = (
     PortfolioDimension.INDUSTRY,
     PortfolioDimension.REGION,
 )
-# The project list (ProjectFilter) knows these; it has no department filter.
+# How the filter reads in the project list (ProjectFilter) and the risk register (RiskFilter).
 LIST_PARAMS = {
+    PortfolioDimension.DEPARTMENT: "department",
     PortfolioDimension.OWNER: "owner",
     PortfolioDimension.INDUSTRY: "industry",
     PortfolioDimension.REGION: "region",
 }
+RISK_PARAMS = LIST_PARAMS | {PortfolioDimension.OWNER: "project_owner"}
+TASK_PARAMS = RISK_PARAMS | {PortfolioDimension.DEPARTMENT: "project_department"}
 
 
 @dataclass(frozen=True)
@@ -70,9 +74,24 @@ class DashboardFilter:
 
     @property
     def list_query(self) -> dict[str, str]:
-        """The filter as parameters of the project list, where it has them."""
+        """The filter as parameters of the project list."""
         param = LIST_PARAMS.get(self.dimension)
         return {param: self.key} if param else {}
+
+    @property
+    def task_query(self) -> dict[str, str]:
+        """The filter as parameters of the open projects' task list."""
+        param = TASK_PARAMS.get(self.dimension)
+        return {param: self.key} if param else {}
+
+    @property
+    def risk_query(self) -> QueryDict:
+        """The filter as parameters of the portfolio risk register."""
+        query = QueryDict(mutable=True)
+        param = RISK_PARAMS.get(self.dimension)
+        if param:
+            query[param] = self.key
+        return query
 
 
 def dashboard_filter_parse(query: QueryDict) -> DashboardFilter:
@@ -102,6 +121,7 @@ class Bar:
     series: int
     value: float
     text: str
+    href: str = ""  # the list behind this bar, where it differs from its row's
     x: int = 0
     y: int = 0
     width: int = 0
@@ -200,8 +220,27 @@ def _share(part: int, whole: int) -> float | None:
     return round(part * 100 / whole, 1) if whole else None
 
 
-def _list_href(stage: str, filters: DashboardFilter) -> str:
-    return f"{reverse('projects:project_list')}?{urlencode({'stage': stage, **filters.list_query})}"
+def _list_href(filters: DashboardFilter, **params) -> str:
+    """The project list with `params` and the dashboard's filter."""
+    query = urlencode({**params, **filters.list_query})
+    return f"{reverse('projects:project_list')}?{query}"
+
+
+def _tasks_href(filters: DashboardFilter, department: int | None, **params) -> str:
+    """Open tasks (of one department) on the open projects, with the dashboard's filter."""
+    query = [("status", status) for status in TaskStatus.values if status != TaskStatus.DONE]
+    query += [("department", department or "")]
+    query += [*params.items(), *filters.task_query.items()]
+    return f"{reverse('collaboration:portfolio_tasks')}?{urlencode(query)}"
+
+
+@dataclass(frozen=True)
+class Closed:
+    """Projects closed with one outcome in the success-rate window, and their list."""
+
+    outcome: Outcome
+    count: int
+    href: str
 
 
 def dashboard_projects(*, user: User, filters: DashboardFilter) -> QuerySet[Project]:
@@ -246,7 +285,7 @@ def director_dashboard(*, user: User, filters: DashboardFilter) -> dict | None:
         figures = by_stage.get(stage, {})
         value = Decimal(figures.get("value", 0))
         weighted = Decimal(figures.get("weighted", 0))
-        href = _list_href(stage, filters)
+        href = _list_href(filters, stage=stage)
         pipeline_rows.append(
             BarRow(
                 label=str(stage.label),
@@ -279,14 +318,19 @@ def director_dashboard(*, user: User, filters: DashboardFilter) -> dict | None:
         .values("stage")
         .annotate(avg=Avg("days_in_stage"), n=Count("pk"), loops=Sum("loops"))
     }
+    # Finished stays (from the stage history, trailing year) beside today's open projects.
+    finished = current.stage_days if current else {}
     days_rows = []
     for stage in OPEN_STAGES:
-        average = round(stage_days[stage]["avg"], 1) if stage in stage_days else 0
+        stays = finished.get(stage, {})
+        average = stays.get("days", 0)
+        now = round(stage_days[stage]["avg"], 1) if stage in stage_days else 0
         days_rows.append(
             BarRow(
                 label=str(stage.label),
-                href=_list_href(stage, filters),
-                bars=[Bar(0, average, f"{average:g}")],
+                href=_list_href(filters, stage=stage),
+                bars=[Bar(0, average, f"{average:g}"), Bar(1, now, f"{now:g}")],
+                count=stays.get("count", 0),
                 marker=norms.get(stage),
                 note=str(norms.get(stage, "")),
             )
@@ -306,16 +350,29 @@ def director_dashboard(*, user: User, filters: DashboardFilter) -> dict | None:
         .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
         .order_by("department")
     )
-    workload_rows = [
-        BarRow(
-            label=str(departments[row["department"]]) if row["department"] else "—",
-            href="",
-            bars=[
-                Bar(0, row["open"], str(row["open"])),
-                Bar(1, row["overdue"], str(row["overdue"])),
-            ],
+    workload_rows = []
+    for row in workload:
+        department = row["department"]
+        href = _tasks_href(filters, department) if department else ""
+        overdue_href = _tasks_href(filters, department, overdue="true") if department else ""
+        workload_rows.append(
+            BarRow(
+                label=str(departments[department]) if department else "—",
+                href=href,
+                bars=[
+                    Bar(0, row["open"], str(row["open"]), href=href),
+                    Bar(1, row["overdue"], str(row["overdue"]), href=overdue_href),
+                ],
+            )
         )
-        for row in workload
+    closed_from = (latest - datetime.timedelta(days=filters.window)).isoformat()
+    closed = [
+        Closed(
+            outcome=outcome,
+            count=getattr(current, f"{outcome}_{filters.window}", 0) if current else 0,
+            href=_list_href(filters, stage=Stage.CLOSED, outcome=outcome, closed_from=closed_from),
+        )
+        for outcome in Outcome
     ]
 
     red = [
@@ -333,8 +390,11 @@ def director_dashboard(*, user: User, filters: DashboardFilter) -> dict | None:
         "pipeline": bar_chart(pipeline_rows),
         "funnel": bar_chart(funnel_rows),
         "stage_days": bar_chart(days_rows),
+        "closed": closed,
         "loops": loops,
+        "loops_href": _list_href(filters, looped="true", active="true"),
         "review_compliance": current.review_compliance if current else None,
+        "reviews_href": reverse("projects:portfolio_reviews"),
         "matrix": matrix,
         "workload": bar_chart(workload_rows),
         "red": red,

@@ -1,11 +1,13 @@
 """Filters of the project, customer and risk lists: one definition for the pages and the API."""
 
 import django_filters
+from django import forms
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from collaboration.models import Department
 from core.models import User
 from core.roles import Role
 
@@ -22,6 +24,8 @@ from .models import (
     RiskLevel,
     RiskStatus,
     Stage,
+    StageTransition,
+    TransitionKind,
 )
 
 
@@ -46,10 +50,37 @@ class ProjectFilter(django_filters.FilterSet):
         label=_("Region"), field_name="customer__region", choices=Region.choices
     )
     outcome = django_filters.ChoiceFilter(label=_("Outcome"), choices=Outcome.choices)
+    # The owner's department, by code: the key the KPI snapshots and the dashboard use.
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"),
+        field_name="owner__department",
+        to_field_name="code",
+        queryset=Department.objects.all(),
+    )
+    looped = django_filters.BooleanFilter(label=_("Strategy adjusted"), method="filter_looped")
+    active = django_filters.BooleanFilter(label=_("Open"), method="filter_active")
+    closed_from = django_filters.DateFilter(
+        label=_("Closed on or after"),
+        field_name="closure_report__closed_on",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     class Meta:
         model = Project
-        fields = ["search", "stage", "owner", "customer", "industry", "region", "outcome"]
+        fields = [
+            "search",
+            "stage",
+            "owner",
+            "customer",
+            "industry",
+            "region",
+            "outcome",
+            "department",
+            "looped",
+            "active",
+            "closed_from",
+        ]
 
     def filter_search(self, queryset: QuerySet[Project], name: str, value: str):
         value = value.strip()
@@ -58,6 +89,21 @@ class ProjectFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(name__icontains=value) | Q(code__icontains=value) | Q(customer__name__icontains=value)
         )
+
+    def filter_active(self, queryset: QuerySet[Project], name: str, value: bool | None):
+        if value is None:
+            return queryset
+        closed = Q(stage=Stage.CLOSED)
+        return queryset.exclude(closed) if value else queryset.filter(closed)
+
+    def filter_looped(self, queryset: QuerySet[Project], name: str, value: bool | None):
+        """Projects whose strategy was adjusted at least once (a loop back from monitoring)."""
+        if value is None:
+            return queryset
+        loop = StageTransition.objects.filter(
+            project=OuterRef("pk"), kind=TransitionKind.LOOP, to_stage=Stage.STRATEGY
+        )
+        return queryset.filter(Exists(loop)) if value else queryset.exclude(Exists(loop))
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -97,6 +143,19 @@ class RiskFilter(django_filters.FilterSet):
     project_owner = django_filters.ModelChoiceFilter(
         label=_("Project owner"), field_name="project__owner", queryset=User.objects.none()
     )
+    # Across the portfolio only, as on the director's dashboard.
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"),
+        field_name="project__owner__department",
+        to_field_name="code",
+        queryset=Department.objects.all(),
+    )
+    industry = django_filters.ChoiceFilter(
+        label=_("Industry"), field_name="project__customer__industry", choices=Industry.choices
+    )
+    region = django_filters.ChoiceFilter(
+        label=_("Region"), field_name="project__customer__region", choices=Region.choices
+    )
 
     class Meta:
         model = Risk
@@ -109,6 +168,9 @@ class RiskFilter(django_filters.FilterSet):
             "probability",
             "impact",
             "project_owner",
+            "department",
+            "industry",
+            "region",
         ]
 
     def __init__(self, data=None, *args, project: Project | None = None, **kwargs) -> None:
@@ -122,7 +184,8 @@ class RiskFilter(django_filters.FilterSet):
             owners = User.objects.filter(pk__in=risks.values("project__owner"))
             self.filters["project_owner"].queryset = owners
         else:
-            del self.filters["project_owner"]
+            for name in ("project_owner", "department", "industry", "region"):
+                del self.filters[name]
 
     def filter_status(self, queryset: QuerySet[Risk], name: str, value: str) -> QuerySet[Risk]:
         if value == ACTIVE:

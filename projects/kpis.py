@@ -23,6 +23,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
 )
@@ -331,10 +332,35 @@ def _grouped(queryset: QuerySet, path: str | None, prefix: str, *fields: str, **
     )
 
 
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _stage_visits(*, since: datetime.date, day: datetime.date) -> QuerySet[StageTransition]:
+    """The stays in a stage that ended in (since, day], each annotated with its length
+    (`spent`): from the move into the stage (the project's creation for the first one) to the
+    move out of it. Approvals are not moves; a reopened closed project's stay in "closed" is
+    not a working stage."""
+    moves = StageTransition.objects.exclude(kind=TransitionKind.APPROVAL)
+    entered = moves.filter(project=OuterRef("project"), created_at__lt=OuterRef("created_at"))
+    entered_at = Coalesce(
+        Subquery(entered.order_by("-created_at").values("created_at")[:1]),
+        F("project__created_at"),
+    )
+    return (
+        moves.exclude(from_stage=Stage.CLOSED)
+        .filter(created_at__gte=_midnight(since + ONE_DAY), created_at__lt=_midnight(day + ONE_DAY))
+        .annotate(spent=ExpressionWrapper(F("created_at") - entered_at, DurationField()))
+    )
+
+
 def portfolio_rollup(*, day: datetime.date | None = None) -> int:
     """Roll the day's project snapshots and the closed projects up per dimension; upserted.
 
-    Five grouped queries per dimension, whatever the size of the portfolio. Run it after
+    Six grouped queries per dimension, whatever the size of the portfolio. Run it after
     `project_snapshots_rollup` for the same day.
     """
     now = timezone.now()
@@ -346,6 +372,7 @@ def portfolio_rollup(*, day: datetime.date | None = None) -> int:
         project__stage=Stage.CLOSED, closed_on__gte=since_365, closed_on__lte=day
     ).annotate(all_goals_met=~Exists(unmet_goal))
     open_risks = Risk.objects.exclude(status=RiskStatus.CLOSED).exclude(project__stage=Stage.CLOSED)
+    stage_visits = _stage_visits(since=since_365, day=day)
     rows: dict[tuple[str, str], PortfolioSnapshot] = {}
 
     def row(dimension: str, key: str) -> PortfolioSnapshot:
@@ -358,6 +385,7 @@ def portfolio_rollup(*, day: datetime.date | None = None) -> int:
                 by_stage={},
                 reasons={},
                 risks_open={},
+                stage_days={},
             )
         return rows[dimension, key]
 
@@ -423,6 +451,13 @@ def portfolio_rollup(*, day: datetime.date | None = None) -> int:
             reasons.setdefault(item["outcome"], {})[item["reason_category"]] = item["n"]
         for item in _grouped(open_risks, path, "project__", "level", n=Count("pk")):
             row(dimension, item["dimension_key"]).risks_open[item["level"]] = item["n"]
+        for item in _grouped(
+            stage_visits, path, "project__", "from_stage", n=Count("pk"), days=Avg("spent")
+        ):
+            row(dimension, item["dimension_key"]).stage_days[item["from_stage"]] = {
+                "days": round(item["days"].total_seconds() / 86400, 1),
+                "count": item["n"],
+            }
 
     fields = [
         field.name

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from projects.access import get_project_for_user
+from projects.models import Stage
 
 from .. import access
-from ..filters import TaskFilter
+from ..filters import PortfolioTaskFilter, TaskFilter
 from ..forms import TaskForm, TaskProgressForm, add_service_errors
 from ..models import Task, TaskStatus
 from ..selectors import comments_of, my_tasks, overdue_first, tasks_with_people
@@ -85,6 +86,17 @@ def my_tasks_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
     context = {"page": page, "filter": filterset, "statuses": TaskStatus.choices, "view": "my"}
     return render(request, "collaboration/my_tasks.html", context)
+
+
+@login_required
+def portfolio_tasks_view(request: HttpRequest) -> HttpResponse:
+    """Every task on the open projects the person may see (the dashboard's workload lists)."""
+    tasks = access.tasks_visible_to(request.user).exclude(project__stage=Stage.CLOSED)
+    filterset = PortfolioTaskFilter(request.GET, queryset=overdue_first(tasks_with_people(tasks)))
+    listed = filterset.qs if filterset.is_valid() else Task.objects.none()
+    page = Paginator(listed, 50).get_page(request.GET.get("page"))
+    context = {"page": page, "filter": filterset}
+    return render(request, "collaboration/portfolio_tasks.html", context)
 
 
 @login_required

@@ -99,6 +99,8 @@ class PortfolioSnapshot(models.Model):
     reviews_due = models.PositiveIntegerField(_("reviews due"), default=0)
     reviews_on_time = models.PositiveIntegerField(_("reviews held on time"), default=0)
     risks_open = models.JSONField(_("open risks by level"), default=dict)
+    # Stays in a stage that ended in the trailing 365 days: stage → average days, count.
+    stage_days = models.JSONField(_("average days per stage"), default=dict)
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
 
     class Meta:

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -29,7 +29,7 @@ def director_dashboard_view(request: HttpRequest) -> HttpResponse:
         matrix = figures["matrix"]
         context |= {
             "matrix": matrix,
-            "matrix_rows": _picture(matrix, QueryDict(), None),
+            "matrix_rows": _picture(matrix, filters.risk_query, None),
             "levels": _levels(matrix),
             "geometry": GEOMETRY,
             "register_url": reverse("projects:portfolio_risks"),

@@ -10,10 +10,18 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from collaboration.models import TaskStatus
+from collaboration.models import Department, TaskStatus
 from core.roles import Role
 from projects.kpis import portfolio_rollup, project_snapshots_rollup
-from projects.models import PortfolioSnapshot, Project, ProjectSnapshot, Stage, StagePolicy
+from projects.models import (
+    PortfolioSnapshot,
+    Project,
+    ProjectSnapshot,
+    Stage,
+    StagePolicy,
+    StageTransition,
+    TransitionKind,
+)
 from tests.factories import (
     ClosureReportFactory,
     CustomerFactory,
@@ -182,10 +190,14 @@ def test_the_tables_hold_the_crafted_figures(client, director, book):
         )
         / 2
     )
-    assert row_of(days, "Execution")[1] == f"{round(expected, 1):g}"
-    assert row_of(days, "Execution")[2] == str(
+    # No stage history in this book: no finished stays; today's open projects only.
+    assert row_of(days, "Execution")[1:3] == ["0", "0"]
+    assert row_of(days, "Execution")[3] == f"{round(expected, 1):g}"
+    assert row_of(days, "Execution")[4] == str(
         StagePolicy.objects.get(stage=Stage.EXECUTION).norm_days
     )
+    assert row_of(table(response, "closed"), "Won")[1] == "2"
+    assert row_of(table(response, "closed"), "Lost")[1] == "2"
 
     assert row_of(table(response, "risks"), "Critical")[1] == "1"
     assert 'data-testid="risk-cell-5-5" data-level="critical" data-count="1"' in html
@@ -238,9 +250,72 @@ def test_figures_link_to_the_filtered_lists(client, director, book):
     html = client.get(URL, {"owner": book["erin"].pk}).content.decode()
     assert f'href="/projects/?stage=execution&amp;owner={book["erin"].pk}"' in html
     assert f'href="{book["big"].get_absolute_url()}"' in html
-    assert 'href="/risks/?probability=5&amp;impact=5"' in html
+    erin = book["erin"].pk
+    assert f'href="/risks/?project_owner={erin}&amp;probability=5&amp;impact=5"' in html
     html = client.get(URL).content.decode()
+    assert 'href="/risks/?probability=5&amp;impact=5"' in html
     assert 'href="/projects/?stage=strategy"' in html
+
+
+def test_finished_stays_come_from_the_stage_history(client, director, book):
+    """The big project spent 12 days in strategy before moving to execution 4 days ago."""
+    move = StageTransition.objects.create(
+        project=book["big"],
+        from_stage=Stage.STRATEGY,
+        to_stage=Stage.EXECUTION,
+        kind=TransitionKind.ADVANCE,
+        actor=book["erin"],
+    )
+    StageTransition.objects.filter(pk=move.pk).update(created_at=ago(4))
+    Project.objects.filter(pk=book["big"].pk).update(created_at=ago(16))
+    portfolio_rollup()
+    client.force_login(director)
+    days = table(client.get(URL), "stage-days")
+    assert row_of(days, "Strategy")[1:3] == ["12", "1"]
+    assert row_of(days, "Initiation")[1:3] == ["0", "0"]
+
+
+def test_every_figure_links_to_its_list_with_the_filter(client, director, book):
+    """Each link carries the dashboard's department, and the list behind it shows the figure."""
+    client.force_login(director)
+    html = client.get(URL, {"department": "east"}).content.decode()
+    links = set(re.findall(r'href="([^"]+)"', html.replace("&amp;", "&")))
+
+    stage = "/projects/?stage=execution&department=east"
+    assert stage in links
+    listed = client.get(stage).content.decode()
+    assert book["big"].name in listed
+    assert Project.objects.get(owner=book["will"], stage=Stage.EXECUTION).name not in listed
+
+    since = (timezone.localdate() - datetime.timedelta(days=365)).isoformat()
+    won = f"/projects/?stage=closed&outcome=won&closed_from={since}&department=east"
+    assert won in links
+    assert client.get(won).content.decode().count('data-testid="project-row-') == 2
+
+    assert "/projects/?looped=true&active=true&department=east" in links
+    assert reverse("projects:portfolio_reviews") in links
+
+    cell = "/risks/?department=east&probability=5&impact=5"
+    assert cell in links
+    register = client.get(cell).content.decode()
+    assert register.count('data-testid="risk-row-') == 1
+
+    ops = Department.objects.get(code="ops").pk
+    open_tasks = (
+        f"/tasks/?status=todo&status=in_progress&status=blocked&department={ops}"
+        "&project_department=east"
+    )
+    assert open_tasks in links
+    assert (
+        open_tasks + "&overdue=true" in links
+        or (
+            f"/tasks/?status=todo&status=in_progress&status=blocked&department={ops}"
+            "&overdue=true&project_department=east"
+        )
+        in links
+    )
+    listed = client.get(open_tasks).content.decode()
+    assert listed.count('<tr data-testid="task-') == 1  # east's open ops task; west's is not
 
 
 def test_the_query_count_does_not_grow_with_the_portfolio(client, director, manager):

@@ -285,3 +285,49 @@ def test_the_portfolio_rollup_is_idempotent_and_costs_fixed_queries(crafted, clo
     with CaptureQueriesContext(connection) as again:
         portfolio_rollup()
     assert len(again) == len(first)
+
+
+def test_average_days_per_stage_come_from_the_stage_history(manager, director):
+    """P: 10 days in initiation, 10 in goal setting, 20 in resources (an approval on the way
+    is not a move); Q: 20 days in initiation; R's stay ended 400 days ago, outside the year."""
+    from projects.kpis import portfolio_rollup
+    from projects.models import PortfolioSnapshot
+    from tests.factories import CustomerFactory
+
+    def moves(project, created_days_ago, *steps):
+        Project.objects.filter(pk=project.pk).update(created_at=ago(created_days_ago))
+        for from_stage, to_stage, days_ago, kind in steps:
+            move = StageTransition.objects.create(
+                project=project, from_stage=from_stage, to_stage=to_stage, kind=kind, actor=manager
+            )
+            StageTransition.objects.filter(pk=move.pk).update(created_at=ago(days_ago))
+
+    advance, approval = TransitionKind.ADVANCE, TransitionKind.APPROVAL
+    p = ProjectFactory(owner=manager, stage=Stage.STRATEGY, customer=CustomerFactory(region="east"))
+    moves(
+        p,
+        50,
+        (Stage.INITIATION, Stage.GOAL_SETTING, 40, advance),
+        (Stage.GOAL_SETTING, Stage.RESOURCE_ALLOCATION, 30, advance),
+        (Stage.RESOURCE_ALLOCATION, Stage.STRATEGY, 15, approval),
+        (Stage.RESOURCE_ALLOCATION, Stage.STRATEGY, 10, advance),
+    )
+    q = ProjectFactory(
+        owner=director, stage=Stage.GOAL_SETTING, customer=CustomerFactory(region="west")
+    )
+    moves(q, 30, (Stage.INITIATION, Stage.GOAL_SETTING, 10, advance))
+    r = ProjectFactory(owner=manager, stage=Stage.GOAL_SETTING)
+    moves(r, 500, (Stage.INITIATION, Stage.GOAL_SETTING, 400, advance))
+
+    portfolio_rollup()
+
+    overall = PortfolioSnapshot.objects.get(dimension="overall", key="")
+    assert overall.stage_days == {
+        "initiation": {"days": 15.0, "count": 2},
+        "goal_setting": {"days": 10.0, "count": 1},
+        "resource_allocation": {"days": 20.0, "count": 1},
+    }
+    east = PortfolioSnapshot.objects.get(dimension="region", key="east")
+    assert east.stage_days["initiation"] == {"days": 10.0, "count": 1}
+    west = PortfolioSnapshot.objects.get(dimension="region", key="west")
+    assert west.stage_days == {"initiation": {"days": 20.0, "count": 1}}

@@ -1,0 +1,12 @@
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number: int) -> str:
+    """The current page's query with `page` set to `number`, every other value kept — a
+    filter chosen several times (status=todo&status=blocked) included."""
+    query = context["request"].GET.copy()
+    query["page"] = number
+    return f"?{query.urlencode()}"
