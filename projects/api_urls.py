@@ -6,7 +6,7 @@ from rest_framework.routers import SimpleRouter
 from collaboration import api as team_api
 from collaboration import api_calendar
 
-from . import api, api_kpis, api_lessons, api_monitoring
+from . import api, api_dashboard, api_kpis, api_lessons, api_monitoring
 
 app_name = "api"
 
@@ -96,5 +96,6 @@ urlpatterns += [
     path("lessons/", api_lessons.LessonSearchView.as_view(), name="lesson-search"),
     path("kpis/projects/", api_kpis.ProjectSnapshotListView.as_view(), name="kpi-projects"),
     path("kpis/portfolio/", api_kpis.PortfolioSnapshotListView.as_view(), name="kpi-portfolio"),
+    path("dashboard/", api_dashboard.DashboardView.as_view(), name="dashboard"),
 ]
 urlpatterns += router.urls

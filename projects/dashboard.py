@@ -250,6 +250,54 @@ def dashboard_projects(*, user: User, filters: DashboardFilter) -> QuerySet[Proj
     return projects.filter(**{path: filters.key}) if path else projects
 
 
+@dataclass(frozen=True)
+class StageFigures:
+    """One open stage on the dashboard: its projects, funnel, values and time spent."""
+
+    stage: Stage
+    count: int  # open projects in the stage
+    reached: int  # open projects at or past it
+    conversion: float | None  # % of those that reached the next stage
+    value: Decimal
+    weighted: Decimal
+    finished_days: float  # average days of the stays that ended in the trailing year
+    finished_stays: int
+    open_days: float  # average days so far of today's open projects in the stage
+    norm: int | None
+
+
+def stage_figures(current: PortfolioSnapshot | None, open_now: dict) -> list[StageFigures]:
+    """The open stages' figures from the day's portfolio snapshot and `open_now` (per stage,
+    the average days in stage of today's project snapshots)."""
+    by_stage = current.by_stage if current else {}
+    finished = current.stage_days if current else {}
+    norms = dict(StagePolicy.objects.values_list("stage", "norm_days"))
+    counts = [by_stage.get(stage, {}).get("count", 0) for stage in OPEN_STAGES]
+    # The funnel counts the open projects at or past each stage, so the conversion between
+    # two stages is the share of those that got at least as far as the next one.
+    reached = [sum(counts[index:]) for index in range(len(counts))]
+    rows = []
+    for index, stage in enumerate(OPEN_STAGES):
+        figures, stays = by_stage.get(stage, {}), finished.get(stage, {})
+        rows.append(
+            StageFigures(
+                stage=stage,
+                count=counts[index],
+                reached=reached[index],
+                conversion=(
+                    _share(reached[index + 1], reached[index]) if index + 1 < len(reached) else None
+                ),
+                value=Decimal(figures.get("value", 0)),
+                weighted=Decimal(figures.get("weighted", 0)),
+                finished_days=stays.get("days", 0),
+                finished_stays=stays.get("count", 0),
+                open_days=round(open_now[stage]["avg"], 1) if stage in open_now else 0,
+                norm=norms.get(stage),
+            )
+        )
+    return rows
+
+
 def director_dashboard(*, user: User, filters: DashboardFilter) -> dict | None:
     """Every figure of the director's dashboard, or None before the first nightly rollup."""
     latest = PortfolioSnapshot.objects.filter(dimension=PortfolioDimension.OVERALL).aggregate(
@@ -275,67 +323,50 @@ def director_dashboard(*, user: User, filters: DashboardFilter) -> dict | None:
         until=latest,
     )
 
-    by_stage = current.by_stage if current else {}
-    pipeline_rows, funnel_rows = [], []
-    counts = [by_stage.get(stage, {}).get("count", 0) for stage in OPEN_STAGES]
-    # The funnel counts the open projects at or past each stage, so the conversion between
-    # two stages is the share of those that got at least as far as the next one.
-    reached = [sum(counts[index:]) for index in range(len(counts))]
-    for index, stage in enumerate(OPEN_STAGES):
-        figures = by_stage.get(stage, {})
-        value = Decimal(figures.get("value", 0))
-        weighted = Decimal(figures.get("weighted", 0))
-        href = _list_href(filters, stage=stage)
-        pipeline_rows.append(
-            BarRow(
-                label=str(stage.label),
-                href=href,
-                bars=[
-                    Bar(0, float(value), _money(value)),
-                    Bar(1, float(weighted), _money(weighted)),
-                ],
-            )
-        )
-        conversion = (
-            _share(reached[index + 1], reached[index]) if index + 1 < len(reached) else None
-        )
-        funnel_rows.append(
-            BarRow(
-                label=str(stage.label),
-                href=href,
-                bars=[Bar(0, reached[index], str(reached[index]))],
-                count=counts[index],
-                note="" if conversion is None else f"{conversion:g} %",
-            )
-        )
-
     projects = dashboard_projects(user=user, filters=filters)
     snapshots = ProjectSnapshot.objects.filter(day=latest, project__in=projects)
-    norms = dict(StagePolicy.objects.values_list("stage", "norm_days"))
-    stage_days = {
+    open_now = {
         row["stage"]: row
         for row in snapshots.order_by()
         .values("stage")
         .annotate(avg=Avg("days_in_stage"), n=Count("pk"), loops=Sum("loops"))
     }
-    # Finished stays (from the stage history, trailing year) beside today's open projects.
-    finished = current.stage_days if current else {}
-    days_rows = []
-    for stage in OPEN_STAGES:
-        stays = finished.get(stage, {})
-        average = stays.get("days", 0)
-        now = round(stage_days[stage]["avg"], 1) if stage in stage_days else 0
-        days_rows.append(
+    stages = stage_figures(current, open_now)
+    pipeline_rows, funnel_rows, days_rows = [], [], []
+    for figures in stages:
+        label, href = str(figures.stage.label), _list_href(filters, stage=figures.stage)
+        pipeline_rows.append(
             BarRow(
-                label=str(stage.label),
-                href=_list_href(filters, stage=stage),
-                bars=[Bar(0, average, f"{average:g}"), Bar(1, now, f"{now:g}")],
-                count=stays.get("count", 0),
-                marker=norms.get(stage),
-                note=str(norms.get(stage, "")),
+                label=label,
+                href=href,
+                bars=[
+                    Bar(0, float(figures.value), _money(figures.value)),
+                    Bar(1, float(figures.weighted), _money(figures.weighted)),
+                ],
             )
         )
-    loops = sum(row["loops"] or 0 for row in stage_days.values())
+        conversion = figures.conversion
+        funnel_rows.append(
+            BarRow(
+                label=label,
+                href=href,
+                bars=[Bar(0, figures.reached, str(figures.reached))],
+                count=figures.count,
+                note="" if conversion is None else f"{conversion:g} %",
+            )
+        )
+        finished, now = figures.finished_days, figures.open_days
+        days_rows.append(
+            BarRow(
+                label=label,
+                href=href,
+                bars=[Bar(0, finished, f"{finished:g}"), Bar(1, now, f"{now:g}")],
+                count=figures.finished_stays,
+                marker=figures.norm,
+                note="" if figures.norm is None else str(figures.norm),
+            )
+        )
+    loops = sum(row["loops"] or 0 for row in open_now.values())
 
     risks = risks_visible_to(user).filter(project__in=projects.exclude(stage=Stage.CLOSED))
     matrix: RiskMatrix = risk_matrix(risks.exclude(status=RiskStatus.CLOSED))
@@ -350,9 +381,17 @@ def director_dashboard(*, user: User, filters: DashboardFilter) -> dict | None:
         .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
         .order_by("department")
     )
-    workload_rows = []
+    workload_rows, workload_figures = [], []
     for row in workload:
         department = row["department"]
+        workload_figures.append(
+            {
+                "department": departments[department].code if department else None,
+                "name": str(departments[department]) if department else None,
+                "open": row["open"],
+                "overdue": row["overdue"],
+            }
+        )
         href = _tasks_href(filters, department) if department else ""
         overdue_href = _tasks_href(filters, department, overdue="true") if department else ""
         workload_rows.append(
@@ -390,6 +429,7 @@ def director_dashboard(*, user: User, filters: DashboardFilter) -> dict | None:
         "pipeline": bar_chart(pipeline_rows),
         "funnel": bar_chart(funnel_rows),
         "stage_days": bar_chart(days_rows),
+        "stages": stages,
         "closed": closed,
         "loops": loops,
         "loops_href": _list_href(filters, looped="true", active="true"),
@@ -397,6 +437,7 @@ def director_dashboard(*, user: User, filters: DashboardFilter) -> dict | None:
         "reviews_href": reverse("projects:portfolio_reviews"),
         "matrix": matrix,
         "workload": bar_chart(workload_rows),
+        "workload_figures": workload_figures,
         "red": red,
         "departments": list(departments.values()),
         "owners": list(owners.order_by("full_name", "username")),

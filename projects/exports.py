@@ -17,13 +17,24 @@ from django.db import models
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from collaboration.models import Task
 
-from .models import Customer, Project, ReviewMeeting, Risk
+from .kpis import reason_text
+from .models import (
+    Customer,
+    PortfolioSnapshot,
+    Project,
+    ProjectSnapshot,
+    ReviewMeeting,
+    Risk,
+    RiskLevel,
+)
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -180,3 +191,84 @@ REVIEW_COLUMNS = [
     field_column(ReviewMeeting, "decision"),
     field_column(ReviewMeeting, "decision_note"),
 ]
+
+
+def _risk_columns() -> list[Column]:
+    """Open risks by level, one column per level, critical first."""
+    return [
+        Column(
+            format_lazy("{}: {}", _lazy("open risks"), level.label),
+            lambda row, level=level: row.risks_open.get(level, 0),
+        )
+        for level in reversed(RiskLevel)
+    ]
+
+
+PROJECT_SNAPSHOT_COLUMNS = [
+    field_column(ProjectSnapshot, "day"),
+    *PROJECT_OF_ROW,
+    field_column(ProjectSnapshot, "stage"),
+    field_column(ProjectSnapshot, "days_in_stage"),
+    field_column(ProjectSnapshot, "estimated_value"),
+    field_column(ProjectSnapshot, "weighted_value"),
+    field_column(ProjectSnapshot, "goal_attainment"),
+    field_column(ProjectSnapshot, "goals_total"),
+    field_column(ProjectSnapshot, "goals_met"),
+    field_column(ProjectSnapshot, "tasks_total"),
+    field_column(ProjectSnapshot, "tasks_done"),
+    field_column(ProjectSnapshot, "tasks_overdue"),
+    field_column(ProjectSnapshot, "tasks_blocked"),
+    field_column(ProjectSnapshot, "budget_planned"),
+    field_column(ProjectSnapshot, "budget_actual"),
+    *_risk_columns(),
+    field_column(ProjectSnapshot, "reviews_due"),
+    field_column(ProjectSnapshot, "reviews_on_time"),
+    field_column(ProjectSnapshot, "loops"),
+    field_column(ProjectSnapshot, "health"),
+    Column(
+        ProjectSnapshot._meta.get_field("health_reasons").verbose_name,
+        lambda row: "; ".join(reason_text(reason) for reason in row.health_reasons),
+    ),
+]
+
+
+def portfolio_snapshot_columns(names: dict[tuple[str, str], str]) -> list[Column]:
+    """Portfolio snapshot columns; `names` reads a (dimension, key) as a department, owner,
+    industry or region name."""
+
+    def rate(name: str) -> Column:
+        return Column(RATES[name], lambda row: getattr(row, name))
+
+    return [
+        field_column(PortfolioSnapshot, "day"),
+        field_column(PortfolioSnapshot, "dimension"),
+        field_column(PortfolioSnapshot, "key"),
+        Column(_lazy("name"), lambda row: names.get((row.dimension, row.key), row.key)),
+        field_column(PortfolioSnapshot, "open_projects"),
+        field_column(PortfolioSnapshot, "pipeline_value"),
+        field_column(PortfolioSnapshot, "weighted_forecast"),
+        Column(_lazy("won, 90 days"), lambda row: row.won_90),
+        Column(_lazy("lost, 90 days"), lambda row: row.lost_90),
+        Column(_lazy("cancelled, 90 days"), lambda row: row.cancelled_90),
+        rate("success_rate_90"),
+        rate("goal_success_rate_90"),
+        Column(_lazy("won, 365 days"), lambda row: row.won_365),
+        Column(_lazy("lost, 365 days"), lambda row: row.lost_365),
+        Column(_lazy("cancelled, 365 days"), lambda row: row.cancelled_365),
+        rate("success_rate_365"),
+        rate("goal_success_rate_365"),
+        field_column(PortfolioSnapshot, "avg_cycle_days"),
+        field_column(PortfolioSnapshot, "reviews_due"),
+        field_column(PortfolioSnapshot, "reviews_on_time"),
+        rate("review_compliance"),
+        *_risk_columns(),
+    ]
+
+
+RATES = {
+    "success_rate_90": _lazy("success rate, 90 days (%)"),
+    "goal_success_rate_90": _lazy("goal success rate, 90 days (%)"),
+    "success_rate_365": _lazy("success rate, 365 days (%)"),
+    "goal_success_rate_365": _lazy("goal success rate, 365 days (%)"),
+    "review_compliance": _lazy("review compliance (%)"),
+}

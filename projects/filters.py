@@ -14,10 +14,14 @@ from core.roles import Role
 from .lessons import lessons_search
 from .models import (
     Customer,
+    Health,
     Industry,
     Lesson,
     Outcome,
+    PortfolioDimension,
+    PortfolioSnapshot,
     Project,
+    ProjectSnapshot,
     Region,
     Risk,
     RiskCategory,
@@ -229,3 +233,54 @@ class LessonFilter(django_filters.FilterSet):
             stage=data.get("stage") or "",
             outcome=data.get("outcome") or "",
         )
+
+
+# --- the KPI snapshots (API and exports) ---------------------------------------------------------
+class _DayRange(django_filters.FilterSet):
+    day_from = django_filters.DateFilter(label=_("From"), field_name="day", lookup_expr="gte")
+    day_to = django_filters.DateFilter(label=_("To"), field_name="day", lookup_expr="lte")
+
+
+class ProjectSnapshotFilter(_DayRange):
+    project = django_filters.NumberFilter(label=_("Project"), field_name="project_id", min_value=1)
+    stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices)
+    health = django_filters.ChoiceFilter(label=_("Health"), choices=Health.choices)
+    # The dashboard's dimensions, as the project list reads them.
+    department = django_filters.ModelChoiceFilter(
+        label=_("Department"),
+        field_name="project__owner__department",
+        to_field_name="code",
+        queryset=Department.objects.all(),
+    )
+    owner = django_filters.NumberFilter(label=_("Owner"), field_name="project__owner_id")
+    industry = django_filters.ChoiceFilter(
+        label=_("Industry"), field_name="project__customer__industry", choices=Industry.choices
+    )
+    region = django_filters.ChoiceFilter(
+        label=_("Region"), field_name="project__customer__region", choices=Region.choices
+    )
+
+    class Meta:
+        model = ProjectSnapshot
+        fields = [
+            "project",
+            "stage",
+            "health",
+            "department",
+            "owner",
+            "industry",
+            "region",
+            "day_from",
+            "day_to",
+        ]
+
+
+class PortfolioSnapshotFilter(_DayRange):
+    dimension = django_filters.ChoiceFilter(
+        label=_("Dimension"), choices=PortfolioDimension.choices
+    )
+    key = django_filters.CharFilter(label=_("Key"), max_length=64)
+
+    class Meta:
+        model = PortfolioSnapshot
+        fields = ["dimension", "key", "day_from", "day_to"]

@@ -31,18 +31,21 @@ from django.db.models.functions import Cast, Coalesce, Least, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collaboration.models import Task, TaskStatus
+from collaboration.models import Department, Task, TaskStatus
+from core.models import User
 
 from .models import (
     CADENCE_INTERVAL,
     ClosureReport,
     Goal,
     Health,
+    Industry,
     Outcome,
     PortfolioDimension,
     PortfolioSnapshot,
     Project,
     ProjectSnapshot,
+    Region,
     ResourceAllocation,
     ReviewCadence,
     ReviewMeeting,
@@ -315,6 +318,21 @@ DIMENSION_KEYS = {
     PortfolioDimension.INDUSTRY: "customer__industry",
     PortfolioDimension.REGION: "customer__region",
 }
+
+
+def dimension_names() -> dict[tuple[str, str], str]:
+    """How each (dimension, key) of the portfolio snapshots reads, in the active language."""
+    names = {(PortfolioDimension.OVERALL, ""): str(PortfolioDimension.OVERALL.label)}
+    for department in Department.objects.all():
+        names[PortfolioDimension.DEPARTMENT, department.code] = str(department)
+    owners = User.objects.filter(pk__in=Project.objects.values("owner"))
+    for owner in owners:
+        names[PortfolioDimension.OWNER, str(owner.pk)] = str(owner)
+    for value, label in Industry.choices:
+        names[PortfolioDimension.INDUSTRY, value] = str(label)
+    for value, label in Region.choices:
+        names[PortfolioDimension.REGION, value] = str(label)
+    return names
 
 
 def _key(path: str | None, prefix: str = "") -> Cast | Value:

@@ -10,7 +10,14 @@ from django.utils import timezone
 from core.models import User
 
 from .access import projects_visible_to
-from .models import Project, ReviewMeeting, Stage
+from .models import (
+    PortfolioDimension,
+    PortfolioSnapshot,
+    Project,
+    ProjectSnapshot,
+    ReviewMeeting,
+    Stage,
+)
 
 
 def project_list(user: User) -> QuerySet[Project]:
@@ -76,3 +83,21 @@ def closure_metrics(project: Project) -> ClosureMetrics:
         if money["planned"]
         else None,
     )
+
+
+def project_snapshots_visible_to(user: User) -> QuerySet[ProjectSnapshot]:
+    """KPI snapshots of the projects `user` may see, newest first."""
+    return (
+        ProjectSnapshot.objects.filter(project__in=projects_visible_to(user))
+        .select_related("project")
+        .order_by("-day", "project_id")
+    )
+
+
+def portfolio_snapshots_visible_to(user: User) -> QuerySet[PortfolioSnapshot]:
+    """Portfolio figures add up every project: all rows for directors, anyone else only their
+    own (dimension `owner`, their id)."""
+    rows = PortfolioSnapshot.objects.order_by("-day", "dimension", "key")
+    if user.is_director:
+        return rows
+    return rows.filter(dimension=PortfolioDimension.OWNER, key=str(user.pk))

@@ -139,6 +139,16 @@ urlpatterns = [
     # knowledge base
     path("lessons/", lessons.lesson_list_view, name="lesson_list"),
     # KPI recompute
+    path(
+        "kpis/projects/export.<slug:fmt>",
+        exports.kpi_project_export_view,
+        name="kpi_project_export",
+    ),
+    path(
+        "kpis/portfolio/export.<slug:fmt>",
+        exports.kpi_portfolio_export_view,
+        name="kpi_portfolio_export",
+    ),
     path("kpis/recompute/", kpi_runs.kpi_recompute_view, name="kpi_recompute"),
     path("kpis/runs/<int:pk>/", kpi_runs.kpi_run_view, name="kpi_run"),
     # dashboards

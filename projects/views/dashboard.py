@@ -1,10 +1,13 @@
 """The director's dashboard: the portfolio's figures drawn as server-rendered SVG charts."""
 
+import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from ..dashboard import PERIODS, dashboard_filter_parse, director_dashboard
 from ..models import Industry, Region
@@ -26,6 +29,17 @@ def director_dashboard_view(request: HttpRequest) -> HttpResponse:
         "regions": Region.choices,
     }
     if figures:
+        since = figures["day"] - datetime.timedelta(days=filters.period - 1)
+        portfolio = {
+            "dimension": filters.dimension,
+            "key": filters.key,
+            "day_from": since.isoformat(),
+            "day_to": figures["day"].isoformat(),
+        }
+        context["kpi_exports"] = {
+            "portfolio": urlencode(portfolio),
+            "projects": urlencode(filters.list_query),
+        }
         matrix = figures["matrix"]
         context |= {
             "matrix": matrix,

@@ -2,20 +2,26 @@
 registers and the reviews, as CSV or Excel; each finds its rows as the page it mirrors does."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Max
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext as _
 
 from ..access import get_project_for_user, projects_visible_to
 from ..exports import (
     FORMATS,
     PROJECT_COLUMNS,
+    PROJECT_SNAPSHOT_COLUMNS,
     REVIEW_COLUMNS,
     RISK_COLUMNS,
     TASK_COLUMNS,
     export_response,
+    portfolio_snapshot_columns,
 )
-from ..filters import RiskFilter
+from ..filters import PortfolioSnapshotFilter, ProjectSnapshotFilter, RiskFilter
+from ..kpis import dimension_names
 from ..models import Project, ReviewMeeting
 from ..risks import risks_visible_to
+from ..selectors import portfolio_snapshots_visible_to, project_snapshots_visible_to
 from .projects import SORTS, projects_filtered
 
 
@@ -90,3 +96,58 @@ def portfolio_review_export_view(request: HttpRequest, fmt: str) -> HttpResponse
         .order_by("-scheduled_for", "-pk")
     )
     return export_response(columns=REVIEW_COLUMNS, rows=rows, name="reviews", fmt=fmt)
+
+
+# The longest span of days one KPI export holds (a year of daily rows).
+KPI_EXPORT_DAYS = 366
+
+
+def _snapshot_rows(request: HttpRequest, filter_class, rows):
+    """`rows` narrowed by the request's filters; without a date range, the latest day."""
+    filterset = filter_class(request.GET, queryset=rows)
+    if not filterset.is_valid():
+        errors = "; ".join(
+            f"{name}: {' '.join(messages)}" for name, messages in filterset.errors.items()
+        )
+        return None, HttpResponseBadRequest(errors, content_type="text/plain; charset=utf-8")
+    data = filterset.form.cleaned_data
+    rows = filterset.qs
+    day_from, day_to = data.get("day_from"), data.get("day_to")
+    if day_from is None and day_to is None:
+        return rows.filter(day=rows.aggregate(latest=Max("day"))["latest"]), None
+    if day_from is None or day_to is None or (day_to - day_from).days >= KPI_EXPORT_DAYS:
+        message = _("Give both day_from and day_to, at most %(days)s days apart.") % {
+            "days": KPI_EXPORT_DAYS
+        }
+        return None, HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+    return rows, None
+
+
+@login_required
+def kpi_project_export_view(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Project snapshots the person may see: the latest day, or a range of at most a year."""
+    export_format(fmt)
+    rows, refused = _snapshot_rows(
+        request, ProjectSnapshotFilter, project_snapshots_visible_to(request.user)
+    )
+    if refused:
+        return refused
+    return export_response(
+        columns=PROJECT_SNAPSHOT_COLUMNS,
+        rows=rows.order_by("-day", "project__code"),
+        name="kpi-projects",
+        fmt=fmt,
+    )
+
+
+@login_required
+def kpi_portfolio_export_view(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Portfolio snapshots: every row for directors, a person's own owner row otherwise."""
+    export_format(fmt)
+    rows, refused = _snapshot_rows(
+        request, PortfolioSnapshotFilter, portfolio_snapshots_visible_to(request.user)
+    )
+    if refused:
+        return refused
+    columns = portfolio_snapshot_columns(dimension_names())
+    return export_response(columns=columns, rows=rows, name="kpi-portfolio", fmt=fmt)
