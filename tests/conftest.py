@@ -16,7 +16,7 @@ from core.roles import Role
 from .factories import TEST_PASSWORD, UserFactory
 
 # The team fixtures (project, team_member, colleague, observer, task) for every test module.
-pytest_plugins = ["tests.teams"]
+pytest_plugins = ["tests.teams", "tests.books"]
 
 IN_CI = bool(os.environ.get("CI"))
 ARTIFACTS = Path(__file__).resolve().parent.parent / "var" / "test-artifacts"

@@ -1,13 +1,12 @@
 """A director opens the dashboard in Chromium: the charts are drawn, a department filter
 narrows them, and a figure leads to the list behind it (the crafted book is in
-tests/projects/conftest.py)."""
+tests/books.py)."""
 
 import pytest
 from playwright.sync_api import expect
 
 from projects.models import Project, Stage
 from tests.conftest import ARTIFACTS
-from tests.projects.conftest import book  # noqa: F401 (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

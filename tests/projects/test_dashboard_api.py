@@ -1,4 +1,4 @@
-"""/api/v1/dashboard/: the director's figures for a period, as on the page (book in conftest)."""
+"""/api/v1/dashboard/: the director's figures for a period, as on the page (tests/books.py)."""
 
 import pytest
 from django.db import connection

@@ -1,4 +1,4 @@
-"""Fixtures shared by the dashboard's page, API and export tests."""
+"""The crafted portfolio ("book") of the dashboard's page, API, export and browser tests."""
 
 import datetime
 from decimal import Decimal
