@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
@@ -197,7 +197,7 @@ def _risk_columns() -> list[Column]:
     """Open risks by level, one column per level, critical first."""
     return [
         Column(
-            format_lazy("{}: {}", _lazy("open risks"), level.label),
+            formatgettext_lazy("{}: {}", gettext_lazy("open risks"), level.label),
             lambda row, level=level: row.risks_open.get(level, 0),
         )
         for level in reversed(RiskLevel)
@@ -243,18 +243,18 @@ def portfolio_snapshot_columns(names: dict[tuple[str, str], str]) -> list[Column
         field_column(PortfolioSnapshot, "day"),
         field_column(PortfolioSnapshot, "dimension"),
         field_column(PortfolioSnapshot, "key"),
-        Column(_lazy("name"), lambda row: names.get((row.dimension, row.key), row.key)),
+        Column(gettext_lazy("name"), lambda row: names.get((row.dimension, row.key), row.key)),
         field_column(PortfolioSnapshot, "open_projects"),
         field_column(PortfolioSnapshot, "pipeline_value"),
         field_column(PortfolioSnapshot, "weighted_forecast"),
-        Column(_lazy("won, 90 days"), lambda row: row.won_90),
-        Column(_lazy("lost, 90 days"), lambda row: row.lost_90),
-        Column(_lazy("cancelled, 90 days"), lambda row: row.cancelled_90),
+        Column(gettext_lazy("won, 90 days"), lambda row: row.won_90),
+        Column(gettext_lazy("lost, 90 days"), lambda row: row.lost_90),
+        Column(gettext_lazy("cancelled, 90 days"), lambda row: row.cancelled_90),
         rate("success_rate_90"),
         rate("goal_success_rate_90"),
-        Column(_lazy("won, 365 days"), lambda row: row.won_365),
-        Column(_lazy("lost, 365 days"), lambda row: row.lost_365),
-        Column(_lazy("cancelled, 365 days"), lambda row: row.cancelled_365),
+        Column(gettext_lazy("won, 365 days"), lambda row: row.won_365),
+        Column(gettext_lazy("lost, 365 days"), lambda row: row.lost_365),
+        Column(gettext_lazy("cancelled, 365 days"), lambda row: row.cancelled_365),
         rate("success_rate_365"),
         rate("goal_success_rate_365"),
         field_column(PortfolioSnapshot, "avg_cycle_days"),
@@ -266,9 +266,9 @@ def portfolio_snapshot_columns(names: dict[tuple[str, str], str]) -> list[Column
 
 
 RATES = {
-    "success_rate_90": _lazy("success rate, 90 days (%)"),
-    "goal_success_rate_90": _lazy("goal success rate, 90 days (%)"),
-    "success_rate_365": _lazy("success rate, 365 days (%)"),
-    "goal_success_rate_365": _lazy("goal success rate, 365 days (%)"),
-    "review_compliance": _lazy("review compliance (%)"),
+    "success_rate_90": gettext_lazy("success rate, 90 days (%)"),
+    "goal_success_rate_90": gettext_lazy("goal success rate, 90 days (%)"),
+    "success_rate_365": gettext_lazy("success rate, 365 days (%)"),
+    "goal_success_rate_365": gettext_lazy("goal success rate, 365 days (%)"),
+    "review_compliance": gettext_lazy("review compliance (%)"),
 }
