@@ -197,7 +197,7 @@ def _risk_columns() -> list[Column]:
     """Open risks by level, one column per level, critical first."""
     return [
         Column(
-            formatgettext_lazy("{}: {}", gettext_lazy("open risks"), level.label),
+            format_lazy("{}: {}", gettext_lazy("open risks"), level.label),
             lambda row, level=level: row.risks_open.get(level, 0),
         )
         for level in reversed(RiskLevel)
