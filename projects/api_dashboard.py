@@ -41,12 +41,12 @@ class DashboardQuerySerializer(serializers.Serializer):
         return attrs
 
 
-class TrendPointSerializer(serializers.Serializer):
+class DashboardTrendPointSerializer(serializers.Serializer):
     day = serializers.DateField()
     rate = serializers.FloatField()
 
 
-class StageSerializer(serializers.Serializer):
+class DashboardStageSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(choices=Stage.choices)
     count = serializers.IntegerField(help_text="Open projects in the stage.")
     reached = serializers.IntegerField(help_text="Open projects at or past the stage.")
@@ -63,21 +63,21 @@ class StageSerializer(serializers.Serializer):
     norm = serializers.IntegerField(allow_null=True)
 
 
-class RiskCellSerializer(serializers.Serializer):
+class DashboardRiskCellSerializer(serializers.Serializer):
     probability = serializers.IntegerField()
     impact = serializers.IntegerField()
     level = serializers.CharField()
     count = serializers.IntegerField()
 
 
-class WorkloadSerializer(serializers.Serializer):
+class DashboardWorkloadSerializer(serializers.Serializer):
     department = serializers.CharField(allow_null=True)
     name = serializers.CharField(allow_null=True)
     open = serializers.IntegerField()
     overdue = serializers.IntegerField()
 
 
-class RedProjectSerializer(serializers.Serializer):
+class DashboardRedProjectSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
@@ -93,19 +93,19 @@ class DashboardSerializer(serializers.Serializer):
     target = serializers.IntegerField(help_text="The success-rate target in %.")
     success_rate = serializers.FloatField(allow_null=True)
     goal_success_rate = serializers.FloatField(allow_null=True)
-    trend = TrendPointSerializer(many=True)
+    trend = DashboardTrendPointSerializer(many=True)
     closed = serializers.DictField(child=serializers.IntegerField())
     pipeline_value = serializers.DecimalField(max_digits=16, decimal_places=2)
     weighted_forecast = serializers.DecimalField(max_digits=16, decimal_places=2)
-    stages = StageSerializer(many=True)
+    stages = DashboardStageSerializer(many=True)
     loops = serializers.IntegerField()
     reviews_due = serializers.IntegerField()
     reviews_on_time = serializers.IntegerField()
     review_compliance = serializers.FloatField(allow_null=True)
     risks_by_level = serializers.DictField(child=serializers.IntegerField())
-    risk_cells = RiskCellSerializer(many=True)
-    workload = WorkloadSerializer(many=True)
-    red = RedProjectSerializer(many=True)
+    risk_cells = DashboardRiskCellSerializer(many=True)
+    workload = DashboardWorkloadSerializer(many=True)
+    red = DashboardRedProjectSerializer(many=True)
 
 
 def dashboard_data(figures: dict, filters) -> dict:
