@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install install-dev messages messages-update lint static serve worker beat clean
+.PHONY: demo test bench bench-quick install install-dev messages messages-update lint static serve worker beat clean
 
 ## demo: set up everything on SQLite (tasks in process) and serve the app with demo data
 demo: install .env messages
@@ -23,6 +23,15 @@ test: install-dev .env messages
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+## bench: seed 1,000 and 20,000 projects on PostgreSQL once, serve with gunicorn, measure pages,
+## jobs and throughput; writes bench/report.md (BENCH_DATABASE_URL, BENCH_REDIS_URL to override)
+bench: install .env messages
+	$(PY) -m bench $(BENCH_ARGS)
+
+## bench-quick: every measurement at small sizes; fails on an error or a query count growing with N
+bench-quick: install .env messages
+	$(PY) -m bench --quick $(BENCH_ARGS)
 
 $(VENV)/bin/activate:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
@@ -27,3 +28,5 @@ urlpatterns = [
         name="password_change_done",
     ),
 ]
+if settings.SERVER_TIMING:
+    urlpatterns.append(path("_bench/floor", views.floor, name="bench_floor"))

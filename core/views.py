@@ -48,3 +48,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
         samesite="Lax",
     )
     return response
+
+
+def floor(request: HttpRequest) -> HttpResponse:
+    """The least a request can cost on this stack (middleware, session, user; no template):
+    the benchmark's floor. Routed only with SERVER_TIMING on."""
+    return HttpResponse(f"ok {request.user.pk}", content_type="text/plain")

@@ -70,6 +70,11 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Server time and SQL query count on every response (the benchmark reads them; off by default).
+SERVER_TIMING = env.bool("SERVER_TIMING", default=False)
+if SERVER_TIMING:
+    MIDDLEWARE.insert(0, "core.middleware.ServerTimingMiddleware")
+
 ROOT_URLCONF = "salescycle.urls"
 WSGI_APPLICATION = "salescycle.wsgi.application"
 
