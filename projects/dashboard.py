@@ -5,13 +5,12 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
+from django.db.models import F, Max, QuerySet
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 
-from collaboration.models import Department, Task, TaskStatus
+from collaboration.models import Department, TaskStatus
 from core.models import User
 from core.roles import Role
 
@@ -25,13 +24,13 @@ from .models import (
     PortfolioSnapshot,
     Project,
     ProjectSnapshot,
-    RiskStatus,
     Stage,
     StagePolicy,
 )
-from .risks import RiskMatrix, risk_matrix, risks_visible_to
+from .risks import risk_matrix_of_cells
 
 PERIODS = (30, 90, 365)
+RED_SHOWN = 20  # projects in red listed on the dashboard; the rest are a link away
 DEFAULT_PERIOD = 365
 SUCCESS_TARGET = 60  # the method's benchmark, in %
 # The filters, in the order of precedence when several are set (a snapshot has one dimension).
@@ -266,9 +265,8 @@ class StageFigures:
     norm: int | None
 
 
-def stage_figures(current: PortfolioSnapshot | None, open_now: dict) -> list[StageFigures]:
-    """The open stages' figures from the day's portfolio snapshot and `open_now` (per stage,
-    the average days in stage of today's project snapshots)."""
+def stage_figures(current: PortfolioSnapshot | None) -> list[StageFigures]:
+    """The open stages' figures from the day's portfolio snapshot."""
     by_stage = current.by_stage if current else {}
     finished = current.stage_days if current else {}
     norms = dict(StagePolicy.objects.values_list("stage", "norm_days"))
@@ -291,7 +289,7 @@ def stage_figures(current: PortfolioSnapshot | None, open_now: dict) -> list[Sta
                 weighted=Decimal(figures.get("weighted", 0)),
                 finished_days=stays.get("days", 0),
                 finished_stays=stays.get("count", 0),
-                open_days=round(open_now[stage]["avg"], 1) if stage in open_now else 0,
+                open_days=figures.get("days", 0),
                 norm=norms.get(stage),
             )
         )
@@ -323,15 +321,7 @@ def director_dashboard(*, user: User, filters: DashboardFilter) -> dict | None:
         until=latest,
     )
 
-    projects = dashboard_projects(user=user, filters=filters)
-    snapshots = ProjectSnapshot.objects.filter(day=latest, project__in=projects)
-    open_now = {
-        row["stage"]: row
-        for row in snapshots.order_by()
-        .values("stage")
-        .annotate(avg=Avg("days_in_stage"), n=Count("pk"), loops=Sum("loops"))
-    }
-    stages = stage_figures(current, open_now)
+    stages = stage_figures(current)
     pipeline_rows, funnel_rows, days_rows = [], [], []
     for figures in stages:
         label, href = str(figures.stage.label), _list_href(filters, stage=figures.stage)
@@ -366,24 +356,18 @@ def director_dashboard(*, user: User, filters: DashboardFilter) -> dict | None:
                 note="" if figures.norm is None else str(figures.norm),
             )
         )
-    loops = sum(row["loops"] or 0 for row in open_now.values())
+    by_stage = current.by_stage if current else {}
+    loops = sum(figures.get("loops", 0) for figures in by_stage.values())
+    matrix = risk_matrix_of_cells(current.risk_cells if current else {})
 
-    risks = risks_visible_to(user).filter(project__in=projects.exclude(stage=Stage.CLOSED))
-    matrix: RiskMatrix = risk_matrix(risks.exclude(status=RiskStatus.CLOSED))
-
-    today = timezone.localdate()
     departments = {department.pk: department for department in Department.objects.all()}
-    workload = (
-        Task.objects.filter(project__in=projects.exclude(stage=Stage.CLOSED))
-        .open()
-        .order_by()
-        .values("department")
-        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
-        .order_by("department")
+    workload = sorted(
+        (current.workload if current else {}).items(),
+        key=lambda item: (item[0] == "", int(item[0] or 0)),
     )
     workload_rows, workload_figures = [], []
-    for row in workload:
-        department = row["department"]
+    for key, row in workload:
+        department = int(key) if key and int(key) in departments else None
         workload_figures.append(
             {
                 "department": departments[department].code if department else None,
@@ -414,9 +398,16 @@ def director_dashboard(*, user: User, filters: DashboardFilter) -> dict | None:
         for outcome in Outcome
     ]
 
+    # The red projects: the most valuable first, a screenful; the count links to all of them.
+    projects = dashboard_projects(user=user, filters=filters)
+    red_snapshots = ProjectSnapshot.objects.filter(
+        day=latest, health=Health.RED, project__in=projects
+    )
     red = [
         {"project": snapshot.project, "reasons": [reason_text(r) for r in snapshot.health_reasons]}
-        for snapshot in snapshots.filter(health=Health.RED).select_related("project")
+        for snapshot in red_snapshots.select_related("project").order_by(
+            F("estimated_value").desc(nulls_last=True), "project_id"
+        )[:RED_SHOWN]
     ]
     owners = User.objects.filter(groups__name__in=[Role.SALES_MANAGER, Role.DIRECTOR]).distinct()
     return {
@@ -439,6 +430,8 @@ def director_dashboard(*, user: User, filters: DashboardFilter) -> dict | None:
         "workload": bar_chart(workload_rows),
         "workload_figures": workload_figures,
         "red": red,
+        "red_count": red_snapshots.count(),
+        "red_href": _list_href(filters, health=Health.RED),
         "departments": list(departments.values()),
         "owners": list(owners.order_by("full_name", "username")),
     }

@@ -3,7 +3,7 @@
 import django_filters
 from django import forms
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +63,9 @@ class ProjectFilter(django_filters.FilterSet):
     )
     looped = django_filters.BooleanFilter(label=_("Strategy adjusted"), method="filter_looped")
     active = django_filters.BooleanFilter(label=_("Open"), method="filter_active")
+    health = django_filters.ChoiceFilter(
+        label=_("Health"), choices=Health.choices, method="filter_health"
+    )
     closed_from = django_filters.DateFilter(
         label=_("Closed on or after"),
         field_name="closure_report__closed_on",
@@ -84,6 +87,7 @@ class ProjectFilter(django_filters.FilterSet):
             "looped",
             "active",
             "closed_from",
+            "health",
         ]
 
     def filter_search(self, queryset: QuerySet[Project], name: str, value: str):
@@ -99,6 +103,12 @@ class ProjectFilter(django_filters.FilterSet):
             return queryset
         closed = Q(stage=Stage.CLOSED)
         return queryset.exclude(closed) if value else queryset.filter(closed)
+
+    def filter_health(self, queryset: QuerySet[Project], name: str, value: str):
+        """Projects whose snapshot of the latest KPI day has this health."""
+        latest = ProjectSnapshot.objects.aggregate(day=Max("day"))["day"]
+        snapshot = ProjectSnapshot.objects.filter(project=OuterRef("pk"), day=latest, health=value)
+        return queryset.filter(Exists(snapshot))
 
     def filter_looped(self, queryset: QuerySet[Project], name: str, value: bool | None):
         """Projects whose strategy was adjusted at least once (a loop back from monitoring)."""

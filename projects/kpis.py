@@ -378,7 +378,7 @@ def _stage_visits(*, since: datetime.date, day: datetime.date) -> QuerySet[Stage
 def portfolio_rollup(*, day: datetime.date | None = None) -> int:
     """Roll the day's project snapshots and the closed projects up per dimension; upserted.
 
-    Six grouped queries per dimension, whatever the size of the portfolio. Run it after
+    Seven grouped queries per dimension, whatever the size of the portfolio. Run it after
     `project_snapshots_rollup` for the same day.
     """
     now = timezone.now()
@@ -391,6 +391,7 @@ def portfolio_rollup(*, day: datetime.date | None = None) -> int:
     ).annotate(all_goals_met=~Exists(unmet_goal))
     open_risks = Risk.objects.exclude(status=RiskStatus.CLOSED).exclude(project__stage=Stage.CLOSED)
     stage_visits = _stage_visits(since=since_365, day=day)
+    open_tasks = Task.objects.open().exclude(project__stage=Stage.CLOSED)
     rows: dict[tuple[str, str], PortfolioSnapshot] = {}
 
     def row(dimension: str, key: str) -> PortfolioSnapshot:
@@ -404,6 +405,8 @@ def portfolio_rollup(*, day: datetime.date | None = None) -> int:
                 reasons={},
                 risks_open={},
                 stage_days={},
+                risk_cells={},
+                workload={},
             )
         return rows[dimension, key]
 
@@ -418,6 +421,8 @@ def portfolio_rollup(*, day: datetime.date | None = None) -> int:
             weighted=Sum("weighted_value"),
             due=Sum("reviews_due"),
             on_time=Sum("reviews_on_time"),
+            days=Avg("days_in_stage"),
+            loops=Sum("loops"),
         ):
             snap = row(dimension, item["dimension_key"])
             value, weighted = item["value"] or Decimal(0), item["weighted"] or Decimal(0)
@@ -425,6 +430,8 @@ def portfolio_rollup(*, day: datetime.date | None = None) -> int:
                 "count": item["n"],
                 "value": str(value),
                 "weighted": str(weighted),
+                "days": round(item["days"] or 0, 1),
+                "loops": item["loops"] or 0,
             }
             snap.open_projects += item["n"]
             snap.pipeline_value += value
@@ -467,8 +474,25 @@ def portfolio_rollup(*, day: datetime.date | None = None) -> int:
         ):
             reasons = row(dimension, item["dimension_key"]).reasons
             reasons.setdefault(item["outcome"], {})[item["reason_category"]] = item["n"]
-        for item in _grouped(open_risks, path, "project__", "level", n=Count("pk")):
-            row(dimension, item["dimension_key"]).risks_open[item["level"]] = item["n"]
+        for item in _grouped(
+            open_risks, path, "project__", "level", "probability", "impact", n=Count("pk")
+        ):
+            snap = row(dimension, item["dimension_key"])
+            snap.risks_open[item["level"]] = snap.risks_open.get(item["level"], 0) + item["n"]
+            snap.risk_cells[f"{item['probability']}-{item['impact']}"] = item["n"]
+        for item in _grouped(
+            open_tasks,
+            path,
+            "project__",
+            "department",
+            n=Count("pk"),
+            overdue=Count("pk", filter=Q(due_date__lt=day)),
+        ):
+            department = "" if item["department"] is None else str(item["department"])
+            row(dimension, item["dimension_key"]).workload[department] = {
+                "open": item["n"],
+                "overdue": item["overdue"],
+            }
         for item in _grouped(
             stage_visits, path, "project__", "from_stage", n=Count("pk"), days=Avg("spent")
         ):

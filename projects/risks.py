@@ -135,12 +135,22 @@ class RiskMatrix:
     by_level: dict[str, int]
 
 
+def risk_matrix_of_cells(cells: dict[str, int]) -> RiskMatrix:
+    """The matrix of counts already made, keyed "probability-impact" (a KPI snapshot's)."""
+    counts = {tuple(map(int, key.split("-"))): n for key, n in cells.items()}
+    return _matrix(counts)
+
+
 def risk_matrix(risks: QuerySet[Risk]) -> RiskMatrix:
     """The 5×5 matrix of `risks`, counted in one query."""
     counts = {
         (row["probability"], row["impact"]): row["n"]
         for row in risks.order_by().values("probability", "impact").annotate(n=Count("pk"))
     }
+    return _matrix(counts)
+
+
+def _matrix(counts: dict[tuple[int, int], int]) -> RiskMatrix:
     rows = [[MatrixCell(p, i, counts.get((p, i), 0)) for i in range(1, 6)] for p in range(5, 0, -1)]
     by_level = {level.value: 0 for level in RiskLevel}
     for (p, i), n in counts.items():

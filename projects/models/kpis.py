@@ -78,7 +78,8 @@ class PortfolioSnapshot(models.Model):
     dimension = models.CharField(_("dimension"), max_length=20, choices=PortfolioDimension.choices)
     key = models.CharField(_("key"), max_length=64, blank=True)  # "" for overall
     open_projects = models.PositiveIntegerField(_("open projects"), default=0)
-    by_stage = models.JSONField(_("by stage"), default=dict)  # stage → count, value, weighted
+    # stage → count, value, weighted, days (average days in stage so far), loops
+    by_stage = models.JSONField(_("by stage"), default=dict)
     pipeline_value = models.DecimalField(
         _("open pipeline"), max_digits=16, decimal_places=2, default=0
     )
@@ -101,6 +102,10 @@ class PortfolioSnapshot(models.Model):
     risks_open = models.JSONField(_("open risks by level"), default=dict)
     # Stays in a stage that ended in the trailing 365 days: stage → average days, count.
     stage_days = models.JSONField(_("average days per stage"), default=dict)
+    # Open risks of open projects per cell of the 5×5 matrix: "probability-impact" → count.
+    risk_cells = models.JSONField(_("open risks by probability and impact"), default=dict)
+    # Open tasks of open projects per task department (its id, "" for none): open, overdue.
+    workload = models.JSONField(_("workload by department"), default=dict)
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
 
     class Meta:

@@ -252,6 +252,26 @@ def test_every_figure_links_to_its_list_with_the_filter(client, director, book):
     assert listed.count('<tr data-testid="task-') == 1  # east's open ops task; west's is not
 
 
+def test_the_red_list_shows_a_screenful_and_links_to_all(client, director, book, monkeypatch):
+    """Two projects in red, one shown (the most valuable); the count links to both."""
+    from projects import dashboard
+
+    monkeypatch.setattr(dashboard, "RED_SHOWN", 1)
+    other = ProjectFactory(owner=book["will"], stage=Stage.STRATEGY, estimated_value=Decimal(5))
+    RiskFactory(project=other, probability=5, impact=5)
+    project_snapshots_rollup()
+    portfolio_rollup()
+    client.force_login(director)
+    response = client.get(URL, HTTP_ACCEPT_LANGUAGE="en")
+    red = table(response, "red")
+    assert len(red) == 2 and book["big"].name in red[1][0]
+    html = response.content.decode()
+    assert 'href="/projects/?health=red" data-testid="red-link">2 projects in red' in html
+    listed = client.get("/projects/?health=red").content.decode()
+    assert listed.count('data-testid="project-row-') == 2
+    assert client.get("/projects/?health=green").content.decode().count("project-row-") == 2
+
+
 def test_the_query_count_does_not_grow_with_the_portfolio(client, director, manager):
     def queries() -> int:
         project_snapshots_rollup()

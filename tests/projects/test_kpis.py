@@ -263,6 +263,14 @@ def test_the_portfolio_rates_are_known_by_hand(crafted, closed_book):
     assert (overall.reviews_due, overall.reviews_on_time) == (3, 1)
     assert overall.review_compliance == 33.3
     assert overall.risks_open == {"critical": 1, "low": 1}
+    assert overall.risk_cells == {"5-4": 1, "1-2": 1}  # the closed high risk is not counted
+    # A's open tasks (the done one aside): three open, one overdue, whatever their departments.
+    assert sum(cell["open"] for cell in overall.workload.values()) == 3
+    assert sum(cell["overdue"] for cell in overall.workload.values()) == 1
+    assert overall.by_stage["execution"]["loops"] == 2  # two loops back to strategy
+    assert overall.by_stage["execution"]["days"] == ProjectSnapshot.objects.get(
+        project__stage=Stage.EXECUTION
+    ).days_in_stage
 
     energy = PortfolioSnapshot.objects.get(dimension="industry", key="energy")
     assert (energy.won_90, energy.lost_90, energy.success_rate_90) == (2, 1, 66.7)
