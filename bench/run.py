@@ -116,14 +116,14 @@ def subjects_find(url: str) -> Subjects:
                 JOIN auth_group g ON g.id = ug.group_id AND g.name = '{group}'
                 WHERE u.is_active"""
 
-        director = one(in_group("director") + " ORDER BY u.id LIMIT 1")
+        director = one(in_group("Director") + " ORDER BY u.id LIMIT 1")
         manager = one(
-            f"""SELECT m.id, m.username FROM ({in_group("sales_manager")}) m
+            f"""SELECT m.id, m.username FROM ({in_group("Sales manager")}) m
             JOIN projects_project p ON p.owner_id = m.id
             GROUP BY m.id, m.username ORDER BY count(*) DESC, m.id LIMIT 1"""
         )
         member = one(
-            f"""SELECT m.id, m.username FROM ({in_group("member")}) m
+            f"""SELECT m.id, m.username FROM ({in_group("Member")}) m
             JOIN collaboration_task t ON t.assignee_id = m.id
             GROUP BY m.id, m.username ORDER BY count(*) DESC, m.id LIMIT 1"""
         )
@@ -510,7 +510,8 @@ def main(argv: list[str] | None = None) -> int:
     mode = QUICK if args.quick else FULL
     if args.sizes:
         mode = dataclasses.replace(mode, sizes=args.sizes)
-    run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], server_env("", ""))
+    first = server_env(database_url(args.database_url, mode.sizes[0]), args.redis_url)
+    run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], first)
     results, jobs, load = [], {}, {}
     for size in mode.sizes:
         result, size_jobs, size_load = size_run(size, mode, args)
