@@ -125,10 +125,11 @@ def _health_reasons(row: dict, *, now: datetime.datetime, norm: int | None) -> l
         if now - since > t.review_gap_cadences * interval:
             reasons.append(Reason("review_gap", Health.AMBER, (now - since).days))
     if row["goal_attainment"] is not None and row["expected_close_date"]:
-        start = row["created_at"].date()
+        # In local dates, as the expected close date is: UTC dates are a day off after midnight.
+        start = timezone.localdate(row["created_at"])
         span = (row["expected_close_date"] - start).days
         if span > 0:
-            elapsed = min(100, max(0, (now.date() - start).days * 100 // span))
+            elapsed = min(100, max(0, (timezone.localdate(now) - start).days * 100 // span))
             behind = elapsed - row["goal_attainment"]
             if behind >= t.goals_behind_amber:
                 level = Health.RED if behind >= t.goals_behind_red else Health.AMBER

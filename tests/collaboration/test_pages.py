@@ -32,7 +32,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called at use: a run may cross midnight
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def observer(project):
 
 @pytest.fixture
 def task(project, team_member):
-    return TaskFactory(project=project, assignee=team_member, due_date=TODAY)
+    return TaskFactory(project=project, assignee=team_member, due_date=TODAY())
 
 
 def people(request, who: str):
@@ -166,7 +166,7 @@ def test_removing_a_member_keeps_the_row_with_a_leaving_date(client, manager, pr
     client.post(reverse("collaboration:membership_remove", args=[project.pk, membership.pk]))
 
     membership.refresh_from_db()
-    assert membership.left_on == TODAY
+    assert membership.left_on == TODAY()
 
 
 def test_matrix_shows_tasks_by_department_and_the_gaps(client, manager, project):
@@ -215,7 +215,7 @@ def test_owner_creates_a_task_for_a_member(client, manager, project, team_member
 
     response = client.post(
         reverse("collaboration:task_create", args=[project.pk]),
-        task_form(assignee=team_member.pk, start_date=TODAY, due_date=TODAY),
+        task_form(assignee=team_member.pk, start_date=TODAY(), due_date=TODAY()),
     )
 
     task = Task.objects.get(project=project, title="Prepare the demo")
@@ -358,15 +358,15 @@ def test_kanban_move_returns_the_board_with_the_card_in_its_new_column(client, m
 
 def test_my_tasks_lists_overdue_first_and_only_mine(client, project, team_member):
     later = TaskFactory(
-        project=project, assignee=team_member, due_date=TODAY + datetime.timedelta(3)
+        project=project, assignee=team_member, due_date=TODAY() + datetime.timedelta(3)
     )
     overdue = TaskFactory(
-        project=project, assignee=team_member, due_date=TODAY - datetime.timedelta(2)
+        project=project, assignee=team_member, due_date=TODAY() - datetime.timedelta(2)
     )
     done = TaskFactory(
         project=project,
         assignee=team_member,
-        due_date=TODAY - datetime.timedelta(9),
+        due_date=TODAY() - datetime.timedelta(9),
         status=TaskStatus.DONE,
     )
     TaskFactory(project=project)  # the owner's
@@ -380,7 +380,7 @@ def test_my_tasks_lists_overdue_first_and_only_mine(client, project, team_member
 
 def test_my_tasks_leaves_out_projects_i_left(client, project, team_member):
     TaskFactory(project=project, assignee=team_member)
-    ProjectMembership.objects.filter(project=project, user=team_member).update(left_on=TODAY)
+    ProjectMembership.objects.filter(project=project, user=team_member).update(left_on=TODAY())
     client.force_login(team_member)
 
     response = client.get(reverse("collaboration:my_tasks"))
@@ -399,9 +399,9 @@ def test_my_tasks_leaves_out_projects_i_left(client, project, team_member):
     ],
 )
 def test_task_list_filters(client, manager, project, query, expected):
-    monday = TODAY - datetime.timedelta(days=TODAY.weekday())
+    monday = TODAY() - datetime.timedelta(days=TODAY().weekday())
     TaskFactory(project=project, title="blocked", status=TaskStatus.BLOCKED)
-    TaskFactory(project=project, title="overdue", due_date=TODAY - datetime.timedelta(30))
+    TaskFactory(project=project, title="overdue", due_date=TODAY() - datetime.timedelta(30))
     TaskFactory(project=project, title="this week", due_date=monday + datetime.timedelta(6))
     TaskFactory(project=project, title="strategy", stage=Stage.STRATEGY)
     client.force_login(manager)
@@ -539,7 +539,7 @@ def test_interaction_log_is_shared_across_the_customers_projects(client, manager
         {
             "interaction-project": first.pk,
             "interaction-kind": "call",
-            "interaction-occurred_on": TODAY.isoformat(),
+            "interaction-occurred_on": TODAY().isoformat(),
             "interaction-contact": contact.pk,
             "interaction-summary": "Discussed the pilot",
             "interaction-next_step": "Send the offer",
@@ -559,7 +559,7 @@ def test_outsider_does_not_see_the_interaction_log(client, manager, outsider):
         customer=customer,
         project=project,
         kind="visit",
-        occurred_on=TODAY,
+        occurred_on=TODAY(),
         user=manager,
         summary="Secret visit",
     )
@@ -585,7 +585,7 @@ def test_bad_interactions_are_refused(client, manager, overrides, field):
     data = {
         "interaction-project": project.pk,
         "interaction-kind": "call",
-        "interaction-occurred_on": TODAY.isoformat(),
+        "interaction-occurred_on": TODAY().isoformat(),
         "interaction-summary": "Fine",
     }
     data.update(overrides)
@@ -605,7 +605,7 @@ def _fill(project, owner, member, count: int) -> None:
             project=project,
             assignee=member,
             department=DepartmentFactory(),
-            due_date=TODAY + datetime.timedelta(n - 3),
+            due_date=TODAY() + datetime.timedelta(n - 3),
             status=list(TaskStatus)[n % 4],
         )
         if previous:

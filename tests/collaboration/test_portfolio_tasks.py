@@ -28,11 +28,11 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+TODAY = timezone.localdate  # called at use: a run may cross midnight
 
 
 def days(n: int) -> datetime.date:
-    return TODAY + datetime.timedelta(days=n)
+    return TODAY() + datetime.timedelta(days=n)
 
 
 def tasks_url() -> str:

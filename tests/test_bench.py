@@ -1,0 +1,90 @@
+"""The benchmark's quick mode (issue 7): every measurement at two small portfolio sizes, with the
+app under gunicorn on the real PostgreSQL and Redis; it fails if a page errors or a query count
+grows with the portfolio. No timing is asserted."""
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from bench.run import Measured, Page, SizeResult, Subjects, report
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def bench_database_url() -> str:
+    database = settings.DATABASES["default"]
+    user, host, port = database["USER"] or "postgres", database["HOST"], database["PORT"] or 5432
+    return f"postgres://{user}@{host}:{port}/{database['NAME']}_bench"
+
+
+def test_the_quick_benchmark_runs_every_measurement_without_errors(tmp_path):
+    report_file = tmp_path / "report.md"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--quick",
+            "--database-url",
+            bench_database_url(),
+            "--redis-url",
+            os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            "--port",
+            str(free_port()),
+            "--report",
+            str(report_file),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    text = report_file.read_text()
+    for page in ("board", "director dashboard", "Gantt", "kanban", "API project list", "floor"):
+        assert page in text
+    assert "errors |" not in text and "queries grow" not in text
+    assert "full KPI rollup | " in text and "**0 errors**" in text
+
+
+def _result(size: int, counts: list[int], errors: list[str] | None = None) -> SizeResult:
+    subjects = Subjects("d", "m", "u", 1, 1, 1)
+    measured = []
+    for index, count in enumerate(counts):
+        row = Measured(Page(f"page {index}", "director", f"/{index}"), errors=errors or [])
+        row.server_ms, row.client_ms, row.queries = [5.0, 6.0], [6.0, 7.0], {count}
+        measured.append(row)
+    return SizeResult(size, subjects, measured)
+
+
+@pytest.mark.parametrize(
+    ("small", "large", "errors", "failed"),
+    [
+        ([2, 9, 12], [2, 9, 12], None, []),
+        ([2, 9, 12], [2, 9, 13], None, ["page 2 as director: queries [[12], [13]]"]),
+        ([2, 9], [2, 9], ["HTTP 500"], ["page 0 as director: ['HTTP 500']"]),
+    ],
+)
+def test_the_report_fails_on_growing_queries_and_errors(small, large, errors, failed):
+    results = [_result(60, small), _result(180, large, errors)]
+    load = {"clients": 2, "seconds": 1, "requests": 10, "errors": 0, "rps": 10.0}
+    text, failures = report(results, {"kpi_rollup": 0.1}, load, mode=_mode())
+    assert failures[: len(failed)] == failed if failed else failures == []
+    assert "| page 1 | director |" in text
+
+
+def _mode():
+    from bench.run import QUICK
+
+    return QUICK
