@@ -268,9 +268,10 @@ def test_the_portfolio_rates_are_known_by_hand(crafted, closed_book):
     assert sum(cell["open"] for cell in overall.workload.values()) == 3
     assert sum(cell["overdue"] for cell in overall.workload.values()) == 1
     assert overall.by_stage["execution"]["loops"] == 2  # two loops back to strategy
-    assert overall.by_stage["execution"]["days"] == ProjectSnapshot.objects.get(
-        project__stage=Stage.EXECUTION
-    ).days_in_stage
+    assert (
+        overall.by_stage["execution"]["days"]
+        == ProjectSnapshot.objects.get(project__stage=Stage.EXECUTION).days_in_stage
+    )
 
     energy = PortfolioSnapshot.objects.get(dimension="industry", key="energy")
     assert (energy.won_90, energy.lost_90, energy.success_rate_90) == (2, 1, 66.7)
