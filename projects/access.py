@@ -12,6 +12,7 @@ from django.http import Http404
 
 from collaboration.models import ProjectMembership
 from core.models import User
+from core.roles import Role
 
 from .models import Project, Stage, TransitionKind
 
@@ -63,3 +64,10 @@ def get_project_for_user(
     if write and not can_edit_project(user, project):
         raise PermissionDenied
     return project
+
+
+def possible_owners(*, active_only: bool = True) -> QuerySet[User]:
+    """Who may own a project: sales managers and directors (with `active_only=False`, also
+    those no longer active, whose projects a list may still be filtered by)."""
+    owners = User.objects.filter(groups__name__in=[Role.SALES_MANAGER, Role.DIRECTOR])
+    return (owners.filter(is_active=True) if active_only else owners).distinct()

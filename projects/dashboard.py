@@ -12,7 +12,6 @@ from django.utils.http import urlencode
 
 from collaboration.models import Department, TaskStatus
 from core.models import User
-from core.roles import Role
 
 from .access import projects_visible_to
 from .kpis import DIMENSION_KEYS, reason_text
@@ -409,7 +408,6 @@ def director_dashboard(*, user: User, filters: DashboardFilter) -> dict | None:
             F("estimated_value").desc(nulls_last=True), "project_id"
         )[:RED_SHOWN]
     ]
-    owners = User.objects.filter(groups__name__in=[Role.SALES_MANAGER, Role.DIRECTOR]).distinct()
     return {
         "day": latest,
         "current": current,
@@ -432,6 +430,4 @@ def director_dashboard(*, user: User, filters: DashboardFilter) -> dict | None:
         "red": red,
         "red_count": red_snapshots.count(),
         "red_href": _list_href(filters, health=Health.RED),
-        "departments": list(departments.values()),
-        "owners": list(owners.order_by("full_name", "username")),
     }

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from collaboration.models import Department
 from core.models import User
-from core.roles import Role
 
+from .access import possible_owners
 from .lessons import lessons_search
 from .models import (
     Customer,
@@ -40,9 +40,7 @@ class ProjectFilter(django_filters.FilterSet):
     # the person cannot see.
     owner = django_filters.ModelChoiceFilter(
         label=_("Owner"),
-        queryset=User.objects.filter(
-            groups__name__in=[Role.SALES_MANAGER, Role.DIRECTOR]
-        ).distinct(),
+        queryset=possible_owners(active_only=False),
     )
     customer = django_filters.ModelChoiceFilter(
         label=_("Customer"), queryset=Customer.objects.all()

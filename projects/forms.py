@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from collaboration.models import Department, ProjectMembership
 from collaboration.selectors import team_users
 from core.models import User
-from core.roles import Role
 
+from .access import possible_owners
 from .models import (
     ClosureReport,
     Contact,
@@ -87,9 +87,7 @@ class ProjectForm(forms.ModelForm):
     def __init__(self, *args, actor: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if actor.is_director:
-            self.fields["owner"].queryset = User.objects.filter(
-                groups__name__in=[Role.SALES_MANAGER, Role.DIRECTOR], is_active=True
-            ).distinct()
+            self.fields["owner"].queryset = possible_owners()
             self.fields["owner"].required = False
         else:
             del self.fields["owner"]

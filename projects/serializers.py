@@ -15,8 +15,8 @@ from rest_framework import exceptions, serializers, status
 
 from collaboration.models import Department
 from core.models import User
-from core.roles import Role
 
+from .access import possible_owners
 from .models import (
     ClosureReport,
     Contact,
@@ -115,12 +115,6 @@ def _active_users():
     return User.objects.filter(is_active=True)
 
 
-def _possible_owners():
-    return User.objects.filter(
-        is_active=True, groups__name__in=[Role.SALES_MANAGER, Role.DIRECTOR]
-    ).distinct()
-
-
 # --- customers -----------------------------------------------------------------------------------
 CUSTOMER_NAME_TAKEN = _("A customer with this name already exists.")
 
@@ -156,7 +150,7 @@ class ProjectSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner = serializers.PrimaryKeyRelatedField(
         label=Project._meta.get_field("owner").verbose_name,
-        queryset=_possible_owners(),
+        queryset=possible_owners(),
         required=False,
     )
     owner_name = serializers.CharField(source="owner.display_name", read_only=True)

@@ -9,6 +9,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from collaboration.models import Department
+
+from ..access import possible_owners
 from ..dashboard import PERIODS, dashboard_filter_parse, director_dashboard
 from ..models import Industry, Region
 from .risks import GEOMETRY, _levels, _picture
@@ -25,6 +28,9 @@ def director_dashboard_view(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "figures": figures,
         "periods": PERIODS,
+        # The filter form's choices, there even before the first rollup.
+        "departments": Department.objects.all(),
+        "owners": possible_owners(active_only=False).order_by("full_name", "username"),
         "industries": Industry.choices,
         "regions": Region.choices,
     }

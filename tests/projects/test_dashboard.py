@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from collaboration.models import Department
+from core.roles import Role
 from projects.kpis import portfolio_rollup, project_snapshots_rollup
 from projects.models import (
     PortfolioSnapshot,
@@ -26,6 +27,7 @@ from tests.factories import (
     ProjectFactory,
     RiskFactory,
     TaskFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +82,13 @@ def test_it_says_the_rollup_runs_nightly_before_any_snapshot(client, director):
     assert response.status_code == 200
     assert b'data-testid="dashboard-empty"' in response.content
     assert b"runs every night" in response.content
+    # The filters offer their choices already: departments and the people who may own projects.
+    department = DepartmentFactory(code="north")
+    owner = UserFactory(username="olga", role=Role.SALES_MANAGER)
+    html = client.get(URL).content.decode()
+    assert f'<option value="{department.code}"' in html
+    assert f'<option value="{owner.pk}"' in html
+    assert f'<option value="{director.pk}"' in html
 
 
 def test_it_draws_every_chart(client, director, book):
