@@ -7,7 +7,7 @@ from django.db.models import BooleanField, Case, Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from core.models import User
-from projects.access import projects_visible_to
+from projects.access import projects_involving, projects_visible_to
 from projects.models import Project, Stage
 
 from .models import Activity, Comment, Department, ProjectMembership, Task, TaskStatus, TeamRole
@@ -156,10 +156,7 @@ def activity_of(projects: QuerySet[Project]) -> QuerySet[Activity]:
 def personal_feed(user: User) -> QuerySet[Activity]:
     """What happened on the projects `user` owns or is on the team of (for directors too:
     their own projects, not the whole company), newest first."""
-    mine = Project.objects.filter(
-        Q(owner=user) | Q(memberships__user=user, memberships__left_on__isnull=True)
-    ).values("pk")
-    return activity_of(projects_visible_to(user).filter(pk__in=mine))
+    return activity_of(projects_involving(user))
 
 
 def comments_of(project: Project, task: Task | None = None) -> QuerySet[Comment]:

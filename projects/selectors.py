@@ -3,7 +3,20 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Cast, Coalesce, Least
 from django.utils import timezone
 
@@ -22,11 +35,14 @@ from .models import (
 
 def project_list(user: User) -> QuerySet[Project]:
     """Projects `user` may see, with what a list row shows loaded in the same query."""
-    overdue = ReviewMeeting.objects.overdue().filter(project=OuterRef("pk"))
+    # ReviewQuerySet.overdue() with its "project still open" read off the row itself: no join
+    # back to the project inside the EXISTS, which made PostgreSQL hash every overdue review.
+    past_due = ReviewMeeting.objects.past_due().filter(project=OuterRef("pk"))
+    overdue = Q(Exists(past_due)) & ~Q(stage=Stage.CLOSED)
     return (
         projects_visible_to(user)
         .select_related("customer", "owner")
-        .annotate(review_overdue=Exists(overdue))
+        .annotate(review_overdue=ExpressionWrapper(overdue, output_field=BooleanField()))
     )
 
 

@@ -10,6 +10,9 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/salesc
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-that-is-long-enough-for-django-checks")
 os.environ["DEBUG"] = "false"
+# The page cache is off in the suite (tests write with update() and read at once);
+# tests/core/test_page_cache.py turns it on. PAGE_CACHE_SECONDS=60 runs everything with it.
+os.environ.setdefault("PAGE_CACHE_SECONDS", "0")
 # Playwright's sync API keeps an event loop on the main thread; the ORM calls made by the
 # test body on that thread are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

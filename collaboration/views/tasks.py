@@ -6,13 +6,13 @@ without JavaScript the same form posts and comes back)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.pagination import KeysPaginator
 from projects.access import get_project_for_user
 from projects.models import Stage
 
@@ -44,7 +44,9 @@ def task_list_view(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request.user, pk)
     filterset = TaskFilter(request.GET, queryset=project.tasks.all(), project=project)
     tasks = filterset.qs if filterset.is_valid() else Task.objects.none()
-    page = Paginator(overdue_first(tasks_with_people(tasks)), 50).get_page(request.GET.get("page"))
+    page = KeysPaginator(overdue_first(tasks_with_people(tasks)), 50).get_page(
+        request.GET.get("page")
+    )
     context = {
         "project": project,
         "filter": filterset,
@@ -58,7 +60,12 @@ def task_list_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _kanban_context(request: HttpRequest, project) -> dict:
-    tasks = list(tasks_with_people(project.tasks.all()).order_by("priority", "due_date", "id"))
+    # The cards show no dependencies: people and department joined, nothing prefetched.
+    tasks = list(
+        project.tasks.select_related("assignee", "department").order_by(
+            "priority", "due_date", "id"
+        )
+    )
     columns = [
         (status, label, [t for t in tasks if t.status == status])
         for status, label in TaskStatus.choices
@@ -67,6 +74,11 @@ def _kanban_context(request: HttpRequest, project) -> dict:
         "project": project,
         "columns": columns,
         "statuses": TaskStatus.choices,
+        # A card's buttons, one submit per other status in a single form.
+        "moves": [
+            (value, label, _("Move to %(to)s") % {"to": label})
+            for value, label in TaskStatus.choices
+        ],
         "can_manage": access.can_manage_tasks(request.user, project),
         "updatable": access.updatable_task_ids(request.user, project, tasks),
         "view": "kanban",
@@ -83,7 +95,7 @@ def task_board_view(request: HttpRequest, pk: int) -> HttpResponse:
 def my_tasks_view(request: HttpRequest) -> HttpResponse:
     filterset = TaskFilter(request.GET, queryset=my_tasks(request.user))
     tasks = filterset.qs if filterset.is_valid() else Task.objects.none()
-    page = Paginator(tasks, 50).get_page(request.GET.get("page"))
+    page = KeysPaginator(tasks, 50).get_page(request.GET.get("page"))
     context = {"page": page, "filter": filterset, "statuses": TaskStatus.choices, "view": "my"}
     return render(request, "collaboration/my_tasks.html", context)
 
@@ -94,7 +106,7 @@ def portfolio_tasks_view(request: HttpRequest) -> HttpResponse:
     tasks = access.tasks_visible_to(request.user).exclude(project__stage=Stage.CLOSED)
     filterset = PortfolioTaskFilter(request.GET, queryset=overdue_first(tasks_with_people(tasks)))
     listed = filterset.qs if filterset.is_valid() else Task.objects.none()
-    page = Paginator(listed, 50).get_page(request.GET.get("page"))
+    page = KeysPaginator(listed, 50).get_page(request.GET.get("page"))
     context = {"page": page, "filter": filterset}
     return render(request, "collaboration/portfolio_tasks.html", context)
 

@@ -10,3 +10,12 @@ def page_url(context, number: int) -> str:
     query = context["request"].GET.copy()
     query["page"] = number
     return f"?{query.urlencode()}"
+
+
+@register.simple_tag(takes_context=True)
+def url_without(context, *names: str) -> str:
+    """The current page's query without `names` (and back to the first page)."""
+    query = context["request"].GET.copy()
+    for name in (*names, "page"):
+        query.pop(name, None)
+    return f"?{query.urlencode()}"

@@ -100,6 +100,8 @@ class Project(FSMModelMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["stage", "-created_at"]),
+            models.Index(fields=["stage", "stage_entered_at"]),  # the board's columns
+            models.Index(fields=["created_at", "id"]),  # newest first, the lists' default
             models.Index(fields=["owner", "stage"]),
             models.Index(fields=["customer", "stage"]),
             models.Index(fields=["outcome"]),

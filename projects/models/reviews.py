@@ -26,13 +26,14 @@ class ReviewQuerySet(models.QuerySet):
     def pending(self) -> "ReviewQuerySet":
         return self.filter(held_at__isnull=True)
 
+    def past_due(self, now: datetime.datetime | None = None) -> "ReviewQuerySet":
+        """Past their scheduled time and not held, whatever the project's stage."""
+        return self.pending().filter(scheduled_for__lt=now or timezone.now())
+
     def overdue(self, now: datetime.datetime | None = None) -> "ReviewQuerySet":
-        """Past their scheduled time and not held, on a project still open."""
-        return (
-            self.pending()
-            .exclude(project__stage=Stage.CLOSED)
-            .filter(scheduled_for__lt=now or timezone.now())
-        )
+        """Past due on a project still open (a query about projects states the open part
+        on its own rows: see projects.selectors.project_list)."""
+        return self.past_due(now).exclude(project__stage=Stage.CLOSED)
 
     def upcoming(self, now: datetime.datetime | None = None) -> "ReviewQuerySet":
         """Ahead and not held, on a project still open."""

@@ -88,6 +88,7 @@ class Risk(models.Model):
             models.Index(fields=["project", "status"]),
             models.Index(fields=["status", "probability", "impact"]),
             models.Index(fields=["owner", "status"]),
+            models.Index(fields=["-score", "due_date", "id"]),  # the register's order
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from collaboration.access import can_see_interactions
 from collaboration.models import Interaction
 from collaboration.views.interactions import interaction_form
+from core.pagination import KeysPaginator
 
 from ..access import can_edit_customers, projects_visible_to
 from ..filters import CustomerFilter
@@ -25,7 +25,7 @@ def customer_list_view(request: HttpRequest) -> HttpResponse:
     filterset = CustomerFilter(request.GET, queryset=Customer.objects.all())
     queryset = filterset.qs if filterset.is_valid() else Customer.objects.none()
     queryset = queryset.annotate(contact_count=Count("contacts", distinct=True)).order_by("name")
-    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    page = KeysPaginator(queryset, 25).get_page(request.GET.get("page"))
     context = {"filter": filterset, "page": page, "can_edit": can_edit_customers(request.user)}
     return render(request, "projects/customer_list.html", context)
 

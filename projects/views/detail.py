@@ -1,10 +1,11 @@
 """The project page: every stage's records, the gate, the allowed transitions, the history."""
 
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Window
 from django.http import HttpRequest
 from django.utils import timezone
 
 from collaboration.access import updatable_task_ids
-from collaboration.models import IRON_TRIANGLE
+from collaboration.models import IRON_TRIANGLE, TaskStatus
 from collaboration.selectors import comments_of
 from collaboration.views.comments import comment_form_context
 from core.models import User
@@ -35,6 +36,8 @@ from ..models import (
 from ..selectors import closure_metrics
 
 SIMILAR_LESSONS_STAGES = (Stage.INITIATION, Stage.STRATEGY)
+TASKS_SHOWN = 15
+PERSON_LABEL_FIELDS = ("pk", "full_name", "first_name", "last_name", "username")
 
 
 def project_page_context(
@@ -51,7 +54,16 @@ def project_page_context(
     team = list(
         project.memberships.filter(left_on__isnull=True).select_related("user", "department")
     )
-    tasks = list(project.tasks.select_related("assignee", "department"))
+    # The page shows the tasks to act on, open and soonest due first; the task list has all.
+    tasks = list(
+        project.tasks.select_related("assignee", "department")
+        .annotate(
+            finished=ExpressionWrapper(Q(status=TaskStatus.DONE), BooleanField()),
+            total=Window(Count("id")),  # counted before the LIMIT, in the same query
+        )
+        .order_by("finished", F("due_date").asc(nulls_last=True), "id")[:TASKS_SHOWN]
+    )
+    tasks_total = tasks[0].total if tasks else 0
     reviews = list(project.reviews.all())
     history = list(project.transitions.select_related("actor"))
     policies = stage_policies()
@@ -69,6 +81,11 @@ def project_page_context(
             "lessons": LessonForm(prefix="lessons", initial={"stage": project.stage}),
         }
         forms.update(bound)
+        _share_people(
+            forms["goals"].fields["owner"],
+            forms["resources"].fields["person"],
+            forms["team"].fields["user"],
+        )
     current = Stage(project.stage)
     order = list(Stage)
     path = [
@@ -107,6 +124,7 @@ def project_page_context(
         "team": team,
         "iron_triangle": [(role, role.value in lead_roles) for role in IRON_TRIANGLE],
         "tasks": tasks,
+        "tasks_total": tasks_total,
         "updatable_tasks": updatable_task_ids(user, project, tasks),
         "reviews": reviews,
         "decision_choices": ReviewDecision.choices,
@@ -121,3 +139,14 @@ def project_page_context(
         ],
         "forms": forms,
     }
+
+
+def _share_people(*fields) -> None:
+    """Three pickers of a person (goal owner, resource person, new team member) offer the same
+    active people: read them once and give each field the list. Choosing still checks the
+    field's own queryset."""
+    people = [(user.pk, str(user)) for user in fields[0].queryset.only(*PERSON_LABEL_FIELDS)]
+    for field in fields:
+        field.choices = (
+            [("", field.empty_label)] if field.empty_label is not None else []
+        ) + people

@@ -57,7 +57,7 @@ def task_export_view(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 
 def _risks(request: HttpRequest, risks, project: Project | None):
-    filterset = RiskFilter(request.GET, queryset=risks, project=project)
+    filterset = RiskFilter(request.GET, queryset=risks, project=project, request=request)
     listed = filterset.qs if filterset.is_valid() else risks.none()
     return listed.select_related("project", "owner").order_by("project__code", "-score", "pk")
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from collaboration.forms import add_service_errors
+from core.pagination import KeysPaginator
 
 from ..access import get_project_for_user
 from ..filters import RiskFilter
@@ -124,19 +124,19 @@ def _levels(matrix: RiskMatrix | None = None) -> list[LevelRow]:
 
 def _register(request: HttpRequest, risks: QuerySet[Risk], project: Project | None) -> dict:
     """Filters, matrix and one page of rows of `risks`, as the fragment draws them."""
-    filterset = RiskFilter(request.GET, queryset=risks, project=project)
+    filterset = RiskFilter(request.GET, queryset=risks, project=project, request=request)
     valid = filterset.is_valid()
     listed = filterset.qs if valid else risks.none()
     # The matrix counts what the other filters leave, so a chosen cell keeps its neighbours.
     around = request.GET.copy()
     for key in ("probability", "impact", "page"):
         around.pop(key, None)
-    whole = RiskFilter(around, queryset=risks, project=project)
+    whole = RiskFilter(around, queryset=risks, project=project, request=request)
     matrix = risk_matrix(whole.qs if whole.is_valid() else risks.none())
     picked = filterset.form.cleaned_data if valid else {}
     chosen = (picked.get("probability"), picked.get("impact"))
     chosen = (int(chosen[0]), int(chosen[1])) if all(chosen) else None
-    page = Paginator(listed.select_related("project", "owner"), PAGE_SIZE).get_page(
+    page = KeysPaginator(listed.select_related("project", "owner"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return {

@@ -1,11 +1,13 @@
 """The project pages: who sees what, bad input, and query counts that do not grow."""
 
 import datetime
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from collaboration.models import ProjectMembership
 from core.roles import Role
@@ -240,6 +242,76 @@ def test_list_and_board_query_count_does_not_grow(client, director, url_name):
         make_project(owner, n=n, stage=list(Stage)[n % 8] if n % 8 != 7 else Stage.INITIATION)
 
     assert _queries(client, url) == one
+
+
+def test_board_column_shows_the_longest_waiting_cards_and_links_the_rest(
+    client, director, manager, monkeypatch
+):
+    monkeypatch.setattr("projects.views.projects.BOARD_CARDS_PER_STAGE", 2)
+    now = timezone.now()
+    waiting = {}
+    for n, days in enumerate([3, 40, 10, 25], start=1):
+        project = make_project(manager, n=n, stage=Stage.STRATEGY)
+        Project.objects.filter(pk=project.pk).update(stage_entered_at=now - timedelta(days=days))
+        waiting[days] = project
+    elsewhere = make_project(manager, n=9, stage=Stage.EXECUTION)
+    client.force_login(director)
+
+    response = client.get(reverse("projects:project_board"), HTTP_ACCEPT_LANGUAGE="en")
+
+    columns = {stage: cards for stage, _count, cards in response.context["columns"]}
+    assert [card.pk for card in columns[Stage.STRATEGY]] == [waiting[40].pk, waiting[25].pk]
+    assert [card.pk for card in columns[Stage.EXECUTION]] == [elsewhere.pk]
+    assert columns[Stage.INITIATION] == []
+    counts = {stage: count for stage, count, _cards in response.context["columns"]}
+    assert counts[Stage.STRATEGY] == 4
+    html = response.content.decode()
+    assert "All 4 in the list" in html
+    assert f"card-{waiting[3].code}" not in html
+
+
+def test_board_shows_a_manager_only_projects_they_may_see(client, manager, director):
+    mine = make_project(manager, n=1, stage=Stage.EXECUTION)
+    other_manager = UserFactory(username="board-other", role=Role.SALES_MANAGER)
+    theirs = make_project(other_manager, n=2, stage=Stage.EXECUTION)
+    on_team = make_project(other_manager, n=3, stage=Stage.EXECUTION)
+    ProjectMembership.objects.create(project=on_team, user=manager, role="member")
+    client.force_login(manager)
+
+    html = client.get(reverse("projects:project_board")).content.decode()
+
+    assert f"card-{mine.code}" in html
+    assert f"card-{on_team.code}" in html
+    assert f"card-{theirs.code}" not in html
+
+
+def test_project_page_shows_open_tasks_soonest_due_first_and_links_all(client, manager, project):
+    from collaboration.models import TaskStatus
+    from projects.views.detail import TASKS_SHOWN
+    from tests.factories import TaskFactory
+
+    start = datetime.date(2027, 1, 1)
+    done = [
+        TaskFactory(project=project, title=f"Done {n}", status=TaskStatus.DONE, due_date=start)
+        for n in range(2)
+    ]
+    undated = TaskFactory(project=project, title="Undated")
+    open_tasks = [
+        TaskFactory(project=project, title=f"Open {n}", due_date=start + timedelta(days=n))
+        for n in range(TASKS_SHOWN)
+    ]
+    client.force_login(manager)
+
+    response = client.get(
+        reverse("projects:project_detail", args=[project.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    shown = [task.pk for task in response.context["tasks"]]
+    assert shown == [task.pk for task in open_tasks]  # dated open tasks, soonest first
+    assert undated.pk not in shown and not {t.pk for t in done} & set(shown)
+    html = response.content.decode()
+    assert f"{TASKS_SHOWN} of {TASKS_SHOWN + 3} tasks shown" in html
+    assert 'data-testid="all-tasks-link"' in html
 
 
 def test_project_page_query_count_does_not_grow(client, manager, project):

@@ -1,0 +1,141 @@
+"""The page cache: a signed-in person's pages kept for a minute, dropped on any write.
+
+What a page shows depends on who asks, so a page is kept per person — with their language, the
+day, their CSRF secret (the forms on it carry a token made from it) and the full URL — under a
+*generation*: one counter in the cache that every write moves on, which makes every kept page
+unreachable at once. Writes are:
+
+- any model saved or deleted, or a many-to-many change (Django's signals), except sessions and
+  the sign-in log, which change on every sign-in and show on no page;
+- any request that is not GET/HEAD/OPTIONS, whatever it changed (an `update()` sends no signal);
+- any background job (Celery's task_postrun) and any in-process sweep.
+
+A kept page is at most PAGE_CACHE_SECONDS old (60 by default), so what depends on the clock —
+"overdue", days in a stage — is at most that late. Not kept: anything but a 200 HTML or JSON
+answer to a signed-in GET, a response setting a cookie, a page carrying flash messages (they are
+shown once), htmx fragments, and requests sent with `Cache-Control: no-cache` (a hard reload; the
+benchmark's per-page timings). On by default where Redis is the cache (production), off with the
+in-process cache of the embedded demo and in the test suite (PAGE_CACHE_SECONDS=0), where
+tests/core/test_page_cache.py turns it on.
+"""
+
+import hashlib
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "page-cache:generation"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CACHED_TYPES = ("text/html", "application/json")
+# Written on every sign-in or request; no page shows them.
+IGNORED_APPS = frozenset({"sessions", "axes", "django_celery_beat", "django_celery_results"})
+
+
+def enabled() -> bool:
+    return settings.PAGE_CACHE_SECONDS > 0
+
+
+def generation() -> int:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        value = cache.get(GENERATION_KEY) or 1
+    return int(value)
+
+
+def invalidate() -> None:
+    """Something was written: no page kept until now will be served again."""
+    if not enabled():
+        return
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # no counter yet (or the cache was flushed): start one past any old
+        cache.add(GENERATION_KEY, 2, timeout=None)
+    except Exception:  # the cache being down must not fail the write
+        logger.exception("page cache: could not move the generation on")
+
+
+def page_key(request: HttpRequest, current: int) -> str | None:
+    """The key of this request's page, or None when it must not be served from the cache."""
+    if request.method != "GET" or not request.user.is_authenticated:
+        return None
+    if getattr(request, "htmx", False) or "no-cache" in request.headers.get("Cache-Control", ""):
+        return None
+    csrf = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+    if not csrf or _has_messages(request):
+        return None
+    from django.utils import timezone, translation
+
+    parts = [
+        str(request.user.pk),
+        translation.get_language() or "",
+        timezone.localdate().isoformat(),
+        request.get_full_path(),
+        request.headers.get("Accept", ""),
+        csrf,
+    ]
+    digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+    return f"page-cache:{current}:{digest}"
+
+
+def _has_messages(request: HttpRequest) -> bool:
+    """Flash messages waiting in the cookie or the session (Django's fallback storage)."""
+    return "messages" in request.COOKIES or "_messages" in getattr(request, "session", {})
+
+
+def _keepable(response: HttpResponse) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and response.get("Content-Type", "").startswith(CACHED_TYPES)
+        and "no-store" not in response.get("Cache-Control", "")
+    )
+
+
+class PageCacheMiddleware:
+    """Serve a kept page when there is one; keep a page that may be kept; move the generation
+    on after any request that may have written."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not enabled():
+            return self.get_response(request)
+        if request.method not in SAFE_METHODS:
+            try:
+                return self.get_response(request)
+            finally:
+                invalidate()
+        key = page_key(request, generation())
+        kept = cache.get(key) if key is not None else None
+        if kept is not None:
+            status, content, headers = kept
+            response = HttpResponse(content, status=status, headers=dict(headers))
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if key is not None and _keepable(response):
+            response["X-Page-Cache"] = "miss"
+            kept = (response.status_code, response.content, list(response.items()))
+            cache.set(key, kept, settings.PAGE_CACHE_SECONDS)
+        return response
+
+
+def invalidate_on_write(sender, **kwargs) -> None:
+    """Receiver of post_save, post_delete and m2m_changed: once the write is committed."""
+    if sender._meta.app_label in IGNORED_APPS or not enabled():
+        return
+    transaction.on_commit(invalidate)
+
+
+def invalidate_after_job(**kwargs) -> None:
+    """Receiver of Celery's task_postrun: a job may write with update() (no signal)."""
+    invalidate()
