@@ -8,6 +8,7 @@ from a retried Celery task or a repeated sweep.
 import datetime
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -34,8 +35,19 @@ def email_preferences(user: User) -> dict[str, bool]:
 
 
 def wants_email(user: User, kind: str) -> bool:
-    setting = user.notification_settings.filter(kind=kind).first()
-    return setting.by_email if setting else EMAIL_BY_DEFAULT[NotificationKind(kind)]
+    return emails_wanted({(user.pk, kind)})[user.pk, kind]
+
+
+def emails_wanted(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], bool]:
+    """Whether each (user id, kind) wants e-mail: their setting, else the kind's default."""
+    choices = {(user, kind): EMAIL_BY_DEFAULT[NotificationKind(kind)] for user, kind in pairs}
+    rows = NotificationSetting.objects.filter(
+        user__in={user for user, _kind in pairs}, kind__in={kind for _user, kind in pairs}
+    ).values_list("user_id", "kind", "by_email")
+    for user, kind, by_email in rows:
+        if (user, kind) in choices:
+            choices[user, kind] = by_email
+    return choices
 
 
 @transaction.atomic
@@ -44,6 +56,22 @@ def email_preferences_save(*, user: User, choices: dict[str, bool]) -> None:
         NotificationSetting.objects.update_or_create(
             user=user, kind=kind, defaults={"by_email": bool(choices.get(kind))}
         )
+
+
+NOTIFY_BATCH = 500  # notices a sweep hands to notify_many at once
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One event to tell people about (see `notify`)."""
+
+    recipients: Iterable[User]
+    kind: NotificationKind
+    event_key: str
+    project: Project
+    task: Task | None = None
+    actor: User | None = None
+    data: dict | None = None
 
 
 def notify(
@@ -57,33 +85,87 @@ def notify(
     data: dict | None = None,
 ) -> list[Notification]:
     """Tell each recipient (once per event) and e-mail those who want this kind by e-mail."""
-    created = []
-    for recipient in {r.pk: r for r in recipients if r is not None and r.is_active}.values():
-        by_email = bool(recipient.email) and wants_email(recipient, kind)
-        try:
-            with transaction.atomic():
-                notification, is_new = Notification.objects.get_or_create(
-                    recipient=recipient,
-                    kind=kind,
-                    event_key=event_key,
-                    defaults={
-                        "project": project,
-                        "task": task,
-                        "actor": actor,
-                        "data": data or {},
-                        "email_pending": by_email,
-                    },
-                )
-        except IntegrityError:  # the same event raced in from elsewhere: it is there already
-            continue
-        if is_new:
-            created.append(notification)
-            if by_email:
-                from .tasks import notification_email
+    return notify_many([Notice(recipients, kind, event_key, project, task, actor, data)])
 
-                # If the broker is down this only logs; `notifications_email_flush` sends it.
-                enqueue(notification_email, notification.pk)
+
+def notify_many(notices: Iterable[Notice]) -> list[Notification]:
+    """`notify` for many events at once, in a fixed number of queries: who heard already and who
+    wants e-mail are read for the whole batch, the new notifications inserted together. A sweep
+    telling a thousand people took a thousand round trips each."""
+    wanted: dict[tuple[int, str, str], Notification] = {}
+    for notice in notices:
+        for recipient in notice.recipients:
+            if recipient is None or not recipient.is_active:
+                continue
+            wanted.setdefault(
+                (recipient.pk, notice.kind, notice.event_key),
+                Notification(
+                    recipient=recipient,
+                    kind=notice.kind,
+                    event_key=notice.event_key,
+                    project=notice.project,
+                    task=notice.task,
+                    actor=notice.actor,
+                    data=notice.data or {},
+                ),
+            )
+    if not wanted:
+        return []
+    recipients = {recipient for recipient, _kind, _key in wanted}
+    keys = sorted({key for _recipient, _kind, key in wanted})
+    for chunk in _chunks(keys, 1000):
+        # By recipient too, so the (recipient, kind, event_key) unique index answers.
+        heard = Notification.objects.filter(
+            recipient__in=recipients, event_key__in=chunk
+        ).values_list("recipient_id", "kind", "event_key")
+        for done in heard:
+            wanted.pop(done, None)
+    fresh = list(wanted.values())
+    by_email = emails_wanted({(n.recipient_id, n.kind) for n in fresh}) if fresh else {}
+    for notification in fresh:
+        notification.email_pending = (
+            bool(notification.recipient.email)
+            and by_email[(notification.recipient_id, notification.kind)]
+        )
+    try:
+        with transaction.atomic():
+            created = Notification.objects.bulk_create(fresh)
+    except IntegrityError:  # one raced in from elsewhere meanwhile: one at a time, skip those
+        created = [n for n in map(_create_one, fresh) if n is not None]
+    from .tasks import notification_email
+
+    for notification in created:
+        if notification.email_pending:
+            # If the broker is down this only logs; `notifications_email_flush` sends it.
+            enqueue(notification_email, notification.pk)
     return created
+
+
+def _create_one(notification: Notification) -> Notification | None:
+    notification.pk = None
+    try:
+        with transaction.atomic():
+            notification.save(force_insert=True)
+    except IntegrityError:  # it is there already
+        return None
+    return notification
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def batched(items: Iterable, size: int):
+    """Lists of `size` items at most, read lazily (a sweep's notices, NOTIFY_BATCH at a time)."""
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def notification_text(notification: Notification) -> str:
@@ -169,7 +251,6 @@ def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> 
 def tasks_overdue_notify(*, today: datetime.date | None = None) -> int:
     """Remind assignees of their tasks past due: once per task and day."""
     today = today or timezone.localdate()
-    count = 0
     prefix = Value(f"overdue:{today.isoformat()}:task:")
     # Skip, in SQL, the tasks whose assignee already heard today; the unique event key still
     # guards the race of two sweeps at once.
@@ -184,15 +265,16 @@ def tasks_overdue_notify(*, today: datetime.date | None = None) -> int:
         .exclude(Exists(already))
         .select_related("assignee", "project")
     )
-    for task in overdue.iterator(chunk_size=500):
-        count += len(
-            notify(
-                recipients=[task.assignee],
-                kind=NotificationKind.TASK_OVERDUE,
-                event_key=f"overdue:{today.isoformat()}:task:{task.pk}",
-                project=task.project,
-                task=task,
-                data={"due": task.due_date.isoformat()},
-            )
+    notices = (
+        Notice(
+            recipients=[task.assignee],
+            kind=NotificationKind.TASK_OVERDUE,
+            event_key=f"overdue:{today.isoformat()}:task:{task.pk}",
+            project=task.project,
+            task=task,
+            data={"due": task.due_date.isoformat()},
         )
+        for task in overdue.iterator(chunk_size=NOTIFY_BATCH)
+    )
+    count = sum(len(notify_many(batch)) for batch in batched(notices, NOTIFY_BATCH))
     return count

@@ -12,7 +12,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from collaboration.models import Notification, NotificationKind
-from collaboration.notifications import notify
+from collaboration.notifications import NOTIFY_BATCH, Notice, batched, notify, notify_many
 from core.models import User
 from core.roles import Role
 
@@ -37,7 +37,7 @@ def reminder_event_key(review: ReviewMeeting, window: str) -> str:
 def review_reminders_send(*, now: datetime.datetime | None = None) -> int:
     """Remind attendees (the owner when none are named) 24 hours and 1 hour before a review."""
     now = now or timezone.now()
-    sent = 0
+    notices = []
     nearer = now
     for window, lead in REMINDER_WINDOWS:
         reviews = (
@@ -47,18 +47,19 @@ def review_reminders_send(*, now: datetime.datetime | None = None) -> int:
             .select_related("project__owner")
             .prefetch_related("attendees")
         )
-        for review in reviews:
-            people = list(review.attendees.all()) or [review.project.owner]
-            sent += len(
-                notify(
-                    recipients=people,
-                    kind=NotificationKind.REVIEW_REMINDER,
-                    event_key=reminder_event_key(review, window),
-                    project=review.project,
-                    data={"review": review.pk, "window": window, "scheduled_for": _when(review)},
-                )
+        notices += [
+            Notice(
+                recipients=list(review.attendees.all()) or [review.project.owner],
+                kind=NotificationKind.REVIEW_REMINDER,
+                event_key=reminder_event_key(review, window),
+                project=review.project,
+                data={"review": review.pk, "window": window, "scheduled_for": _when(review)},
             )
+            for review in reviews
+        ]
         nearer = now + lead
+    # Every five minutes: the reviews already reminded of are skipped in one query.
+    sent = len(notify_many(notices))
     logger.info("review reminders: %d sent", sent)
     return sent
 
@@ -77,17 +78,17 @@ def reviews_overdue_notify(*, now: datetime.datetime | None = None) -> int:
     reviews = (
         ReviewMeeting.objects.overdue(now).exclude(Exists(already)).select_related("project__owner")
     )
-    count = 0
-    for review in reviews.iterator(chunk_size=500):
-        count += len(
-            notify(
-                recipients=[review.project.owner],
-                kind=NotificationKind.REVIEW_OVERDUE,
-                event_key=f"overdue:{today.isoformat()}:review:{review.pk}",
-                project=review.project,
-                data={"review": review.pk, "scheduled_for": _when(review)},
-            )
+    notices = (
+        Notice(
+            recipients=[review.project.owner],
+            kind=NotificationKind.REVIEW_OVERDUE,
+            event_key=f"overdue:{today.isoformat()}:review:{review.pk}",
+            project=review.project,
+            data={"review": review.pk, "scheduled_for": _when(review)},
         )
+        for review in reviews.iterator(chunk_size=NOTIFY_BATCH)
+    )
+    count = sum(len(notify_many(batch)) for batch in batched(notices, NOTIFY_BATCH))
     logger.info("overdue reviews: %d notices", count)
     return count
 

@@ -138,6 +138,29 @@ def test_reminders_are_emailed_in_each_recipients_language(
     assert len(mailoutbox) == 2
 
 
+@pytest.mark.django_db
+def test_the_reminder_sweep_runs_the_same_queries_for_2_and_20_reviews(team, manager, member):
+    from django.test.utils import CaptureQueriesContext
+
+    def sweep_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            review_reminders_send()
+        return len(queries)
+
+    for hours in (2, 5):
+        review_with(team, [manager, member], scheduled_for=at(hours))
+    few = sweep_queries()
+    Notification.objects.all().delete()
+    for n in range(18):
+        review_with(team, [manager, member], scheduled_for=at(6 + n))
+
+    many = sweep_queries()
+
+    assert reminders().count() == 40
+    assert many == few
+    assert review_reminders_send() == 0  # and the next sweep finds nothing new
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_once_still_remind_each_attendee_once(require_postgres, manager, member):
     project = ProjectFactory(owner=manager, stage=Stage.EXECUTION)
