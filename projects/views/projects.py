@@ -78,13 +78,17 @@ def project_list_view(request: HttpRequest) -> HttpResponse:
 def project_board_view(request: HttpRequest) -> HttpResponse:
     filterset, queryset = projects_filtered(request)
     counts = stage_counts(queryset)
-    # One query for every column: each stage's longest-waiting cards, a UNION ALL of one
-    # bounded index scan per stage (stage, stage_entered_at), never a sort of the portfolio.
-    per_stage = [
-        queryset.filter(stage=stage).order_by("stage_entered_at", "id")[:BOARD_CARDS_PER_STAGE]
+    # The cards of every column: first their keys, a UNION ALL of one bounded index scan per
+    # stage (stage, stage_entered_at) — never a sort of the portfolio — then those rows whole.
+    # One statement with the rows and their flags in every branch took 12 ms to plan alone.
+    keys = [
+        queryset.filter(stage=stage)
+        .order_by("stage_entered_at", "id")
+        .values("pk")[:BOARD_CARDS_PER_STAGE]
         for stage in Stage
     ]
-    cards = list(per_stage[0].union(*per_stage[1:], all=True))
+    chosen = [row["pk"] for row in keys[0].union(*keys[1:], all=True)]
+    cards = sorted(queryset.filter(pk__in=chosen), key=lambda p: (p.stage_entered_at, p.pk))
     columns = [
         (stage, counts[stage.value], [c for c in cards if c.stage == stage]) for stage in Stage
     ]
