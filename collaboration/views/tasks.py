@@ -6,6 +6,7 @@ without JavaScript the same form posts and comes back)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, F, Window
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,6 +26,7 @@ from ..services import task_delete, task_save, task_update_progress
 from .comments import comment_form_context
 
 # What a one-click update re-renders for htmx, by the `view` it came from.
+KANBAN_DONE_SHOWN = 20
 PARTIALS = {
     "my": "collaboration/_my_task_row.html",
     "list": "collaboration/_task_row.html",
@@ -60,16 +62,25 @@ def task_list_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _kanban_context(request: HttpRequest, project) -> dict:
-    # The cards show no dependencies: people and department joined, nothing prefetched.
-    tasks = list(
-        project.tasks.select_related("assignee", "department").order_by(
-            "priority", "due_date", "id"
-        )
+    # The cards show no dependencies: people and department joined, nothing prefetched. Work in
+    # flight in full; of the done, the latest finished — a long project's done column held 245
+    # of its 300 cards — with the count and a link to all of them in the task list.
+    tasks = project.tasks.select_related("assignee", "department")
+    in_flight = list(tasks.exclude(status=TaskStatus.DONE).order_by("priority", "due_date", "id"))
+    done = list(
+        tasks.filter(status=TaskStatus.DONE)
+        .annotate(total=Window(Count("id")))  # counted before the LIMIT, in the same query
+        .order_by(F("completed_at").desc(nulls_last=True), "-id")[:KANBAN_DONE_SHOWN]
     )
-    columns = [
-        (status, label, [t for t in tasks if t.status == status])
-        for status, label in TaskStatus.choices
-    ]
+    done_total = done[0].total if done else 0
+    columns = []
+    for status, label in TaskStatus.choices:
+        if status == TaskStatus.DONE:
+            columns.append((status, label, done, done_total))
+        else:
+            cards = [t for t in in_flight if t.status == status]
+            columns.append((status, label, cards, len(cards)))
+    tasks = in_flight + done
     return {
         "project": project,
         "columns": columns,

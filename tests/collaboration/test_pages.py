@@ -351,7 +351,7 @@ def test_kanban_move_returns_the_board_with_the_card_in_its_new_column(client, m
         HTTP_HX_REQUEST="true",
     )
 
-    columns = {status: cards for status, _label, cards in response.context["columns"]}
+    columns = {status: cards for status, _label, cards, _total in response.context["columns"]}
     assert [t.pk for t in columns[TaskStatus.BLOCKED]] == [task.pk]
     assert columns[TaskStatus.TODO] == []
 
@@ -639,6 +639,41 @@ def test_pages_run_the_same_queries_for_1_and_30_rows(client, manager, page):
         counts.append(_queries(client, url))
 
     assert counts[0] == counts[1]
+
+
+def test_kanban_shows_work_in_flight_and_the_latest_done_with_a_link_to_all(
+    client, manager, project
+):
+    from collaboration.views.tasks import KANBAN_DONE_SHOWN
+
+    now = timezone.now()
+    done = [
+        TaskFactory(
+            project=project,
+            status=TaskStatus.DONE,
+            progress=100,
+            completed_at=now - datetime.timedelta(hours=n),
+        )
+        for n in range(KANBAN_DONE_SHOWN + 3)
+    ]
+    todo = [TaskFactory(project=project) for _ in range(2)]
+    client.force_login(manager)
+
+    response = client.get(
+        reverse("collaboration:task_board", args=[project.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    columns = {
+        status: (cards, total) for status, _label, cards, total in response.context["columns"]
+    }
+    done_cards, done_total = columns[TaskStatus.DONE]
+    assert [t.pk for t in done_cards] == [t.pk for t in done[:KANBAN_DONE_SHOWN]]  # latest first
+    assert done_total == KANBAN_DONE_SHOWN + 3
+    assert {t.pk for t in columns[TaskStatus.TODO][0]} == {t.pk for t in todo}
+    html = response.content.decode()
+    assert f"All {KANBAN_DONE_SHOWN + 3} in the list" in html
+    assert f'data-testid="kcard-{done[-1].pk}"' not in html  # the oldest done is in the list
+    assert 'data-testid="kanban-more-todo"' not in html
 
 
 def test_kanban_offers_moves_only_on_tasks_the_viewer_may_update(client, project, task, colleague):
