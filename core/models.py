@@ -36,7 +36,14 @@ class User(AbstractUser):
         return self.display_name
 
     def get_full_name(self) -> str:
-        return self.full_name or super().get_full_name() or self.username
+        return self.name_from(self.full_name, self.first_name, self.last_name, self.username)
+
+    NAME_FIELDS = ("full_name", "first_name", "last_name", "username")
+
+    @staticmethod
+    def name_from(full_name: str, first_name: str, last_name: str, username: str) -> str:
+        """The name people see, from NAME_FIELDS (read without loading whole users)."""
+        return full_name or f"{first_name} {last_name}".strip() or username
 
     @property
     def display_name(self) -> str:

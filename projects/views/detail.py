@@ -37,7 +37,6 @@ from ..selectors import closure_metrics
 
 SIMILAR_LESSONS_STAGES = (Stage.INITIATION, Stage.STRATEGY)
 TASKS_SHOWN = 15
-PERSON_LABEL_FIELDS = ("pk", "full_name", "first_name", "last_name", "username")
 
 
 def project_page_context(
@@ -145,7 +144,8 @@ def _share_people(*fields) -> None:
     """Three pickers of a person (goal owner, resource person, new team member) offer the same
     active people: read them once and give each field the list. Choosing still checks the
     field's own queryset."""
-    people = [(user.pk, str(user)) for user in fields[0].queryset.only(*PERSON_LABEL_FIELDS)]
+    rows = fields[0].queryset.values_list("pk", *User.NAME_FIELDS)
+    people = [(pk, User.name_from(*names)) for pk, *names in rows]
     for field in fields:
         field.choices = (
             [("", field.empty_label)] if field.empty_label is not None else []
