@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -87,7 +88,10 @@ def project_board_view(request: HttpRequest) -> HttpResponse:
         .values("pk")[:BOARD_CARDS_PER_STAGE]
         for stage in Stage
     ]
-    chosen = [row["pk"] for row in keys[0].union(*keys[1:], all=True)]
+    if connection.features.supports_slicing_ordering_in_compound:
+        chosen = [row["pk"] for row in keys[0].union(*keys[1:], all=True)]
+    else:  # SQLite (the embedded demo) cannot LIMIT inside a UNION: a query per stage
+        chosen = [row["pk"] for stage_keys in keys for row in stage_keys]
     cards = sorted(queryset.filter(pk__in=chosen), key=lambda p: (p.stage_entered_at, p.pk))
     columns = [
         (stage, counts[stage.value], [c for c in cards if c.stage == stage]) for stage in Stage
