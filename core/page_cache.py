@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone, translation
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +71,6 @@ def page_key(request: HttpRequest, current: int) -> str | None:
     csrf = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
     if not csrf or _has_messages(request):
         return None
-    from django.utils import timezone, translation
-
     parts = [
         str(request.user.pk),
         translation.get_language() or "",
@@ -114,8 +113,12 @@ class PageCacheMiddleware:
                 return self.get_response(request)
             finally:
                 invalidate()
-        key = page_key(request, generation())
-        kept = cache.get(key) if key is not None else None
+        try:
+            key = page_key(request, generation())
+            kept = cache.get(key) if key is not None else None
+        except Exception:  # the cache being down costs speed, never the page
+            logger.exception("page cache: not read")
+            key = kept = None
         if kept is not None:
             status, content, headers = kept
             response = HttpResponse(content, status=status, headers=dict(headers))
@@ -125,7 +128,10 @@ class PageCacheMiddleware:
         if key is not None and _keepable(response):
             response["X-Page-Cache"] = "miss"
             kept = (response.status_code, response.content, list(response.items()))
-            cache.set(key, kept, settings.PAGE_CACHE_SECONDS)
+            try:
+                cache.set(key, kept, settings.PAGE_CACHE_SECONDS)
+            except Exception:
+                logger.exception("page cache: not kept")
         return response
 
 

@@ -214,3 +214,20 @@ def test_an_update_in_a_sweep_drops_kept_pages(client, cached, manager):
     sweeps_run()
 
     assert b"Changed by update()" in _get(client).content
+
+
+@pytest.mark.django_db
+def test_pages_are_still_served_when_the_cache_is_down(client, cached, manager, settings):
+    _sign_in(client, manager)
+    # A real Redis client on a port where nothing listens: every cache call fails.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+
+    response = _get(client)
+
+    assert response.status_code == 200
+    assert "X-Page-Cache" not in response
