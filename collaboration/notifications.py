@@ -120,7 +120,8 @@ def notify_many(notices: Iterable[Notice]) -> list[Notification]:
         ).values_list("recipient_id", "kind", "event_key")
         for done in heard:
             wanted.pop(done, None)
-    fresh = list(wanted.values())
+    # In key order: two sweeps inserting the same rows in different orders could deadlock.
+    fresh = [wanted[key] for key in sorted(wanted)]
     by_email = emails_wanted({(n.recipient_id, n.kind) for n in fresh}) if fresh else {}
     for notification in fresh:
         notification.email_pending = (

@@ -8,10 +8,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from celery.signals import task_postrun
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.db.models.signals import post_save
 
         from .page_cache import invalidate_after_job, invalidate_on_write
 
-        for signal in (post_save, post_delete, m2m_changed):
-            signal.connect(invalidate_on_write, dispatch_uid=f"page-cache-{signal!r}")
+        post_save.connect(invalidate_on_write, dispatch_uid="page-cache-save")
         task_postrun.connect(invalidate_after_job, dispatch_uid="page-cache-job", weak=False)

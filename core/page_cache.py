@@ -5,10 +5,14 @@ day, their CSRF secret (the forms on it carry a token made from it) and the full
 *generation*: one counter in the cache that every write moves on, which makes every kept page
 unreachable at once. Writes are:
 
-- any model saved or deleted, or a many-to-many change (Django's signals), except sessions and
-  the sign-in log, which change on every sign-in and show on no page;
-- any request that is not GET/HEAD/OPTIONS, whatever it changed (an `update()` sends no signal);
-- any background job (Celery's task_postrun) and any in-process sweep.
+- any request that is not GET/HEAD/OPTIONS, whatever it changed (deletes, many-to-many changes
+  and `update()` included, which send no post_save);
+- any background job (Celery's task_postrun) and any in-process sweep;
+- any model saved anywhere else (post_save, after the commit: a shell, a command), except
+  sessions and the sign-in log, which change on every sign-in and show on no page. Not
+  post_delete or m2m_changed: a receiver for every model would turn off Django's fast deletes
+  (a cascade would load each row); deletes outside a request or a job are at most a page
+  lifetime late.
 
 A kept page is at most PAGE_CACHE_SECONDS old (60 by default), so what depends on the clock —
 "overdue", days in a stage — is at most that late. Not kept: anything but a 200 HTML or JSON
@@ -21,9 +25,11 @@ tests/core/test_page_cache.py turns it on.
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -45,8 +51,10 @@ def enabled() -> bool:
 def generation() -> int:
     value = cache.get(GENERATION_KEY)
     if value is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        value = cache.get(GENERATION_KEY) or 1
+        # Started from the clock: a counter lost (evicted, flushed) never comes back to a number
+        # under which pages are still kept.
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        value = cache.get(GENERATION_KEY) or time.time_ns()
     return int(value)
 
 
@@ -56,8 +64,8 @@ def invalidate() -> None:
         return
     try:
         cache.incr(GENERATION_KEY)
-    except ValueError:  # no counter yet (or the cache was flushed): start one past any old
-        cache.add(GENERATION_KEY, 2, timeout=None)
+    except ValueError:  # no counter (evicted, flushed): start one past any earlier
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
     except Exception:  # the cache being down must not fail the write
         logger.exception("page cache: could not move the generation on")
 
@@ -68,10 +76,14 @@ def page_key(request: HttpRequest, current: int) -> str | None:
         return None
     if getattr(request, "htmx", False) or "no-cache" in request.headers.get("Cache-Control", ""):
         return None
-    csrf = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
-    if not csrf or _has_messages(request):
+    # The secret the CSRF middleware uses: a malformed cookie gets a new one, and a page kept
+    # under the old cookie would carry tokens that no longer validate.
+    csrf = request.META.get("CSRF_COOKIE")
+    if not csrf or csrf != request.COOKIES.get(settings.CSRF_COOKIE_NAME) or _has_messages(request):
         return None
     parts = [
+        request.scheme,
+        request.get_host(),
         str(request.user.pk),
         translation.get_language() or "",
         timezone.localdate().isoformat(),
@@ -88,9 +100,14 @@ def _has_messages(request: HttpRequest) -> bool:
     return "messages" in request.COOKIES or "_messages" in getattr(request, "session", {})
 
 
-def _keepable(response: HttpResponse) -> bool:
+def _keepable(request: HttpRequest, response: HttpResponse) -> bool:
+    """The cookies of the outer middleware are not set yet: a view that wrote the session or
+    queued a message would set one."""
+    session = getattr(request, "session", None)
     return (
-        response.status_code == 200
+        not (session is not None and session.modified)
+        and not len(messages.get_messages(request))
+        and response.status_code == 200
         and not response.streaming
         and not response.cookies
         and response.get("Content-Type", "").startswith(CACHED_TYPES)
@@ -125,7 +142,7 @@ class PageCacheMiddleware:
             response["X-Page-Cache"] = "hit"
             return response
         response = self.get_response(request)
-        if key is not None and _keepable(response):
+        if key is not None and _keepable(request, response):
             response["X-Page-Cache"] = "miss"
             kept = (response.status_code, response.content, list(response.items()))
             try:
@@ -136,7 +153,7 @@ class PageCacheMiddleware:
 
 
 def invalidate_on_write(sender, **kwargs) -> None:
-    """Receiver of post_save, post_delete and m2m_changed: once the write is committed."""
+    """Receiver of post_save: once the write is committed."""
     if sender._meta.app_label in IGNORED_APPS or not enabled():
         return
     transaction.on_commit(invalidate)

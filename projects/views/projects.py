@@ -197,7 +197,8 @@ def project_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _after_transition(request, project, *, status: int = 200, unmet=None) -> HttpResponse:
     if request.htmx and request.POST.get("source") == "board":
-        project.refresh_from_db()
+        # Read as the board reads its cards, with their flags (review overdue).
+        project = project_list(request.user).get(pk=project.pk)
         context = {"project": project, "unmet": unmet, "policies": stage_policies()}
         response = render(request, "projects/_board_card.html", context)
         # htmx swaps 200 responses only; the card re-renders in its column with the reason.

@@ -231,3 +231,12 @@ def test_pages_are_still_served_when_the_cache_is_down(client, cached, manager, 
 
     assert response.status_code == 200
     assert "X-Page-Cache" not in response
+
+
+@pytest.mark.django_db
+def test_each_host_is_kept_apart(client, cached, manager):
+    _sign_in(client, manager)
+    _get(client)
+    assert _get(client)["X-Page-Cache"] == "hit"
+
+    assert _get(client, HTTP_HOST="localhost")["X-Page-Cache"] == "miss"

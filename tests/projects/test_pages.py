@@ -155,6 +155,21 @@ def test_board_move_with_unmet_gate_shows_unmet_on_the_card(client, manager, pro
     assert project.stage == Stage.INITIATION
 
 
+def test_a_card_sent_back_after_a_board_move_keeps_its_flags(client, manager, project):
+    from tests.factories import ReviewMeetingFactory
+
+    ReviewMeetingFactory(project=project, scheduled_for=timezone.now() - timedelta(days=2))
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("projects:project_transition", args=[project.pk]),
+        {"to_stage": Stage.GOAL_SETTING, "from_stage": Stage.INITIATION, "source": "board"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert 'data-testid="flag-review-overdue"' in response.content.decode()
+
+
 @pytest.mark.parametrize(
     ("data", "field"),
     [
