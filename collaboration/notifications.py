@@ -113,7 +113,7 @@ def notify_many(notices: Iterable[Notice]) -> list[Notification]:
         return []
     recipients = {recipient for recipient, _kind, _key in wanted}
     keys = sorted({key for _recipient, _kind, key in wanted})
-    for chunk in _chunks(keys, 1000):
+    for chunk in batched(keys, 1000):
         # By recipient too, so the (recipient, kind, event_key) unique index answers.
         heard = Notification.objects.filter(
             recipient__in=recipients, event_key__in=chunk
@@ -150,11 +150,6 @@ def _create_one(notification: Notification) -> Notification | None:
     except IntegrityError:  # it is there already
         return None
     return notification
-
-
-def _chunks(items: list, size: int):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def batched(items: Iterable, size: int):

@@ -1,4 +1,5 @@
 from django import template
+from django.template.loader import render_to_string
 
 register = template.Library()
 
@@ -10,13 +11,16 @@ def norm_for(policies: dict, stage: str) -> int | None:
     return policy.norm_days if policy else None
 
 
-@register.inclusion_tag("projects/_flags.html")
-def project_flags(project) -> dict:
+@register.simple_tag
+def project_flags(project) -> str:
     """Badges for what needs attention: a review overdue, an escalation.
 
-    Lists annotate `review_overdue` in their one query; a single project page asks once.
+    Lists annotate `review_overdue` in their one query; a single project page asks once. A
+    project with neither draws nothing, without rendering a template (a board has 160 cards).
     """
     overdue = getattr(project, "review_overdue", None)
     if overdue is None:
         overdue = project.reviews.overdue().exists()
-    return {"project": project, "review_overdue": overdue}
+    if not (overdue or project.escalated_at):
+        return ""
+    return render_to_string("projects/_flags.html", {"project": project, "review_overdue": overdue})
