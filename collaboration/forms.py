@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from projects.forms import DATE
+from core.forms import DateInput
 from projects.models import Project
 
 from .access import active_members
@@ -43,8 +43,8 @@ class TaskForm(forms.ModelForm):
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
-            "start_date": DATE,
-            "due_date": DATE,
+            "start_date": DateInput(),
+            "due_date": DateInput(),
             "progress": forms.NumberInput(attrs={"min": 0, "max": 100}),
             "dependencies": forms.SelectMultiple(attrs={"size": 6}),
         }
@@ -105,7 +105,7 @@ class InteractionForm(forms.ModelForm):
     class Meta:
         model = Interaction
         fields = ["project", "kind", "occurred_on", "contact", "summary", "next_step"]
-        widgets = {"occurred_on": DATE, "summary": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"occurred_on": DateInput(), "summary": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, projects, contacts, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -433,6 +433,8 @@ def comment_edit(*, comment: Comment, actor: User, body: str) -> Comment:
             }
         )
     body, mentioned = _comment_check(project=comment.project, body=body)
+    if body == comment.body:
+        return comment  # saved unchanged: not an edit
     comment.body = body
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "edited_at"])

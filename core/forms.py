@@ -2,6 +2,27 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+# What a browser accepts in a date or datetime box, whatever the language of the page: an
+# <input type="date"> holding "2027/03/05" (the zh-hans format) is emptied by the browser, and
+# the form then saves the date away. The value inside an input is for the machine; dates shown
+# outside inputs stay localised.
+DATE_VALUE_FORMAT = "%Y-%m-%d"
+DATETIME_VALUE_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=DATE_VALUE_FORMAT)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=DATETIME_VALUE_FORMAT)
+
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)

@@ -60,3 +60,33 @@ class _QueryCounter:
             return execute(sql, params, many, context)
         finally:
             self.seconds += time.perf_counter() - started
+
+
+FORM_CONTENT_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+class FormLineBreaksMiddleware:
+    """Read a submitted form's line breaks as they were typed.
+
+    A browser sends every line break of a form as CR LF (HTML's form submission algorithm), so
+    saving a form unchanged turned each stored "\\n" into "\\r\\n" — every save of a text
+    rewrote it, and the history said so. Undoing that here, once, covers every form, present
+    and future; JSON bodies (the API) are left as the client wrote them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
+            submitted = request.POST
+            if any("\r" in value for _key, values in submitted.lists() for value in values):
+                normalised = submitted.copy()
+                for key, values in submitted.lists():
+                    normalised.setlist(key, [_lf(value) for value in values])
+                normalised._mutable = False
+                request.POST = normalised
+        return self.get_response(request)
+
+
+def _lf(value: str) -> str:
+    return value.replace("\r\n", "\n").replace("\r", "\n")

@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 
 from collaboration.models import Department, TaskStatus
 from core.models import User
+from core.numbers import format_amount
 
 from .access import projects_visible_to
 from .kpis import DIMENSION_KEYS, reason_text
@@ -211,7 +212,7 @@ def trend_chart(points: list[TrendPoint], *, since: datetime.date, until: dateti
 
 # --- the figures -------------------------------------------------------------------------------
 def _money(value) -> str:
-    return f"{Decimal(value):,.0f}"
+    return format_amount(value, 0)
 
 
 def _share(part: int, whole: int) -> float | None:

@@ -8,6 +8,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from collaboration.models import Department
+from core.forms import DateInput
 from core.models import User
 
 from .access import possible_owners, projects_visible_to
@@ -70,7 +71,7 @@ class ProjectFilter(django_filters.FilterSet):
         label=_("Closed on or after"),
         field_name="closure_report__closed_on",
         lookup_expr="gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
 
     class Meta:

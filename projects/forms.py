@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from collaboration.models import Department, ProjectMembership
 from collaboration.selectors import team_users
+from core.forms import DateInput, DateTimeInput
 from core.models import User
 
 from .access import possible_owners
@@ -34,8 +35,8 @@ from .rules import (
     check_goal_target,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE = DateInput()
+DATETIME = DateTimeInput()
 
 
 def _short_text(rows: int = 3) -> forms.Textarea:

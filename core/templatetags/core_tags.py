@@ -1,5 +1,7 @@
 from django import template
 
+from core.numbers import format_amount
+
 register = template.Library()
 
 
@@ -19,3 +21,9 @@ def url_without(context, *names: str) -> str:
     for name in (*names, "page"):
         query.pop(name, None)
     return f"?{query.urlencode()}"
+
+
+@register.filter
+def amount(value, places=2) -> str:
+    """`{{ value|amount }}` → 4,450,000.00; see core.numbers.format_amount."""
+    return format_amount(value, places)
