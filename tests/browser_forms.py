@@ -15,7 +15,8 @@ from html.parser import HTMLParser
 DATE = re.compile(r"^\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?$")
 DATETIME_LOCAL = re.compile(
-    r"^\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?$"
+    r"^\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+    r"[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?$"
 )
 MONTH = re.compile(r"^\d{4,}-(0[1-9]|1[0-2])$")
 NUMBER = re.compile(r"^-?(\d+|\d*\.\d+)([eE][-+]?\d+)?$")
@@ -78,7 +79,8 @@ class Form:
                 if control.tag in {"input", "button"} and control.type == "submit":
                     submitter_seen = True
                 continue
-            if control.tag == "button" or (control.tag == "input" and control.type in NOT_SUBMITTED):
+            pressable = control.tag == "input" and control.type in NOT_SUBMITTED
+            if control.tag == "button" or pressable:
                 if control.type == "submit" and not submitter_seen:
                     submitter_seen = True
                     entries.append((control.name, control.value))
@@ -89,7 +91,7 @@ class Form:
             elif control.tag == "select":
                 chosen = [value for value, selected, _disabled in control.options if selected]
                 if not chosen and not control.multiple:
-                    enabled = [value for value, _selected, disabled in control.options if not disabled]
+                    enabled = [value for value, _sel, disabled in control.options if not disabled]
                     chosen = enabled[:1]
                 entries.extend((control.name, value) for value in chosen)
             elif control.tag == "textarea":
