@@ -109,6 +109,11 @@ def interactions_visible_to(user: User, customer: Customer) -> QuerySet[Interact
     return log if can_see_interactions(user, customer) else log.none()
 
 
+def can_change_interaction(user: User, interaction: Interaction) -> bool:
+    """Its author corrects a logged interaction; directors may too."""
+    return user.is_director or interaction.user_id == user.pk
+
+
 def projects_for_logging(user: User, customer: Customer) -> QuerySet[Project]:
     """The customer's projects on which `user` may log an interaction (not as an observer)."""
     projects = customer.projects.exclude(stage=Stage.CLOSED)

@@ -460,16 +460,8 @@ def interaction_log(*, interaction: Interaction, actor: User) -> Interaction:
     project = interaction.project
     if not access.projects_for_logging(actor, project.customer).filter(pk=project.pk).exists():
         raise PermissionDenied
-    errors = {}
-    if interaction.occurred_on and interaction.occurred_on > timezone.localdate():
-        errors["occurred_on"] = _("An interaction is logged once it has happened.")
-    if not (interaction.summary or "").strip():
-        errors["summary"] = _("Summarise what was discussed.")
-    if interaction.contact_id and interaction.contact.customer_id != project.customer_id:
-        errors["contact"] = _("The contact must belong to this customer.")
-    if errors:
-        raise ValidationError(errors)
     interaction.customer = project.customer
+    _interaction_check(interaction)
     interaction.user = actor
     interaction.save()
     activity_record(
@@ -479,3 +471,29 @@ def interaction_log(*, interaction: Interaction, actor: User) -> Interaction:
         data={"kind": interaction.kind, "summary": interaction.summary[:200]},
     )
     return interaction
+
+
+@transaction.atomic
+def interaction_update(*, interaction: Interaction, actor: User) -> Interaction:
+    """Correct a logged interaction: its author or a director, on a project they may log on."""
+    if not access.can_change_interaction(actor, interaction):
+        raise PermissionDenied
+    project = interaction.project
+    if not access.projects_for_logging(actor, project.customer).filter(pk=project.pk).exists():
+        raise ValidationError({"project": _("You cannot log interactions on this project.")})
+    interaction.customer = project.customer
+    _interaction_check(interaction)
+    interaction.save()
+    return interaction
+
+
+def _interaction_check(interaction: Interaction) -> None:
+    errors = {}
+    if interaction.occurred_on and interaction.occurred_on > timezone.localdate():
+        errors["occurred_on"] = _("An interaction is logged once it has happened.")
+    if not (interaction.summary or "").strip():
+        errors["summary"] = _("Summarise what was discussed.")
+    if interaction.contact_id and interaction.contact.customer_id != interaction.customer_id:
+        errors["contact"] = _("The contact must belong to this customer.")
+    if errors:
+        raise ValidationError(errors)

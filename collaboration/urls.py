@@ -48,6 +48,11 @@ urlpatterns = [
         interactions.interaction_log_view,
         name="interaction_log",
     ),
+    path(
+        "customers/<int:pk>/interactions/<int:interaction>/edit/",
+        interactions.interaction_edit_view,
+        name="interaction_edit",
+    ),
     path("calendar/", calendar.calendar_settings_view, name="calendar"),
     path("calendar/<str:token>.ics", calendar.personal_feed_view, name="calendar_feed"),
     path(

@@ -147,6 +147,12 @@ class GoalProgressForm(forms.ModelForm):
         model = Goal
         fields = ["current_value"]
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["current_value"].widget.attrs["data-testid"] = (
+            f"goal-current-{self.instance.pk}"
+        )
+
 
 class AllocationForm(forms.ModelForm):
     class Meta:

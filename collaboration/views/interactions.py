@@ -7,13 +7,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from projects.models import Customer
 
 from .. import access
 from ..forms import InteractionForm, add_service_errors
-from ..services import interaction_log
+from ..models import Interaction
+from ..services import interaction_log, interaction_update
 
 
 def interaction_form(request: HttpRequest, customer: Customer, data=None) -> InteractionForm | None:
@@ -47,3 +48,31 @@ def interaction_log_view(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(f"{customer.get_absolute_url()}#interactions")
     context = {"customer": customer, "form": form}
     return render(request, "collaboration/interaction_form.html", context, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def interaction_edit_view(request: HttpRequest, pk: int, interaction: int) -> HttpResponse:
+    customer = get_object_or_404(Customer, pk=pk)
+    record = get_object_or_404(Interaction, pk=interaction, customer=customer)
+    if not access.can_change_interaction(request.user, record):
+        raise PermissionDenied
+    projects = access.projects_for_logging(request.user, customer)
+    form = InteractionForm(
+        request.POST or None,
+        instance=record,
+        projects=projects,
+        contacts=customer.contacts.all(),
+        prefix="interaction",
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            interaction_update(interaction=form.save(commit=False), actor=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Interaction saved."))
+            return redirect(f"{customer.get_absolute_url()}#interactions")
+    context = {"customer": customer, "form": form, "interaction": record}
+    status = 400 if form.is_bound else 200
+    return render(request, "collaboration/interaction_form.html", context, status=status)

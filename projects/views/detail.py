@@ -16,6 +16,7 @@ from ..forms import (
     ClosureReportForm,
     FeasibilityForm,
     GoalForm,
+    GoalProgressForm,
     LessonForm,
     MembershipForm,
     ReviewForm,
@@ -117,6 +118,10 @@ def project_page_context(
         "norm_days": policy.norm_days if policy else None,
         "feasibility": feasibility,
         "goals": goals,
+        "goal_rows": [
+            (goal, GoalProgressForm(instance=goal, prefix=f"goal-{goal.pk}") if editable else None)
+            for goal in goals
+        ],
         "allocations": allocations,
         "metrics": closure_metrics(project),
         "strategies": strategies,

@@ -14,7 +14,8 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
 
 from collaboration.forms import add_service_errors
 from collaboration.models import ProjectMembership
@@ -55,16 +56,17 @@ class Section:
     form: type
     single: bool = False
     needs_project: bool = False
+    title: str = ""  # the heading of a record's own edit page; none: edited elsewhere
 
 
 SECTIONS = {
     "feasibility": Section(Feasibility, FeasibilityForm, single=True),
-    "goals": Section(Goal, GoalForm),
-    "resources": Section(ResourceAllocation, AllocationForm),
-    "strategies": Section(Strategy, StrategyForm),
+    "goals": Section(Goal, GoalForm, title=gettext_lazy("Edit goal")),
+    "resources": Section(ResourceAllocation, AllocationForm, title=gettext_lazy("Edit resource")),
+    "strategies": Section(Strategy, StrategyForm, title=gettext_lazy("Edit strategy")),
     "team": Section(ProjectMembership, MembershipForm, needs_project=True),
     "closure": Section(ClosureReport, ClosureReportForm, single=True),
-    "lessons": Section(Lesson, LessonForm),
+    "lessons": Section(Lesson, LessonForm, title=gettext_lazy("Edit lesson")),
 }
 
 
@@ -98,11 +100,15 @@ def _save(form, project: Project, actor) -> None:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def section_save_view(
     request: HttpRequest, pk: int, section: str, item: int | None = None
 ) -> HttpResponse:
+    """Add a record from the project page, or edit one on its own page (GET shows it)."""
     spec = _section(section)
+    own_page = item is not None and bool(spec.title)
+    if request.method == "GET" and not own_page:
+        raise Http404
     project = get_project_for_user(request.user, pk, write=True)
     if spec.single:
         instance = spec.model.objects.filter(project=project).first()
@@ -111,20 +117,22 @@ def section_save_view(
     else:
         instance = None
     kwargs = {"project": project} if spec.needs_project else {}
-    form = spec.form(request.POST, instance=instance, prefix=section, **kwargs)
-    if not form.is_valid():
-        context = project_page_context(request, project, bound={section: form})
-        context["open_section"] = section
-        return render(request, "projects/project_detail.html", context)
-    try:
-        _save(form, project, request.user)
-    except ValidationError as error:
-        add_service_errors(form, error)
-        context = project_page_context(request, project, bound={section: form})
-        context["open_section"] = section
-        return render(request, "projects/project_detail.html", context)
-    messages.success(request, _("Saved."))
-    return _back(project, section)
+    form = spec.form(request.POST or None, instance=instance, prefix=section, **kwargs)
+    if form.is_bound and form.is_valid():
+        try:
+            _save(form, project, request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return _back(project, section)
+    if own_page:
+        context = {"project": project, "form": form, "section": section, "title": spec.title}
+        status = 400 if form.is_bound else 200
+        return render(request, "projects/section_item_form.html", context, status=status)
+    context = project_page_context(request, project, bound={section: form})
+    context["open_section"] = section
+    return render(request, "projects/project_detail.html", context)
 
 
 @login_required
