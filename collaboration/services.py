@@ -433,7 +433,8 @@ def comment_edit(*, comment: Comment, actor: User, body: str) -> Comment:
             }
         )
     body, mentioned = _comment_check(project=comment.project, body=body)
-    if body == comment.body:
+    # A form may have set the new body on the instance already: compare with what is stored.
+    if body == Comment.objects.values_list("body", flat=True).get(pk=comment.pk):
         return comment  # saved unchanged: not an edit
     comment.body = body
     comment.edited_at = timezone.now()
