@@ -207,3 +207,9 @@ def rejected_inputs(html: str) -> list[Control]:
     parser.close()
     controls = [c for form in parser.forms for c in form.controls] + parser.inputs_outside
     return [control for control in controls if control.rejected]
+
+
+def form_with(html: str, name: str) -> Form:
+    """The one form of the page that holds a control called `name`."""
+    [form] = [form for form in browser_forms(html) if name in form.names]
+    return form
