@@ -17,16 +17,20 @@ from ..models import Interaction
 from ..services import interaction_log, interaction_update
 
 
-def interaction_form(request: HttpRequest, customer: Customer, data=None) -> InteractionForm | None:
-    """The form to log an interaction, for someone who may log one on this customer."""
+def interaction_form(
+    request: HttpRequest, customer: Customer, data=None, *, instance: Interaction | None = None
+) -> InteractionForm | None:
+    """The form to log (or correct) an interaction, for someone who may log one on this
+    customer; a new one starts on today's date."""
     projects = access.projects_for_logging(request.user, customer)
     if not projects.exists():
         return None
     return InteractionForm(
         data,
+        instance=instance,
         projects=projects,
         contacts=customer.contacts.all(),
-        initial={"occurred_on": timezone.localdate()},
+        initial=None if instance else {"occurred_on": timezone.localdate()},
         prefix="interaction",
     )
 
@@ -55,16 +59,9 @@ def interaction_log_view(request: HttpRequest, pk: int) -> HttpResponse:
 def interaction_edit_view(request: HttpRequest, pk: int, interaction: int) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=pk)
     record = get_object_or_404(Interaction, pk=interaction, customer=customer)
-    if not access.can_change_interaction(request.user, record):
+    form = interaction_form(request, customer, request.POST or None, instance=record)
+    if form is None or not access.can_change_interaction(request.user, record):
         raise PermissionDenied
-    projects = access.projects_for_logging(request.user, customer)
-    form = InteractionForm(
-        request.POST or None,
-        instance=record,
-        projects=projects,
-        contacts=customer.contacts.all(),
-        prefix="interaction",
-    )
     if form.is_bound and form.is_valid():
         try:
             interaction_update(interaction=form.save(commit=False), actor=request.user)
