@@ -254,14 +254,10 @@ LANGUAGES = [code for code, _name in settings.LANGUAGES]
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("who", ["director", "owner"])
 def test_every_edit_form_submits_what_it_rendered_unchanged(world, who, language):
-    covered, failures, _rejected = _walk_and_submit(world, who, language)
+    covered, failures, rejected = _walk_and_submit(world, who, language)
     assert covered, "no edit form was found: the crawl is broken"
     assert not failures, "\n".join(failures)
-
-
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_every_input_carries_a_value_the_browser_keeps(world, language):
-    _covered, _failures, rejected = _walk_and_submit(world, "director", language)
+    # Create forms and filters too: no input carries a value the browser would drop.
     assert not rejected, "\n".join(sorted(set(rejected)))
 
 
