@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test bench bench-quick install install-dev messages messages-update lint static serve worker beat clean
+.PHONY: demo test bench bench-quick install install-dev messages chromium messages-update lint static serve worker beat clean
 
 ## demo: set up everything on SQLite (tasks in process) and serve the app with demo data
 demo: install .env messages
@@ -18,7 +18,7 @@ demo: install .env messages
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## test: set up the dev tools and run lint, migration check and the whole suite
-test: install-dev .env messages
+test: install-dev .env messages chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
@@ -59,6 +59,12 @@ messages: $(VENV)/.installed
 	  echo "gettext (msgfmt) is missing: installing it with apt-get."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; }
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+## chromium: the browser the Playwright tests drive (installs Debian's chromium where missing)
+chromium:
+	@[ -x "$${CHROMIUM_PATH:-/usr/lib/chromium/chromium}" ] || command -v chromium >/dev/null || { \
+	  echo "Chromium is missing: installing it with apt-get (the browser tests need it)."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 ## messages-update: re-extract strings after changing templates or code, then translate
 messages-update: install-dev
