@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import transaction
+from django.db.models import Exists, Q, Subquery
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -95,7 +96,16 @@ class GateFacts:
 
     @cached_property
     def latest_held_review(self) -> ReviewMeeting | None:
-        return self.project.reviews.filter(held_at__isnull=False).order_by("-held_at").first()
+        """The latest review held in this run of the cycle: a reopened project is judged on
+        reviews held after its last reopening, not on the one that closed it."""
+        reopenings = self.project.transitions.filter(kind=TransitionKind.REOPEN)
+        last_reopened = reopenings.order_by("-created_at").values("created_at")[:1]
+        return (
+            self.project.reviews.filter(held_at__isnull=False)
+            .filter(Q(held_at__gt=Subquery(last_reopened)) | ~Exists(reopenings))
+            .order_by("-held_at")
+            .first()
+        )
 
     @cached_property
     def closure_report(self) -> ClosureReport | None:

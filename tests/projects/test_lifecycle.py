@@ -708,7 +708,10 @@ def test_a_reopened_project_closes_again_on_a_new_date(owner, director):
     project_transition(project=project, to_stage=S.CLOSED, actor=owner)
     ClosureReport.objects.filter(project=project).update(closed_on=datetime.date(2026, 1, 15))
     project_transition(project=fresh(project), to_stage=S.MONITORING, actor=director, note="Again")
-    fill_gate(project, S.MONITORING)
+    # Monitoring is passed again on a review held after the reopening.
+    ReviewMeetingFactory(
+        project=project, scheduled_for=timezone.now(), held_at=timezone.now(), decision="close"
+    )
 
     project_transition(project=fresh(project), to_stage=S.CLOSURE, actor=owner)
     project_transition(project=fresh(project), to_stage=S.CLOSED, actor=owner)
