@@ -6,6 +6,7 @@ Pages, the API, the admin and Celery tasks all call `project_transition`; nothin
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 
 from django.db import transaction
@@ -591,6 +592,8 @@ def _apply(
         if report.closed_on is None:
             report.closed_on = timezone.localdate()
             report.save(update_fields=["closed_on", "updated_at"])
+        if report.outcome == Outcome.WON and report.actual_value is not None:
+            _revenue_goals_reach(project, report.actual_value)
     if kind == TransitionKind.LOOP and to_stage == Stage.STRATEGY:
         from .services import strategies_open_revisions
 
@@ -610,6 +613,15 @@ def _apply(
     )
     stage_changed.send(sender=Project, project=project, transition=row)
     return TransitionResult(project=project, transition=row)
+
+
+def _revenue_goals_reach(project: Project, won: Decimal) -> None:
+    # The deal is the revenue: once won, every revenue goal stands at the amount signed. Saved
+    # one by one (a project has a handful) so that the field history records each change.
+    for goal in project.goals.select_for_update().filter(metric=GoalMetric.REVENUE):
+        if goal.current_value != won:
+            goal.current_value = won
+            goal.save(update_fields=["current_value"])
 
 
 # --- what a person can do now --------------------------------------------------------------
