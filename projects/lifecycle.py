@@ -41,9 +41,15 @@ from .models import (
     TransitionKind,
 )
 
-# Sent inside the transaction of every stage change (and approval), with `project` and
-# `transition`. Receivers that notify people must defer with transaction.on_commit.
+# Sent inside the transaction of every stage change (and approval), with `project`,
+# `transition`, `approval_requested_by` (the owner whose request this change approves, or
+# None) and `approval_note` (what the approving director wrote). Receivers that notify people
+# must defer with transaction.on_commit.
 stage_changed = Signal()
+# An owner's advance now waits for a director: `project` (with the request on it), `actor`.
+approval_requested = Signal()
+# A director sent the request back: `project`, `actor`, `requested_by`, `requested_at`, `note`.
+approval_sent_back = Signal()
 
 
 # --- gates --------------------------------------------------------------------------------------
@@ -524,6 +530,7 @@ def project_approve(*, project: Project, actor: User, note: str = "") -> Transit
             to_stage=gate.next_stage,
             actor=actor,
             note=note.strip() or locked.approval_note,
+            approval_note=note.strip(),
         )
 
 
@@ -535,8 +542,17 @@ def project_reject_approval(*, project: Project, actor: User, note: str = "") ->
             raise TransitionForbidden(_("Only a director can approve a stage change."))
         if not locked.awaiting_approval:
             raise TransitionNotAllowed(_("No stage change is waiting for approval."))
+        requested_by, requested_at = locked.approval_requested_by, locked.approval_requested_at
         _clear_approval(locked)
         locked.save(update_fields=_APPROVAL_FIELDS + ["updated_at"])
+        approval_sent_back.send(
+            sender=Project,
+            project=locked,
+            actor=actor,
+            requested_by=requested_by,
+            requested_at=requested_at,
+            note=note.strip(),
+        )
     return locked
 
 
@@ -550,10 +566,13 @@ def _clear_approval(project: Project) -> None:
 
 
 def _request_approval(project: Project, *, actor: User, note: str) -> TransitionResult:
-    project.approval_requested_by = actor
-    project.approval_requested_at = timezone.now()
-    project.approval_note = note
-    project.save(update_fields=_APPROVAL_FIELDS + ["updated_at"])
+    # Asking again while a request waits changes nothing: the directors were told once.
+    if not project.awaiting_approval:
+        project.approval_requested_by = actor
+        project.approval_requested_at = timezone.now()
+        project.approval_note = note
+        project.save(update_fields=_APPROVAL_FIELDS + ["updated_at"])
+        approval_requested.send(sender=Project, project=project, actor=actor)
     return TransitionResult(project=project, transition=None, awaiting_approval=True)
 
 
@@ -566,6 +585,7 @@ def _apply(
     note: str,
     outcome: str = "",
     reason_category: str = "",
+    approval_note: str | None = None,
 ) -> TransitionResult:
     from_stage = Stage(project.stage)
     now = timezone.now()
@@ -600,6 +620,7 @@ def _apply(
         strategies_open_revisions(project=project, actor=actor)
 
     project.stage_entered_at = now
+    approved_request_of = project.approval_requested_by if project.awaiting_approval else None
     _clear_approval(project)
     project.save()
     row = StageTransition.objects.create(
@@ -611,7 +632,13 @@ def _apply(
         note=note,
         created_at=now,
     )
-    stage_changed.send(sender=Project, project=project, transition=row)
+    stage_changed.send(
+        sender=Project,
+        project=project,
+        transition=row,
+        approval_requested_by=approved_request_of if kind == TransitionKind.APPROVAL else None,
+        approval_note=note if approval_note is None else approval_note,
+    )
     return TransitionResult(project=project, transition=row)
 
 
@@ -632,6 +659,8 @@ class Action:
     label: str
     needs_note: bool = False
     needs_outcome: bool = False
+    # The move waits for a director (or is a director's decision): a note may go with it.
+    takes_note: bool = False
 
 
 def available_actions(project: Project, user: User) -> list[Action]:
@@ -646,14 +675,16 @@ def available_actions(project: Project, user: User) -> list[Action]:
                     TransitionKind.APPROVAL,
                     next_stage,
                     _("Approve move to %(stage)s") % {"stage": next_stage.label},
+                    takes_note=True,
                 )
             )
         return actions
     if next_stage and can_transition(user, project, TransitionKind.ADVANCE):
         label = _("Advance to %(stage)s") % {"stage": next_stage.label}
-        if requires_approval(stage) and not user.is_director:
+        asks = requires_approval(stage) and not user.is_director
+        if asks:
             label = _("Ask a director to approve moving to %(stage)s") % {"stage": next_stage.label}
-        actions.append(Action(TransitionKind.ADVANCE, next_stage, label))
+        actions.append(Action(TransitionKind.ADVANCE, next_stage, label, takes_note=asks))
     if stage == Stage.MONITORING and can_transition(user, project, TransitionKind.LOOP):
         for target in LOOP_TARGETS:
             actions.append(
@@ -705,6 +736,8 @@ __all__ = [
     "TransitionInvalid",
     "TransitionNotAllowed",
     "TransitionResult",
+    "approval_requested",
+    "approval_sent_back",
     "available_actions",
     "classify",
     "evaluate_gate",

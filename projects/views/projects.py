@@ -165,7 +165,9 @@ def project_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
             project_approve(project=project, actor=request.user, note=form.cleaned_data["note"])
             messages.success(request, _("Stage change approved."))
         elif action == "reject":
-            project_reject_approval(project=project, actor=request.user)
+            project_reject_approval(
+                project=project, actor=request.user, note=form.cleaned_data["note"]
+            )
             messages.info(request, _("Approval request sent back."))
         else:
             result = project_transition(
