@@ -407,3 +407,13 @@ def test_a_director_sends_back_through_the_api_with_a_note(owner, directors, wai
     assert told(K.APPROVAL_REJECTED, waiting)[owner.username]["note"] == "预算还没批下来"
     again = api(directors[0]).post(endpoint, {"note": "再退一次"}, format="json")
     assert again.status_code == 409
+
+
+def test_the_owner_reads_the_decision_and_its_note_in_the_app(client, owner, directors, waiting):
+    project_reject_approval(project=waiting, actor=directors[1], note="预算还没批下来")
+    client.force_login(owner)
+
+    page = client.get(reverse("collaboration:notification_list")).content.decode()
+
+    assert "周志远 退回了将 华东物流 ERP 推进到目标设定的申请。" in page
+    assert "预算还没批下来" in page
