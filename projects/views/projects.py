@@ -18,13 +18,14 @@ from ..lifecycle import (
     GateNotMet,
     TransitionError,
     TransitionInvalid,
+    available_actions,
     evaluate_gate,
     project_approve,
     project_reject_approval,
     project_transition,
     stage_policies,
 )
-from ..models import Project, Stage
+from ..models import Project, Stage, TransitionKind
 from ..selectors import project_list, stage_counts
 from ..services import project_create, project_update
 from .detail import project_page_context
@@ -147,6 +148,31 @@ def project_gate_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def project_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Before a board move: the gate of the card's stage and, if it is met, a confirm button.
+    With htmx the card itself asks; without JavaScript a page does."""
+    project = get_project_for_user(request.user, pk)
+    card = project_list(request.user).get(pk=project.pk)  # read as the board reads its cards
+    move = next(
+        (
+            action
+            for action in available_actions(card, request.user)
+            if action.kind in (TransitionKind.ADVANCE, TransitionKind.APPROVAL)
+        ),
+        None,
+    )
+    context = {
+        "project": card,
+        "gate": evaluate_gate(card),
+        "move": move,
+        "policies": stage_policies(),
+    }
+    if request.htmx:
+        return render(request, "projects/_board_card.html", context)
+    return render(request, "projects/project_advance.html", context)
+
+
+@login_required
 @require_POST
 def project_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
     """A transition button or a board card move; the lifecycle decides, we report."""
@@ -198,7 +224,16 @@ def project_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _after_transition(request, project, *, status: int = 200, unmet=None) -> HttpResponse:
-    if request.htmx and request.POST.get("source") == "board":
+    from_board = request.POST.get("source") == "board"
+    if from_board and status == 200:
+        if request.htmx:
+            # The board is drawn again: the card in its new column, the message above.
+            return HttpResponse(headers={"HX-Refresh": "true"})
+        return redirect("projects:project_board")
+    if from_board and not request.htmx:
+        # Refused: the confirm page shows the gate as it stands now, and why.
+        return redirect("projects:project_advance", pk=project.pk)
+    if request.htmx and from_board:
         # Read as the board reads its cards, with their flags (review overdue).
         project = project_list(request.user).get(pk=project.pk)
         context = {"project": project, "unmet": unmet, "policies": stage_policies()}

@@ -4,7 +4,6 @@ approved or sent back, with the director's note — tells the owner. In-app and 
 the reader's language, once per event."""
 
 import time
-from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
@@ -19,6 +18,7 @@ from projects.lifecycle import project_approve, project_reject_approval, project
 from projects.models import Project, Stage, StagePolicy
 from salescycle.celery import app
 from tests.factories import ProjectFactory, UserFactory
+from tests.html_forms import RenderedForms, form_with
 from tests.projects.gates import fill_gate
 
 pytestmark = pytest.mark.django_db
@@ -27,60 +27,6 @@ K = NotificationKind
 
 
 # --- the rendered forms, submitted as a browser would ----------------------------------------
-class _Forms(HTMLParser):
-    """Each <form> of a page: its action and the name/value pairs a browser would send."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: list[dict] = []
-        self._form: dict | None = None
-        self._select: str | None = None
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self._form = {"action": attrs.get("action", ""), "fields": {}, "testids": set()}
-            self.forms.append(self._form)
-        if self._form is None:
-            return
-        if "data-testid" in attrs:
-            self._form["testids"].add(attrs["data-testid"])
-        name = attrs.get("name")
-        if tag == "input" and name and attrs.get("type") not in ("checkbox", "radio", "submit"):
-            self._form["fields"][name] = attrs.get("value") or ""
-        elif tag == "select" and name:
-            self._select = name
-            self._form["fields"][name] = None
-        elif tag == "option" and self._select:
-            fields = self._form["fields"]
-            if fields[self._select] is None or "selected" in attrs:
-                fields[self._select] = attrs.get("value", "")
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self._form["fields"][name] = ""
-
-    def handle_data(self, data):
-        if self._form is not None and self._textarea:
-            self._form["fields"][self._textarea] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._form = None
-        elif tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-
-def form_with(response, testid: str) -> tuple[str, dict]:
-    """The action and fields of the rendered form holding the element `testid`."""
-    parser = _Forms()
-    parser.feed(response.content.decode())
-    [form] = [form for form in parser.forms if testid in form["testids"]]
-    return form["action"], dict(form["fields"])
-
-
 def submit(client, user, project: Project, testid: str, **typed) -> None:
     """Open the project's page as `user`, fill `typed` into the form of `testid`, send it."""
     client.force_login(user)
@@ -345,7 +291,7 @@ def test_the_project_list_filters_the_projects_waiting(client, owner, directors,
     client.force_login(directors[1])
     page = client.get(reverse("projects:project_list"))
     assert "等待审批" in page.content.decode()
-    parser = _Forms()
+    parser = RenderedForms()
     parser.feed(page.content.decode())
     [filters] = [f for f in parser.forms if "awaiting_approval" in f["fields"]]
 
