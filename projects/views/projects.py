@@ -180,11 +180,10 @@ def project_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = TransitionForm(request.POST)
     expected = request.POST.get("from_stage")
     if not form.is_valid():
-        messages.error(request, _("Choose a valid stage."))
-        return _after_transition(request, project, status=400)
+        return _refused(request, project, _("Choose a valid stage."), status=400)
     if expected and expected != project.stage:
-        messages.error(request, _("This project moved meanwhile; reload and try again."))
-        return _after_transition(request, project, status=409)
+        message = _("This project moved meanwhile; reload and try again.")
+        return _refused(request, project, message, status=409)
     action = request.POST.get("action")
     try:
         if action == "approve":
@@ -212,18 +211,25 @@ def project_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
                     _("Moved to %(stage)s.") % {"stage": Stage(result.project.stage).label},
                 )
     except GateNotMet as error:
-        messages.error(request, error.message)
-        return _after_transition(request, project, status=409, unmet=error.unmet)
+        return _refused(request, project, error.message, status=409, unmet=error.unmet)
     except TransitionInvalid as error:
-        messages.error(request, error.message)
-        return _after_transition(request, project, status=400)
+        return _refused(request, project, error.message, status=400)
     except TransitionError as error:
-        messages.error(request, error.message)
-        return _after_transition(request, project, status=409)
+        return _refused(request, project, error.message, status=409)
     return _after_transition(request, project)
 
 
-def _after_transition(request, project, *, status: int = 200, unmet=None) -> HttpResponse:
+def _refused(request, project, message: str, *, status: int, unmet=None) -> HttpResponse:
+    if request.htmx and request.POST.get("source") == "board":
+        # Said on the card itself; a message kept for later would greet the next page.
+        return _after_transition(request, project, status=status, unmet=unmet, refused=message)
+    messages.error(request, message)
+    return _after_transition(request, project, status=status, unmet=unmet)
+
+
+def _after_transition(
+    request, project, *, status: int = 200, unmet=None, refused: str = ""
+) -> HttpResponse:
     from_board = request.POST.get("source") == "board"
     if from_board and status == 200:
         if request.htmx:
@@ -236,7 +242,12 @@ def _after_transition(request, project, *, status: int = 200, unmet=None) -> Htt
     if request.htmx and from_board:
         # Read as the board reads its cards, with their flags (review overdue).
         project = project_list(request.user).get(pk=project.pk)
-        context = {"project": project, "unmet": unmet, "policies": stage_policies()}
+        context = {
+            "project": project,
+            "unmet": unmet,
+            "refused": refused,
+            "policies": stage_policies(),
+        }
         response = render(request, "projects/_board_card.html", context)
         # htmx swaps 200 responses only; the card re-renders in its column with the reason.
         response["HX-Retarget"] = f"#card-{project.pk}"

@@ -144,3 +144,21 @@ def test_someone_who_may_not_move_the_project_is_not_offered_the_move(client, re
     response = client.get(reverse("projects:project_advance", args=[ready.pk]))
 
     assert response.status_code == 404
+
+
+def test_with_htmx_a_move_refused_for_another_reason_says_why_on_the_card(client, owner, ready):
+    colleague = UserFactory(username="zhang-wei-board", role=Role.SALES_MANAGER, language="zh-hans")
+    from collaboration.models import ProjectMembership
+
+    ProjectMembership.objects.create(project=ready, user=colleague, role="member")
+    client.force_login(colleague)
+    fields = {"source": "board", "from_stage": Stage.INITIATION, "to_stage": Stage.GOAL_SETTING}
+
+    card = client.post(
+        reverse("projects:project_transition", args=[ready.pk]), fields, HTTP_HX_REQUEST="true"
+    )
+
+    html = card.content.decode()
+    assert f'id="card-{ready.pk}"' in html
+    assert 'data-testid="refused"' in html and "只有项目负责人或总监可以执行此操作" in html
+    assert stage_of(ready) == Stage.INITIATION
