@@ -276,7 +276,7 @@ GATES: dict[Stage, list[Criterion]] = {
             gettext_lazy("The latest review decided to close"),
             gettext_lazy(
                 "Hold a review and record the decision Close; for Continue or Adjust strategy, "
-                "loop back instead."
+                "loop back instead. After a reopening only a review held since counts."
             ),
             lambda f: bool(
                 f.latest_held_review and f.latest_held_review.decision == ReviewDecision.CLOSE
