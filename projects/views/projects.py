@@ -152,6 +152,8 @@ def project_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Before a board move: the gate of the card's stage and, if it is met, a confirm button.
     With htmx the card itself asks; without JavaScript a page does."""
     project = get_project_for_user(request.user, pk)
+    if project.next_stage is None:  # closed: nothing to advance to
+        return redirect(project)
     card = project_list(request.user).get(pk=project.pk)  # read as the board reads its cards
     move = next(
         (

@@ -162,3 +162,12 @@ def test_with_htmx_a_move_refused_for_another_reason_says_why_on_the_card(client
     assert f'id="card-{ready.pk}"' in html
     assert 'data-testid="refused"' in html and "只有项目负责人或总监可以执行此操作" in html
     assert stage_of(ready) == Stage.INITIATION
+
+
+def test_a_closed_project_has_nothing_to_confirm(client, owner):
+    closed = ProjectFactory(owner=owner, stage=Stage.CLOSED)
+    client.force_login(owner)
+
+    response = client.get(reverse("projects:project_advance", args=[closed.pk]))
+
+    assert response.status_code == 302 and response.url == closed.get_absolute_url()
