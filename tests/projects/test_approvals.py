@@ -363,3 +363,15 @@ def test_the_owner_reads_the_decision_and_its_note_in_the_app(client, owner, dir
 
     assert "周志远 退回了将 华东物流 ERP 推进到目标设定的申请。" in page
     assert "预算还没批下来" in page
+
+
+@pytest.mark.parametrize("url_name", ["projects:project_list", "projects:project_board"])
+def test_the_list_and_board_flag_what_waits(client, owner, directors, waiting, url_name):
+    other = ProjectFactory(owner=owner, name="不需要审批的项目")
+    client.force_login(directors[1])
+
+    page = client.get(reverse(url_name)).content.decode()
+
+    assert page.count('data-testid="flag-awaiting-approval"') == 1
+    before = page[: page.index('data-testid="flag-awaiting-approval"')]
+    assert before.rfind(waiting.code) > before.rfind(other.code)  # on the waiting one's row
