@@ -1,16 +1,29 @@
 """Collaboration's answer to events of the lifecycle: the feed and notifications."""
 
+import datetime
+
 from django.dispatch import receiver
 
-from projects.lifecycle import stage_changed
+from core.models import User
+from core.roles import active_directors
+from projects.lifecycle import approval_requested, approval_sent_back, stage_changed
 from projects.models import Project, StageTransition
 
 from .models import ActivityVerb, NotificationKind
 from .notifications import notify
 
+NOTE_KEPT = 1000  # characters of a note carried in a notification
+
 
 @receiver(stage_changed, sender=Project, dispatch_uid="collaboration-stage-changed")
-def stage_changed_to_feed(*, project: Project, transition: StageTransition, **kwargs) -> None:
+def stage_changed_to_feed(
+    *,
+    project: Project,
+    transition: StageTransition,
+    approval_requested_by: User | None = None,
+    approval_note: str = "",
+    **kwargs,
+) -> None:
     from .services import activity_record
 
     activity_record(
@@ -19,12 +32,66 @@ def stage_changed_to_feed(*, project: Project, transition: StageTransition, **kw
         verb=ActivityVerb.STAGE_CHANGED,
         data={"from": transition.from_stage, "to": transition.to_stage, "kind": transition.kind},
     )
+    told_of_approval = set()
+    if approval_requested_by is not None and approval_requested_by.pk != transition.actor_id:
+        notify(
+            recipients=[approval_requested_by],
+            kind=NotificationKind.APPROVAL_GRANTED,
+            event_key=f"transition:{transition.pk}:approved",
+            project=project,
+            actor=transition.actor,
+            data={"to": transition.to_stage, "note": approval_note[:NOTE_KEPT]},
+        )
+        told_of_approval.add(approval_requested_by.pk)
     team = [m.user for m in project.memberships.filter(left_on__isnull=True).select_related("user")]
     notify(
-        recipients=[u for u in [project.owner, *team] if u.pk != transition.actor_id],
+        recipients=[
+            u
+            for u in [project.owner, *team]
+            if u.pk != transition.actor_id and u.pk not in told_of_approval
+        ],
         kind=NotificationKind.STAGE_CHANGED,
         event_key=f"transition:{transition.pk}",
         project=project,
         actor=transition.actor,
         data={"from": transition.from_stage, "to": transition.to_stage},
+    )
+
+
+def _request_key(project: Project, requested_at: datetime.datetime) -> str:
+    # One request is one event: the moment it was made names it.
+    return f"approval:{project.pk}:{requested_at:%Y%m%d%H%M%S%f}"
+
+
+@receiver(approval_requested, sender=Project, dispatch_uid="collaboration-approval-requested")
+def approval_requested_to_directors(*, project: Project, actor: User, **kwargs) -> None:
+    notify(
+        recipients=[director for director in active_directors() if director.pk != actor.pk],
+        kind=NotificationKind.APPROVAL_REQUESTED,
+        event_key=_request_key(project, project.approval_requested_at),
+        project=project,
+        actor=actor,
+        data={"to": project.next_stage.value, "note": project.approval_note[:NOTE_KEPT]},
+    )
+
+
+@receiver(approval_sent_back, sender=Project, dispatch_uid="collaboration-approval-sent-back")
+def approval_sent_back_to_owner(
+    *,
+    project: Project,
+    actor: User,
+    requested_by: User | None,
+    requested_at: datetime.datetime,
+    note: str,
+    **kwargs,
+) -> None:
+    if requested_by is None or requested_by.pk == actor.pk:
+        return
+    notify(
+        recipients=[requested_by],
+        kind=NotificationKind.APPROVAL_REJECTED,
+        event_key=f"{_request_key(project, requested_at)}:sent-back",
+        project=project,
+        actor=actor,
+        data={"to": project.next_stage.value, "note": note[:NOTE_KEPT]},
     )

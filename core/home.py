@@ -26,6 +26,7 @@ MY_REVIEWS = 5
 MY_MENTIONS = 5
 TEAM_OVERDUE_TASKS = 10
 MY_PROJECT_REVIEWS = 10
+AWAITING_APPROVAL = 20
 
 
 @dataclass
@@ -46,6 +47,7 @@ class ManagerHome:
 @dataclass
 class DirectorHome:
     latest_run: KpiRun | None
+    awaiting_approval: list[Project]
 
 
 def member_home(user: User, *, now: datetime.datetime | None = None) -> MemberHome:
@@ -109,5 +111,12 @@ def manager_home(user: User, *, now: datetime.datetime | None = None) -> Manager
 
 
 def director_home(user: User) -> DirectorHome:
-    """The Recompute panel's latest run."""
-    return DirectorHome(latest_run=kpi_run_latest())
+    """The projects waiting for a director's approval (oldest request first), the Recompute
+    panel's latest run."""
+    waiting = (
+        projects_visible_to(user)
+        .awaiting_approval()
+        .select_related("owner", "approval_requested_by")
+        .order_by("approval_requested_at", "pk")[:AWAITING_APPROVAL]
+    )
+    return DirectorHome(latest_run=kpi_run_latest(), awaiting_approval=list(waiting))

@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from collaboration.models import Notification, NotificationKind
 from collaboration.notifications import NOTIFY_BATCH, Notice, batched, notify, notify_many
-from core.models import User
-from core.roles import Role
+from core.roles import active_directors
 
 from .models import OPEN_STAGES, Project, ReviewMeeting, StagePolicy
 
@@ -99,7 +98,7 @@ def projects_stuck_notify(*, now: datetime.datetime | None = None) -> int:
     Once per project and stage visit: the key holds when the project entered the stage.
     """
     now = now or timezone.now()
-    directors = list(User.objects.filter(groups__name=Role.DIRECTOR, is_active=True))
+    directors = list(active_directors())
     count = 0
     # One query per stage (eight at most), however many projects there are.
     for policy in StagePolicy.objects.filter(stage__in=OPEN_STAGES, norm_days__gt=0):

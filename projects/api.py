@@ -42,6 +42,7 @@ from .lifecycle import (
     TransitionNotAllowed,
     evaluate_gate,
     project_approve,
+    project_reject_approval,
     project_transition,
 )
 from .models import (
@@ -467,6 +468,36 @@ class ProjectViewSet(
             return _transition_error(error, not_allowed_status=409)
         body = ProjectSerializer(result.project, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        description="A director sends the advance the owner asked for back, with a note the "
+        "owner is told (a 409 when none waits). The project stays in its stage.",
+        request=ApprovalRequestSerializer,
+        responses={200: ProjectSerializer, 400: ERRORS, 403: DENIED, 404: MISSING, 409: CONFLICT},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="send-back",
+        filter_backends=[],
+        pagination_class=None,
+        serializer_class=ApprovalRequestSerializer,
+    )
+    def send_back(self, request: Request, pk=None) -> Response:
+        """A director sends the owner's approval request back."""
+        project = self.get_object()
+        if not can_transition(request.user, project, TransitionKind.APPROVAL):
+            raise exceptions.PermissionDenied(_("Only a director can approve a stage change."))
+        serializer = ApprovalRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        _check_seen_stage(project, serializer.validated_data.get("from_stage"))
+        try:
+            project = project_reject_approval(
+                project=project, actor=request.user, note=serializer.validated_data["note"]
+            )
+        except TransitionError as error:
+            return _transition_error(error, not_allowed_status=409)
+        return Response(ProjectSerializer(project, context=self.get_serializer_context()).data)
 
 
 # --- stage records -------------------------------------------------------------------------------

@@ -64,6 +64,9 @@ class ProjectFilter(django_filters.FilterSet):
     )
     looped = django_filters.BooleanFilter(label=_("Strategy adjusted"), method="filter_looped")
     active = django_filters.BooleanFilter(label=_("Open"), method="filter_active")
+    awaiting_approval = django_filters.BooleanFilter(
+        label=_("Waiting for approval"), method="filter_awaiting_approval"
+    )
     health = django_filters.ChoiceFilter(
         label=_("Health"), choices=Health.choices, method="filter_health"
     )
@@ -87,6 +90,7 @@ class ProjectFilter(django_filters.FilterSet):
             "department",
             "looped",
             "active",
+            "awaiting_approval",
             "closed_from",
             "health",
         ]
@@ -104,6 +108,11 @@ class ProjectFilter(django_filters.FilterSet):
             return queryset
         closed = Q(stage=Stage.CLOSED)
         return queryset.exclude(closed) if value else queryset.filter(closed)
+
+    def filter_awaiting_approval(self, queryset: QuerySet[Project], name: str, value: bool | None):
+        if value is None:
+            return queryset
+        return queryset.awaiting_approval(waiting=value)
 
     def filter_health(self, queryset: QuerySet[Project], name: str, value: str):
         """Projects whose snapshot of the latest KPI day has this health."""

@@ -6,9 +6,11 @@ Pages, the API, the admin and Celery tasks all call `project_transition`; nothin
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 
 from django.db import transaction
+from django.db.models import Exists, Q, Subquery
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -39,9 +41,15 @@ from .models import (
     TransitionKind,
 )
 
-# Sent inside the transaction of every stage change (and approval), with `project` and
-# `transition`. Receivers that notify people must defer with transaction.on_commit.
+# Sent inside the transaction of every stage change (and approval), with `project`,
+# `transition`, `approval_requested_by` (the owner whose request this change approves, or
+# None) and `approval_note` (what the approving director wrote). Receivers that notify people
+# must defer with transaction.on_commit.
 stage_changed = Signal()
+# An owner's advance now waits for a director: `project` (with the request on it), `actor`.
+approval_requested = Signal()
+# A director sent the request back: `project`, `actor`, `requested_by`, `requested_at`, `note`.
+approval_sent_back = Signal()
 
 
 # --- gates --------------------------------------------------------------------------------------
@@ -95,7 +103,16 @@ class GateFacts:
 
     @cached_property
     def latest_held_review(self) -> ReviewMeeting | None:
-        return self.project.reviews.filter(held_at__isnull=False).order_by("-held_at").first()
+        """The latest review held in this run of the cycle: a reopened project is judged on
+        reviews held after its last reopening, not on the one that closed it."""
+        reopenings = self.project.transitions.filter(kind=TransitionKind.REOPEN)
+        last_reopened = reopenings.order_by("-created_at").values("created_at")[:1]
+        return (
+            self.project.reviews.filter(held_at__isnull=False)
+            .filter(Q(held_at__gt=Subquery(last_reopened)) | ~Exists(reopenings))
+            .order_by("-held_at")
+            .first()
+        )
 
     @cached_property
     def closure_report(self) -> ClosureReport | None:
@@ -259,7 +276,7 @@ GATES: dict[Stage, list[Criterion]] = {
             gettext_lazy("The latest review decided to close"),
             gettext_lazy(
                 "Hold a review and record the decision Close; for Continue or Adjust strategy, "
-                "loop back instead."
+                "loop back instead. After a reopening only a review held since counts."
             ),
             lambda f: bool(
                 f.latest_held_review and f.latest_held_review.decision == ReviewDecision.CLOSE
@@ -513,6 +530,7 @@ def project_approve(*, project: Project, actor: User, note: str = "") -> Transit
             to_stage=gate.next_stage,
             actor=actor,
             note=note.strip() or locked.approval_note,
+            approval_note=note.strip(),
         )
 
 
@@ -524,8 +542,17 @@ def project_reject_approval(*, project: Project, actor: User, note: str = "") ->
             raise TransitionForbidden(_("Only a director can approve a stage change."))
         if not locked.awaiting_approval:
             raise TransitionNotAllowed(_("No stage change is waiting for approval."))
+        requested_by, requested_at = locked.approval_requested_by, locked.approval_requested_at
         _clear_approval(locked)
         locked.save(update_fields=_APPROVAL_FIELDS + ["updated_at"])
+        approval_sent_back.send(
+            sender=Project,
+            project=locked,
+            actor=actor,
+            requested_by=requested_by,
+            requested_at=requested_at,
+            note=note.strip(),
+        )
     return locked
 
 
@@ -539,10 +566,13 @@ def _clear_approval(project: Project) -> None:
 
 
 def _request_approval(project: Project, *, actor: User, note: str) -> TransitionResult:
-    project.approval_requested_by = actor
-    project.approval_requested_at = timezone.now()
-    project.approval_note = note
-    project.save(update_fields=_APPROVAL_FIELDS + ["updated_at"])
+    # Asking again while a request waits changes nothing: the directors were told once.
+    if not project.awaiting_approval:
+        project.approval_requested_by = actor
+        project.approval_requested_at = timezone.now()
+        project.approval_note = note
+        project.save(update_fields=_APPROVAL_FIELDS + ["updated_at"])
+        approval_requested.send(sender=Project, project=project, actor=actor)
     return TransitionResult(project=project, transition=None, awaiting_approval=True)
 
 
@@ -555,6 +585,7 @@ def _apply(
     note: str,
     outcome: str = "",
     reason_category: str = "",
+    approval_note: str | None = None,
 ) -> TransitionResult:
     from_stage = Stage(project.stage)
     now = timezone.now()
@@ -581,12 +612,15 @@ def _apply(
         if report.closed_on is None:
             report.closed_on = timezone.localdate()
             report.save(update_fields=["closed_on", "updated_at"])
+        if report.outcome == Outcome.WON and report.actual_value is not None:
+            _revenue_goals_reach(project, report.actual_value)
     if kind == TransitionKind.LOOP and to_stage == Stage.STRATEGY:
         from .services import strategies_open_revisions
 
         strategies_open_revisions(project=project, actor=actor)
 
     project.stage_entered_at = now
+    approved_request_of = project.approval_requested_by if project.awaiting_approval else None
     _clear_approval(project)
     project.save()
     row = StageTransition.objects.create(
@@ -598,8 +632,23 @@ def _apply(
         note=note,
         created_at=now,
     )
-    stage_changed.send(sender=Project, project=project, transition=row)
+    stage_changed.send(
+        sender=Project,
+        project=project,
+        transition=row,
+        approval_requested_by=approved_request_of if kind == TransitionKind.APPROVAL else None,
+        approval_note=note if approval_note is None else approval_note,
+    )
     return TransitionResult(project=project, transition=row)
+
+
+def _revenue_goals_reach(project: Project, won: Decimal) -> None:
+    # The deal is the revenue: once won, every revenue goal stands at the amount signed. Saved
+    # one by one (a project has a handful) so that the field history records each change.
+    for goal in project.goals.select_for_update().filter(metric=GoalMetric.REVENUE):
+        if goal.current_value != won:
+            goal.current_value = won
+            goal.save(update_fields=["current_value"])
 
 
 # --- what a person can do now --------------------------------------------------------------
@@ -610,6 +659,8 @@ class Action:
     label: str
     needs_note: bool = False
     needs_outcome: bool = False
+    # The move waits for a director (or is a director's decision): a note may go with it.
+    takes_note: bool = False
 
 
 def available_actions(project: Project, user: User) -> list[Action]:
@@ -624,14 +675,16 @@ def available_actions(project: Project, user: User) -> list[Action]:
                     TransitionKind.APPROVAL,
                     next_stage,
                     _("Approve move to %(stage)s") % {"stage": next_stage.label},
+                    takes_note=True,
                 )
             )
         return actions
     if next_stage and can_transition(user, project, TransitionKind.ADVANCE):
         label = _("Advance to %(stage)s") % {"stage": next_stage.label}
-        if requires_approval(stage) and not user.is_director:
+        asks = requires_approval(stage) and not user.is_director
+        if asks:
             label = _("Ask a director to approve moving to %(stage)s") % {"stage": next_stage.label}
-        actions.append(Action(TransitionKind.ADVANCE, next_stage, label))
+        actions.append(Action(TransitionKind.ADVANCE, next_stage, label, takes_note=asks))
     if stage == Stage.MONITORING and can_transition(user, project, TransitionKind.LOOP):
         for target in LOOP_TARGETS:
             actions.append(
@@ -683,6 +736,8 @@ __all__ = [
     "TransitionInvalid",
     "TransitionNotAllowed",
     "TransitionResult",
+    "approval_requested",
+    "approval_sent_back",
     "available_actions",
     "classify",
     "evaluate_gate",

@@ -22,7 +22,7 @@ from collaboration.notifications import notify
 from collaboration.selectors import team_users
 from collaboration.services import activity_record, task_save
 from core.models import User
-from core.roles import Role
+from core.roles import active_directors
 
 from .access import can_edit_project
 from .lifecycle import GateNotMet, TransitionError, project_transition, stage_policies
@@ -468,7 +468,7 @@ def _decision_move(project: Project, decision: str, *, actor: User, note: str):
 
 def _escalate(project: Project, review: ReviewMeeting, actor: User) -> None:
     Project.objects.filter(pk=project.pk).update(escalated_at=timezone.now())
-    directors = User.objects.filter(groups__name=Role.DIRECTOR, is_active=True)
+    directors = active_directors()
     notify(
         recipients=directors,
         kind=NotificationKind.ESCALATED,

@@ -12,7 +12,7 @@ from collaboration.models import ActivityVerb, NotificationKind, ProjectMembersh
 from collaboration.notifications import notify
 from collaboration.services import activity_record
 from core.models import User
-from core.roles import Role
+from core.roles import active_directors
 
 from .access import can_edit_project, projects_visible_to
 from .models import LEVEL_RANK, SERIOUS_LEVELS, Project, Risk, RiskLevel, risk_level
@@ -96,7 +96,7 @@ def risk_save(*, risk: Risk, actor: User) -> Risk:
     )
     rose = before is None or LEVEL_RANK[RiskLevel(risk.level)] > LEVEL_RANK[RiskLevel(before.level)]
     if risk.level in SERIOUS_LEVELS and rose:
-        directors = User.objects.filter(groups__name=Role.DIRECTOR, is_active=True)
+        directors = active_directors()
         notify(
             recipients=[risk.owner, *directors],
             kind=NotificationKind.RISK_SERIOUS,

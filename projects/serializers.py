@@ -159,6 +159,7 @@ class ProjectSerializer(serializers.ModelSerializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices, read_only=True, allow_blank=True)
     days_in_stage = serializers.IntegerField(read_only=True)
     awaiting_approval = serializers.BooleanField(read_only=True)
+    approval_requested_by = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Project
@@ -181,10 +182,21 @@ class ProjectSerializer(serializers.ModelSerializer):
             "stage_entered_at",
             "days_in_stage",
             "awaiting_approval",
+            "approval_requested_by",
+            "approval_requested_at",
+            "approval_note",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "code", "stage_entered_at", "created_at", "updated_at"]
+        read_only_fields = [
+            "id",
+            "code",
+            "stage_entered_at",
+            "approval_requested_at",
+            "approval_note",
+            "created_at",
+            "updated_at",
+        ]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("projects/<int:pk>/", projects.project_detail_view, name="project_detail"),
     path("projects/<int:pk>/edit/", projects.project_edit_view, name="project_edit"),
     path("projects/<int:pk>/gate/", projects.project_gate_view, name="project_gate"),
+    path("projects/<int:pk>/advance/", projects.project_advance_view, name="project_advance"),
     path(
         "projects/<int:pk>/transition/",
         projects.project_transition_view,

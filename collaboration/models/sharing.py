@@ -122,6 +122,9 @@ class NotificationKind(models.TextChoices):
     ESCALATED = "escalated", _("A review escalates a project to the directors")
     RISK_SERIOUS = "risk_serious", _("A risk becomes high or critical")
     PROJECT_STUCK = "project_stuck", _("A project stays in its stage beyond the norm")
+    APPROVAL_REQUESTED = "approval_requested", _("A stage change waits for my approval")
+    APPROVAL_GRANTED = "approval_granted", _("A director approves my stage change")
+    APPROVAL_REJECTED = "approval_rejected", _("A director sends my stage change back")
 
 
 class Notification(models.Model):
@@ -208,6 +211,9 @@ EMAIL_BY_DEFAULT = {
     NotificationKind.ESCALATED: True,
     NotificationKind.RISK_SERIOUS: True,
     NotificationKind.PROJECT_STUCK: True,
+    NotificationKind.APPROVAL_REQUESTED: True,
+    NotificationKind.APPROVAL_GRANTED: True,
+    NotificationKind.APPROVAL_REJECTED: True,
 }
 
 

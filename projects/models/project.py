@@ -24,6 +24,13 @@ LOOP_TARGETS = (Stage.EXECUTION, Stage.STRATEGY)
 ABORTABLE_STAGES = [stage for stage in OPEN_STAGES if stage != Stage.CLOSURE]
 
 
+class ProjectQuerySet(models.QuerySet):
+    def awaiting_approval(self, waiting: bool = True) -> "ProjectQuerySet":
+        """Projects whose owner asked to advance and no director has decided yet (with
+        `waiting=False`, the others)."""
+        return self.filter(approval_requested_at__isnull=not waiting)
+
+
 class Project(FSMModelMixin, models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
@@ -80,6 +87,8 @@ class Project(FSMModelMixin, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    objects = ProjectQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("sales project")
@@ -106,6 +115,12 @@ class Project(FSMModelMixin, models.Model):
             models.Index(fields=["customer", "stage"]),
             models.Index(fields=["outcome"]),
             models.Index(fields=["expected_close_date"]),
+            # The few projects waiting for a director: the home page and the list filter.
+            models.Index(
+                fields=["approval_requested_at"],
+                condition=Q(approval_requested_at__isnull=False),
+                name="project_awaiting_approval",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,8 @@ def norm_for(policies: dict, stage: str) -> int | None:
 
 @register.simple_tag
 def project_flags(project) -> str:
-    """Badges for what needs attention: a review overdue, an escalation.
+    """Badges for what needs attention: a review overdue, an escalation, a move waiting for a
+    director's approval.
 
     Lists annotate `review_overdue` in their one query; a single project page asks once. A
     project with neither draws nothing, without rendering a template (a board has 160 cards).
@@ -21,6 +22,6 @@ def project_flags(project) -> str:
     overdue = getattr(project, "review_overdue", None)
     if overdue is None:
         overdue = project.reviews.overdue().exists()
-    if not (overdue or project.escalated_at):
+    if not (overdue or project.escalated_at or project.approval_requested_at):
         return ""
     return render_to_string("projects/_flags.html", {"project": project, "review_overdue": overdue})

@@ -18,13 +18,14 @@ from ..lifecycle import (
     GateNotMet,
     TransitionError,
     TransitionInvalid,
+    available_actions,
     evaluate_gate,
     project_approve,
     project_reject_approval,
     project_transition,
     stage_policies,
 )
-from ..models import Project, Stage
+from ..models import Project, Stage, TransitionKind
 from ..selectors import project_list, stage_counts
 from ..services import project_create, project_update
 from .detail import project_page_context
@@ -147,6 +148,33 @@ def project_gate_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def project_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Before a board move: the gate of the card's stage and, if it is met, a confirm button.
+    With htmx the card itself asks; without JavaScript a page does."""
+    project = get_project_for_user(request.user, pk)
+    if project.next_stage is None:  # closed: nothing to advance to
+        return redirect(project)
+    card = project_list(request.user).get(pk=project.pk)  # read as the board reads its cards
+    move = next(
+        (
+            action
+            for action in available_actions(card, request.user)
+            if action.kind in (TransitionKind.ADVANCE, TransitionKind.APPROVAL)
+        ),
+        None,
+    )
+    context = {
+        "project": card,
+        "gate": evaluate_gate(card),
+        "move": move,
+        "policies": stage_policies(),
+    }
+    if request.htmx:
+        return render(request, "projects/_board_card.html", context)
+    return render(request, "projects/project_advance.html", context)
+
+
+@login_required
 @require_POST
 def project_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
     """A transition button or a board card move; the lifecycle decides, we report."""
@@ -154,18 +182,19 @@ def project_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = TransitionForm(request.POST)
     expected = request.POST.get("from_stage")
     if not form.is_valid():
-        messages.error(request, _("Choose a valid stage."))
-        return _after_transition(request, project, status=400)
+        return _refused(request, project, _("Choose a valid stage."), status=400)
     if expected and expected != project.stage:
-        messages.error(request, _("This project moved meanwhile; reload and try again."))
-        return _after_transition(request, project, status=409)
+        message = _("This project moved meanwhile; reload and try again.")
+        return _refused(request, project, message, status=409)
     action = request.POST.get("action")
     try:
         if action == "approve":
             project_approve(project=project, actor=request.user, note=form.cleaned_data["note"])
             messages.success(request, _("Stage change approved."))
         elif action == "reject":
-            project_reject_approval(project=project, actor=request.user)
+            project_reject_approval(
+                project=project, actor=request.user, note=form.cleaned_data["note"]
+            )
             messages.info(request, _("Approval request sent back."))
         else:
             result = project_transition(
@@ -184,22 +213,43 @@ def project_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
                     _("Moved to %(stage)s.") % {"stage": Stage(result.project.stage).label},
                 )
     except GateNotMet as error:
-        messages.error(request, error.message)
-        return _after_transition(request, project, status=409, unmet=error.unmet)
+        return _refused(request, project, error.message, status=409, unmet=error.unmet)
     except TransitionInvalid as error:
-        messages.error(request, error.message)
-        return _after_transition(request, project, status=400)
+        return _refused(request, project, error.message, status=400)
     except TransitionError as error:
-        messages.error(request, error.message)
-        return _after_transition(request, project, status=409)
+        return _refused(request, project, error.message, status=409)
     return _after_transition(request, project)
 
 
-def _after_transition(request, project, *, status: int = 200, unmet=None) -> HttpResponse:
+def _refused(request, project, message: str, *, status: int, unmet=None) -> HttpResponse:
     if request.htmx and request.POST.get("source") == "board":
+        # Said on the card itself; a message kept for later would greet the next page.
+        return _after_transition(request, project, status=status, unmet=unmet, refused=message)
+    messages.error(request, message)
+    return _after_transition(request, project, status=status, unmet=unmet)
+
+
+def _after_transition(
+    request, project, *, status: int = 200, unmet=None, refused: str = ""
+) -> HttpResponse:
+    from_board = request.POST.get("source") == "board"
+    if from_board and status == 200:
+        if request.htmx:
+            # The board is drawn again: the card in its new column, the message above.
+            return HttpResponse(headers={"HX-Refresh": "true"})
+        return redirect("projects:project_board")
+    if from_board and not request.htmx:
+        # Refused: the confirm page shows the gate as it stands now, and why.
+        return redirect("projects:project_advance", pk=project.pk)
+    if request.htmx and from_board:
         # Read as the board reads its cards, with their flags (review overdue).
         project = project_list(request.user).get(pk=project.pk)
-        context = {"project": project, "unmet": unmet, "policies": stage_policies()}
+        context = {
+            "project": project,
+            "unmet": unmet,
+            "refused": refused,
+            "policies": stage_policies(),
+        }
         response = render(request, "projects/_board_card.html", context)
         # htmx swaps 200 responses only; the card re-renders in its column with the reason.
         response["HX-Retarget"] = f"#card-{project.pk}"

@@ -742,6 +742,9 @@ def test_the_settings_page_starts_from_the_current_preferences(client, member):
         K.ESCALATED: True,
         K.RISK_SERIOUS: True,
         K.PROJECT_STUCK: True,
+        K.APPROVAL_REQUESTED: True,
+        K.APPROVAL_GRANTED: True,
+        K.APPROVAL_REJECTED: True,
     }
     assert reverse("collaboration:notification_settings") in client.get(LIST).text
 
@@ -763,6 +766,9 @@ def test_the_settings_page_saves_the_preferences(client, member, outsider):
         K.ESCALATED: False,
         K.RISK_SERIOUS: False,
         K.PROJECT_STUCK: False,
+        K.APPROVAL_REQUESTED: False,
+        K.APPROVAL_GRANTED: False,
+        K.APPROVAL_REJECTED: False,
     }
     assert not NotificationSetting.objects.filter(user=outsider).exists()
 

@@ -7,6 +7,7 @@ the stage_changed signal and two simultaneous advances on PostgreSQL.
 
 import datetime
 import threading
+from decimal import Decimal
 from itertools import product
 
 import pytest
@@ -36,6 +37,7 @@ from projects.models import (
     ClosureReport,
     Feasibility,
     FeasibilityDecision,
+    GoalMetric,
     Outcome,
     Project,
     Stage,
@@ -668,6 +670,63 @@ def test_closing_copies_the_report_outcome_to_the_project(owner, outcome):
     assert ClosureReport.objects.get(project=project).closed_on == timezone.localdate()
 
 
+def test_closing_as_won_sets_every_revenue_goal_to_the_won_amount(owner):
+    project = make_project(owner, S.CLOSURE, gate_met=True)
+    ClosureReport.objects.filter(project=project).update(actual_value=Decimal("4450000.00"))
+    contract = GoalFactory(project=project, target=Decimal("4000000"), current_value=0)
+    upsell = GoalFactory(project=project, target=Decimal("500000"), current_value=120_000)
+    satisfaction = GoalFactory(
+        project=project, metric=GoalMetric.CUSTOMER_SATISFACTION, target=90, current_value=70
+    )
+
+    project_transition(project=project, to_stage=S.CLOSED, actor=owner)
+
+    current = dict(project.goals.values_list("pk", "current_value"))
+    assert current == {
+        contract.pk: Decimal("4450000.00"),
+        upsell.pk: Decimal("4450000.00"),
+        satisfaction.pk: Decimal("70"),
+    }
+
+
+@pytest.mark.parametrize("outcome", [Outcome.LOST, Outcome.CANCELLED])
+def test_closing_without_a_win_leaves_the_revenue_goals(owner, outcome):
+    project = make_project(owner, S.CLOSURE, gate_met=True)
+    ClosureReport.objects.filter(project=project).update(outcome=outcome, actual_value=None)
+    goal = GoalFactory(project=project, current_value=120_000)
+
+    project_transition(project=project, to_stage=S.CLOSED, actor=owner)
+
+    goal.refresh_from_db()
+    assert goal.current_value == Decimal("120000")
+
+
+def test_a_refused_closing_leaves_the_revenue_goals(owner):
+    project = make_project(owner, S.CLOSURE, gate_met=True)
+    goal = GoalFactory(project=project, current_value=120_000)
+    project.lessons.all().delete()
+
+    with pytest.raises(GateNotMet):
+        project_transition(project=project, to_stage=S.CLOSED, actor=owner)
+
+    goal.refresh_from_db()
+    assert goal.current_value == Decimal("120000")
+
+
+def test_approved_closing_as_won_sets_the_revenue_goals_too(owner, director):
+    require_approval(S.CLOSURE)
+    project = make_project(owner, S.CLOSURE, gate_met=True)
+    goal = GoalFactory(project=project, current_value=0)
+    project_transition(project=project, to_stage=S.CLOSED, actor=owner)
+    goal.refresh_from_db()
+    assert goal.current_value == 0  # still waiting for the director
+
+    project_approve(project=fresh(project), actor=director)
+
+    goal.refresh_from_db()
+    assert goal.current_value == Decimal("480000.00")
+
+
 def test_owner_who_is_not_a_director_cannot_reopen(owner):
     project = make_project(owner, S.CLOSED)
 
@@ -708,7 +767,10 @@ def test_a_reopened_project_closes_again_on_a_new_date(owner, director):
     project_transition(project=project, to_stage=S.CLOSED, actor=owner)
     ClosureReport.objects.filter(project=project).update(closed_on=datetime.date(2026, 1, 15))
     project_transition(project=fresh(project), to_stage=S.MONITORING, actor=director, note="Again")
-    fill_gate(project, S.MONITORING)
+    # Monitoring is passed again on a review held after the reopening.
+    ReviewMeetingFactory(
+        project=project, scheduled_for=timezone.now(), held_at=timezone.now(), decision="close"
+    )
 
     project_transition(project=fresh(project), to_stage=S.CLOSURE, actor=owner)
     project_transition(project=fresh(project), to_stage=S.CLOSED, actor=owner)

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from collaboration.models import Notification, NotificationKind, Task, TeamRole
+from projects.lifecycle import GateNotMet, project_transition
 from projects.models import (
     Project,
     ReviewCadence,
@@ -519,3 +520,32 @@ def test_an_overdue_review_is_the_next_one_until_held_or_cancelled(team):
     assert review_next_schedule(project=team) is None
     assert reviews_schedule_due() == 0
     assert team.reviews.count() == 1
+
+
+# --- a reopened project is reviewed again ---------------------------------------------------------
+def test_a_reopened_project_needs_a_new_review_to_close_again(review, manager, director):
+    hold(review, manager, ReviewDecision.CLOSE)
+    fill_gate(review.project, Stage.CLOSURE)
+    project_transition(
+        project=Project.objects.get(pk=review.project_id), to_stage=Stage.CLOSED, actor=manager
+    )
+    project_transition(
+        project=Project.objects.get(pk=review.project_id),
+        to_stage=Stage.MONITORING,
+        actor=director,
+        note="The customer asked for a second phase",
+    )
+
+    # The review that closed the project before does not close it again.
+    with pytest.raises(GateNotMet) as refused:
+        project_transition(
+            project=Project.objects.get(pk=review.project_id), to_stage=Stage.CLOSURE, actor=manager
+        )
+    assert [c.code for c in refused.value.unmet] == ["review_decided_close"]
+    assert Project.objects.get(pk=review.project_id).stage == Stage.MONITORING
+
+    again = ReviewMeetingFactory(project=review.project, scheduled_for=hours(-0.5))
+    result = hold(again, manager, ReviewDecision.CLOSE)
+
+    assert result.moved_to == Stage.CLOSURE
+    assert Project.objects.get(pk=review.project_id).stage == Stage.CLOSURE
