@@ -65,6 +65,7 @@ class Form:
     action: str
     attrs: dict
     controls: list[Control] = field(default_factory=list)
+    testids: set[str] = field(default_factory=set)  # data-testid of the elements inside
 
     @property
     def names(self) -> set[str]:
@@ -108,6 +109,7 @@ class _FormsParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.forms: list[Form] = []
         self.inputs_outside: list[Control] = []
+        self.links: dict[str, str] = {}  # data-testid → href of each link that has both
         self._form: Form | None = None
         self._select: Control | None = None
         self._option: list | None = None  # [value or None, selected, disabled, text]
@@ -119,11 +121,17 @@ class _FormsParser(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {name: (value if value is not None else "") for name, value in attrs}
+        if tag == "a" and "data-testid" in a and "href" in a:
+            self.links[a["data-testid"]] = a["href"]
+        if "data-testid" in a and self._form is not None:
+            self._form.testids.add(a["data-testid"])
         if tag == "form":
             self._form = Form(
                 method=a.get("method", "get").lower(), action=a.get("action", ""), attrs=a
             )
             self.forms.append(self._form)
+            if "data-testid" in a:
+                self._form.testids.add(a["data-testid"])
         elif tag == "input":
             self._add(
                 Control(
@@ -193,23 +201,41 @@ class _FormsParser(HTMLParser):
             self._form = None
 
 
-def browser_forms(html: str) -> list[Form]:
-    parser = _FormsParser()
-    parser.feed(html)
-    parser.close()
-    return parser.forms
+def browser_forms(page) -> list[Form]:
+    return _parsed(page).forms
 
 
-def rejected_inputs(html: str) -> list[Control]:
+def rejected_inputs(page) -> list[Control]:
     """Every input on the page whose written value a browser would throw away."""
-    parser = _FormsParser()
-    parser.feed(html)
-    parser.close()
+    parser = _parsed(page)
     controls = [c for form in parser.forms for c in form.controls] + parser.inputs_outside
     return [control for control in controls if control.rejected]
 
 
-def form_with(html: str, name: str) -> Form:
+def form_with(page, name: str) -> Form:
     """The one form of the page that holds a control called `name`."""
-    [form] = [form for form in browser_forms(html) if name in form.names]
+    [form] = [form for form in browser_forms(page) if name in form.names]
     return form
+
+
+def _html(page) -> str:
+    """A page's HTML, from a test client response or a string."""
+    return page if isinstance(page, str) else page.content.decode()
+
+
+def _parsed(page) -> _FormsParser:
+    parser = _FormsParser()
+    parser.feed(_html(page))
+    parser.close()
+    return parser
+
+
+def form_holding(page, testid: str) -> Form:
+    """The one form of the page that holds the element (or is the form) `testid`."""
+    [form] = [form for form in _parsed(page).forms if testid in form.testids]
+    return form
+
+
+def link_to(page, testid: str) -> str:
+    """Where the page's link `testid` leads."""
+    return _parsed(page).links[testid]

@@ -17,8 +17,8 @@ from core.roles import Role
 from projects.lifecycle import project_approve, project_reject_approval, project_transition
 from projects.models import Project, Stage, StagePolicy
 from salescycle.celery import app
+from tests.browser_forms import browser_forms, form_holding
 from tests.factories import ProjectFactory, UserFactory
-from tests.html_forms import RenderedForms, form_with
 from tests.projects.gates import fill_gate
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,8 @@ def submit(client, user, project: Project, testid: str, **typed) -> None:
     client.force_login(user)
     page = client.get(project.get_absolute_url())
     assert page.status_code == 200
-    action, fields = form_with(page, testid)
+    form = form_holding(page, testid)
+    action, fields = form.action, dict(form.submission())
     for name in typed:
         assert name in fields, f"{name} is not a field of the rendered form"
     response = client.post(action, {**fields, **typed})
@@ -291,9 +292,7 @@ def test_the_project_list_filters_the_projects_waiting(client, owner, directors,
     client.force_login(directors[1])
     page = client.get(reverse("projects:project_list"))
     assert "等待审批" in page.content.decode()
-    parser = RenderedForms()
-    parser.feed(page.content.decode())
-    [filters] = [f for f in parser.forms if "awaiting_approval" in f["fields"]]
+    [filters] = [f for f in browser_forms(page) if "awaiting_approval" in f.names]
 
     listed = client.get(reverse("projects:project_list"), {"awaiting_approval": "true"})
 
@@ -302,7 +301,7 @@ def test_the_project_list_filters_the_projects_waiting(client, owner, directors,
     others = client.get(reverse("projects:project_list"), {"awaiting_approval": "false"})
     assert "不需要审批的项目" in others.content.decode()
     assert "华东物流 ERP" not in others.content.decode()
-    assert filters["fields"]["awaiting_approval"] in ("", "unknown", None)
+    assert dict(filters.submission())["awaiting_approval"] in ("", "unknown")
 
 
 # --- the API ----------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from core.roles import Role
 from projects.models import Project, Stage
+from tests.browser_forms import form_holding, link_to
 from tests.factories import ProjectFactory, UserFactory
-from tests.html_forms import form_with, link_with
 from tests.projects.gates import BREAKERS, fill_gate
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def test_advancing_from_the_board_asks_for_confirmation_first(client, owner, rea
     client.force_login(owner)
     board = client.get(BOARD)
 
-    confirm = client.get(link_with(board, f"move-{ready.code}"))
+    confirm = client.get(link_to(board, f"move-{ready.code}"))
 
     assert confirm.status_code == 200
     assert stage_of(ready) == Stage.INITIATION  # asking moved nothing
@@ -51,7 +51,8 @@ def test_advancing_from_the_board_asks_for_confirmation_first(client, owner, rea
     assert "确认推进到目标设定" in page
     for code in ("customer_set", "background_written", "value_and_close_date", "feasibility_go"):
         assert f'data-testid="criterion-{code}" data-met="true"' in page
-    action, fields = form_with(confirm, f"confirm-move-{ready.code}")
+    form = form_holding(confirm, f"confirm-move-{ready.code}")
+    action, fields = form.action, dict(form.submission())
 
     moved = client.post(action, fields)
 
@@ -67,7 +68,7 @@ def test_an_unmet_gate_says_why_and_offers_no_move(client, owner, unready):
     client.force_login(owner)
     board = client.get(BOARD)
 
-    confirm = client.get(link_with(board, f"move-{unready.code}"))
+    confirm = client.get(link_to(board, f"move-{unready.code}"))
 
     page = confirm.content.decode()
     assert 'data-testid="criterion-feasibility_go" data-met="false"' in page
@@ -78,8 +79,9 @@ def test_an_unmet_gate_says_why_and_offers_no_move(client, owner, unready):
 
 def test_a_move_refused_after_confirming_shows_why_on_the_confirm_page(client, owner, ready):
     client.force_login(owner)
-    confirm = client.get(link_with(client.get(BOARD), f"move-{ready.code}"))
-    action, fields = form_with(confirm, f"confirm-move-{ready.code}")
+    confirm = client.get(link_to(client.get(BOARD), f"move-{ready.code}"))
+    form = form_holding(confirm, f"confirm-move-{ready.code}")
+    action, fields = form.action, dict(form.submission())
     BREAKERS["feasibility_go"].break_it(ready)  # someone changed the decision meanwhile
 
     refused = client.post(action, fields, follow=True)
@@ -93,7 +95,7 @@ def test_a_move_refused_after_confirming_shows_why_on_the_confirm_page(client, o
 # --- with htmx: the card asks ------------------------------------------------------------------
 def test_with_htmx_the_card_shows_the_gate_and_a_confirm_button(client, owner, ready):
     client.force_login(owner)
-    href = link_with(client.get(BOARD), f"move-{ready.code}")
+    href = link_to(client.get(BOARD), f"move-{ready.code}")
 
     card = client.get(href, HTTP_HX_REQUEST="true")
 
@@ -101,7 +103,8 @@ def test_with_htmx_the_card_shows_the_gate_and_a_confirm_button(client, owner, r
     assert html.lstrip().startswith(f'<article class="board-card" id="card-{ready.pk}"')
     assert "<html" not in html
     assert 'data-testid="criterion-feasibility_go" data-met="true"' in html
-    action, fields = form_with(card, f"confirm-move-{ready.code}")
+    form = form_holding(card, f"confirm-move-{ready.code}")
+    action, fields = form.action, dict(form.submission())
 
     moved = client.post(action, fields, HTTP_HX_REQUEST="true")
 
@@ -112,7 +115,7 @@ def test_with_htmx_the_card_shows_the_gate_and_a_confirm_button(client, owner, r
 
 def test_with_htmx_an_unmet_gate_shows_the_reasons_on_the_card(client, owner, unready):
     client.force_login(owner)
-    href = link_with(client.get(BOARD), f"move-{unready.code}")
+    href = link_to(client.get(BOARD), f"move-{unready.code}")
 
     card = client.get(href, HTTP_HX_REQUEST="true").content.decode()
 
@@ -127,9 +130,10 @@ def test_the_confirmation_asks_a_director_where_approval_is_needed(client, owner
 
     StagePolicy.objects.filter(stage=Stage.INITIATION).update(requires_approval=True)
     client.force_login(owner)
-    confirm = client.get(link_with(client.get(BOARD), f"move-{ready.code}"))
+    confirm = client.get(link_to(client.get(BOARD), f"move-{ready.code}"))
     assert "提请总监审批转到目标设定" in confirm.content.decode()
-    action, fields = form_with(confirm, f"confirm-move-{ready.code}")
+    form = form_holding(confirm, f"confirm-move-{ready.code}")
+    action, fields = form.action, dict(form.submission())
 
     client.post(action, {**fields, "note": "请审批"})
 
