@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import YesNoFilter
 from core.models import User
 from projects.models import Industry, Project, Region, Stage
 
@@ -21,10 +22,8 @@ class TaskFilter(django_filters.FilterSet):
         label=_("Department"), queryset=Department.objects.filter(is_active=True)
     )
     stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices)
-    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue")
-    due_this_week = django_filters.BooleanFilter(
-        label=_("Due this week"), method="filter_due_this_week"
-    )
+    overdue = YesNoFilter(label=_("Overdue"), method="filter_overdue")
+    due_this_week = YesNoFilter(label=_("Due this week"), method="filter_due_this_week")
 
     class Meta:
         model = Task

@@ -8,6 +8,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from collaboration.models import Department
+from core.filters import YesNoFilter
 from core.models import User
 
 from .access import possible_owners, projects_visible_to
@@ -61,8 +62,8 @@ class ProjectFilter(django_filters.FilterSet):
         to_field_name="code",
         queryset=Department.objects.all(),
     )
-    looped = django_filters.BooleanFilter(label=_("Strategy adjusted"), method="filter_looped")
-    active = django_filters.BooleanFilter(label=_("Open"), method="filter_active")
+    looped = YesNoFilter(label=_("Strategy adjusted"), method="filter_looped")
+    active = YesNoFilter(label=_("Open"), method="filter_active")
     health = django_filters.ChoiceFilter(
         label=_("Health"), choices=Health.choices, method="filter_health"
     )
