@@ -1,4 +1,5 @@
 from .choices import (
+    OPEN_STAGE_CHOICES,
     OPEN_STAGES,
     Currency,
     CustomerSize,
@@ -69,6 +70,7 @@ __all__ = [
     "ABORTABLE_STAGES",
     "LOOP_TARGETS",
     "NEXT_STAGE",
+    "OPEN_STAGE_CHOICES",
     "OPEN_STAGES",
     "ClosureReport",
     "Contact",
