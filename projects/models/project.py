@@ -24,6 +24,12 @@ LOOP_TARGETS = (Stage.EXECUTION, Stage.STRATEGY)
 ABORTABLE_STAGES = [stage for stage in OPEN_STAGES if stage != Stage.CLOSURE]
 
 
+class ProjectQuerySet(models.QuerySet):
+    def open(self) -> "ProjectQuerySet":
+        """Projects not closed (the queryset twin of `Project.is_open`)."""
+        return self.exclude(stage=Stage.CLOSED)
+
+
 class Project(FSMModelMixin, models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
@@ -79,6 +85,8 @@ class Project(FSMModelMixin, models.Model):
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
