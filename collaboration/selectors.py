@@ -165,10 +165,15 @@ def comments_of(project: Project, task: Task | None = None) -> QuerySet[Comment]
     return comments.select_related("author").order_by("created_at", "id")
 
 
+def mentionable_people(project: Project) -> QuerySet[User]:
+    """Who can be @mentioned on the project: its owner and current team, if team-eligible."""
+    on_team = project.memberships.filter(left_on__isnull=True).values("user")
+    return team_eligible_people().filter(Q(pk__in=on_team) | Q(pk=project.owner_id))
+
+
 def mention_candidates(project: Project) -> list[dict]:
     """The people who can be @mentioned on the project, for the autocomplete."""
-    on_team = project.memberships.filter(left_on__isnull=True).values("user")
-    people = team_eligible_people().filter(Q(pk__in=on_team) | Q(pk=project.owner_id))
+    people = mentionable_people(project)
     return [
         {"username": username, "name": User.name_from(*names)}
         for username, *names in people.order_by("username").values_list(
