@@ -232,3 +232,14 @@ def test_api_refuses_admin_and_inactive_people(request, project, manager, who):
 
     assert member.status_code == 400 and "user" in member.json()
     assert risk.status_code == 400 and "owner" in risk.json()
+
+
+def test_dashboard_api_filters_by_eligible_owners_only(director, gone, manager):
+    api = APIClient()
+    api.force_authenticate(director)
+
+    refused = api.get(f"/api/v1/dashboard/?owner={gone.pk}")
+    accepted = api.get(f"/api/v1/dashboard/?owner={manager.pk}")
+
+    assert refused.status_code == 400 and "owner" in refused.json()
+    assert accepted.status_code == 204  # accepted; no figures before the first KPI rollup
