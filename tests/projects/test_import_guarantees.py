@@ -12,8 +12,9 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
+from core.roles import Role
 from projects.models import Currency, Customer, Project, ReviewCadence
-from tests.factories import CustomerFactory, ProjectFactory
+from tests.factories import CustomerFactory, ProjectFactory, UserFactory
 from tests.projects.test_imports import confirm_form, csv_file, errors, preview
 
 pytestmark = pytest.mark.django_db
@@ -236,3 +237,29 @@ def test_an_unknown_owner_is_named_in_the_error(client, director, language, mess
 
     assert [text for _label, text in errors(shown)[0]] == [message]
     assert message in shown.content.decode()
+
+
+def test_a_sales_manager_reimports_their_own_export(client, manager):
+    """The export names the owner as people read it; for a manager that is themself."""
+    project = ProjectFactory(owner=manager, name="Harbour CRM")
+    client.force_login(manager)
+    exported = client.get(reverse("projects:project_list_export", args=["csv"]))
+    Project.objects.filter(pk=project.pk).update(stage="closed", outcome="won")
+
+    shown = preview(client, SimpleUploadedFile("projects.csv", exported.content))
+    client.post(reverse("projects:import_confirm"), confirm_form(shown))
+
+    assert errors(shown) == [[]]
+    assert Project.objects.exclude(pk=project.pk).get().owner == manager
+
+
+def test_an_owner_name_two_people_share_asks_for_the_username(client, director):
+    for username in ("wanglei", "wanglei2"):
+        UserFactory(username=username, full_name="王磊", role=Role.SALES_MANAGER)
+    client.force_login(director)
+
+    shown = preview(client, csv_file([["Harbour", "finance", "east", "ERP", "王磊", "", ""]]))
+
+    assert errors(shown)[0] == [
+        ("Owner", "More than one person is called “王磊”; give the username.")
+    ]
