@@ -7,8 +7,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import YesNoFilter
 from core.models import User
-from projects.models import Industry, Project, Region, Stage
+from core.people import team_eligible_people
+from projects.models import OPEN_STAGE_CHOICES, Industry, Project, Region
 
 from .models import Department, Task, TaskStatus
 
@@ -20,11 +22,9 @@ class TaskFilter(django_filters.FilterSet):
     department = django_filters.ModelChoiceFilter(
         label=_("Department"), queryset=Department.objects.filter(is_active=True)
     )
-    stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices)
-    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue")
-    due_this_week = django_filters.BooleanFilter(
-        label=_("Due this week"), method="filter_due_this_week"
-    )
+    stage = django_filters.ChoiceFilter(label=_("Stage"), choices=OPEN_STAGE_CHOICES)
+    overdue = YesNoFilter(label=_("Overdue"), method="filter_overdue")
+    due_this_week = YesNoFilter(label=_("Due this week"), method="filter_due_this_week")
 
     class Meta:
         model = Task
@@ -33,11 +33,10 @@ class TaskFilter(django_filters.FilterSet):
     def __init__(self, *args, project: Project | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Only people on the project (or, across projects, nobody else's names to pick from).
+        people = team_eligible_people()
         if project is not None:
-            people = project.memberships.values("user")
-            self.filters["assignee"].queryset = User.objects.filter(pk__in=people)
-        else:
-            self.filters["assignee"].queryset = User.objects.filter(is_active=True)
+            people = people.filter(pk__in=project.memberships.values("user"))
+        self.filters["assignee"].queryset = people
 
     def filter_q(self, queryset: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:
         return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
@@ -89,6 +88,7 @@ class PortfolioTaskFilter(TaskFilter):
         super().__init__(*args, **kwargs)
         # Names to pick from are the people of the tasks listed, never anyone else's.
         tasks = self.queryset
-        self.filters["assignee"].queryset = User.objects.filter(pk__in=tasks.values("assignee"))
-        owners = User.objects.filter(pk__in=tasks.values("project__owner"))
+        people = team_eligible_people()
+        self.filters["assignee"].queryset = people.filter(pk__in=tasks.values("assignee"))
+        owners = people.filter(pk__in=tasks.values("project__owner"))
         self.filters["project_owner"].queryset = owners

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput
+from core.people import team_eligible_people
 from projects.models import Project
 
 from .access import active_members
@@ -53,7 +54,7 @@ class TaskForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.project = project
         people = active_members(project).exclude(role=TeamRole.OBSERVER).values("user")
-        self.fields["assignee"].queryset = self.fields["assignee"].queryset.filter(
+        self.fields["assignee"].queryset = team_eligible_people().filter(
             Q(pk__in=people) | Q(pk=project.owner_id)
         )
         # Every task of the project is offered; the service refuses a cycle with a clear error.

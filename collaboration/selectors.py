@@ -7,6 +7,7 @@ from django.db.models import BooleanField, Case, Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from core.models import User
+from core.people import team_eligible_people
 from projects.access import projects_involving, projects_visible_to
 from projects.models import Project, Stage
 
@@ -164,26 +165,25 @@ def comments_of(project: Project, task: Task | None = None) -> QuerySet[Comment]
     return comments.select_related("author").order_by("created_at", "id")
 
 
+def mentionable_people(project: Project) -> QuerySet[User]:
+    """Who can be @mentioned on the project: its owner and current team, if team-eligible."""
+    on_team = project.memberships.filter(left_on__isnull=True).values("user")
+    return team_eligible_people().filter(Q(pk__in=on_team) | Q(pk=project.owner_id))
+
+
 def mention_candidates(project: Project) -> list[dict]:
     """The people who can be @mentioned on the project, for the autocomplete."""
-    people = {
-        m.user_id: m.user
-        for m in project.memberships.filter(left_on__isnull=True).select_related("user")
-    }
-    people.setdefault(project.owner_id, project.owner)
+    people = mentionable_people(project)
     return [
-        {"username": u.username, "name": u.display_name}
-        for u in sorted(people.values(), key=lambda u: u.username)
+        {"username": username, "name": User.name_from(*names)}
+        for username, *names in people.order_by("username").values_list(
+            "username", *User.NAME_FIELDS
+        )
     ]
 
 
 def team_users(project: Project) -> QuerySet[User]:
     """The active people on the project's team now: who may attend its reviews and own its
     actions and risks."""
-    return (
-        User.objects.filter(
-            memberships__project=project, memberships__left_on__isnull=True, is_active=True
-        )
-        .distinct()
-        .order_by("full_name", "username")
-    )
+    on_team = User.objects.filter(memberships__project=project, memberships__left_on__isnull=True)
+    return team_eligible_people(on_team).distinct().order_by("full_name", "username")

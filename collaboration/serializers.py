@@ -7,11 +7,11 @@ the services' and come back from `collaboration.api` as field errors.
 """
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.models import User
-from projects.models import Contact, Project
-from projects.serializers import StageField
+from core.people import team_eligible_people
+from projects.models import OPEN_STAGE_CHOICES, Contact, Project
 
 from .models import (
     Comment,
@@ -31,10 +31,6 @@ MAX_ID = 2**63 - 1
 MAX_IDS_PER_REQUEST = 100
 
 
-def _active_users():
-    return User.objects.filter(is_active=True)
-
-
 def _label(model, name: str):
     return model._meta.get_field(name).verbose_name
 
@@ -42,7 +38,7 @@ def _label(model, name: str):
 # --- the team --------------------------------------------------------------------------------
 class MembershipSerializer(serializers.ModelSerializer):
     user = serializers.PrimaryKeyRelatedField(
-        label=_label(ProjectMembership, "user"), queryset=_active_users()
+        label=_label(ProjectMembership, "user"), queryset=team_eligible_people()
     )
     user_name = serializers.CharField(source="user.display_name", read_only=True)
     department = serializers.PrimaryKeyRelatedField(
@@ -93,8 +89,21 @@ class MembershipQuerySerializer(serializers.Serializer):
 PROGRESS_FIELDS = frozenset({"status", "progress", "blocked_reason"})
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "enum": [value for value, _label in OPEN_STAGE_CHOICES],
+        "description": "A stage of the cycle a task serves: any stage but closed.",
+    },
+    component_name="TaskStage",
+)
+class TaskStageField(serializers.ChoiceField):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(choices=OPEN_STAGE_CHOICES, **kwargs)
+
+
 class TaskSerializer(serializers.ModelSerializer):
-    stage = StageField(label=_label(Task, "stage"), required=False)
+    stage = TaskStageField(label=_label(Task, "stage"), required=False)
     department = serializers.PrimaryKeyRelatedField(
         label=_label(Task, "department"),
         queryset=Department.objects.filter(is_active=True),
@@ -105,7 +114,10 @@ class TaskSerializer(serializers.ModelSerializer):
         source="department.name", read_only=True, allow_null=True
     )
     assignee = serializers.PrimaryKeyRelatedField(
-        label=_label(Task, "assignee"), queryset=_active_users(), required=False, allow_null=True
+        label=_label(Task, "assignee"),
+        queryset=team_eligible_people(),
+        required=False,
+        allow_null=True,
     )
     assignee_name = serializers.CharField(
         source="assignee.display_name", read_only=True, allow_null=True

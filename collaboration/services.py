@@ -32,6 +32,7 @@ from .models import (
     TeamRole,
 )
 from .notifications import notify
+from .selectors import mentionable_people
 
 
 # --- activity ---------------------------------------------------------------------------------
@@ -340,38 +341,68 @@ def task_delete(*, task: Task, actor: User) -> None:
 
 
 # --- comments ---------------------------------------------------------------------------------
-# "@name" not glued to a preceding name character, so e-mail addresses are not mentions but
-# Chinese text around a mention ("请@li.na看一下") is fine: names are Latin letters and digits.
-MENTION = re.compile(r"(?<![A-Za-z0-9_.+-])@([A-Za-z0-9_.+-]+)")
+# "@" not glued to a preceding Latin name character, so e-mail addresses are not mentions but
+# Chinese text around a mention ("请@li.na看一下") is fine. What follows the "@" runs on through
+# any letters (Chinese too): which member it names is found by the longest username or name
+# it starts with, since Chinese text may follow a name without a space.
+MENTION = re.compile(r"(?<![A-Za-z0-9_.+-])@([\w.+-]+)")
+LATIN_NAME = re.compile(r"[A-Za-z0-9_.+-]+")
 
 
 def mentioned_usernames(body: str) -> list[str]:
-    """The names mentioned in `body`, each once whatever its case, as first written."""
+    """The Latin names mentioned in `body`, each once whatever its case, as first written."""
     names: dict[str, str] = {}
-    for name in MENTION.findall(body):
-        name = name.rstrip(".")
-        names.setdefault(name.lower(), name)
+    for token in MENTION.findall(body):
+        latin = LATIN_NAME.match(token)
+        if latin:
+            name = latin.group().rstrip(".")
+            names.setdefault(name.lower(), name)
     return list(names.values())
 
 
+def _mentionable(project: Project) -> dict[str, User]:
+    """Who may be mentioned on the project, by lower-case username and by the name people see
+    when it has no space in it (王磊) — a username wins over someone else's name."""
+    people = list(mentionable_people(project))
+    names = {p.display_name.lower(): p for p in people if not re.search(r"\s", p.display_name)}
+    return names | {p.username.lower(): p for p in people}
+
+
+def _mentioned(token: str, people: dict[str, User], longest_first: list[str]) -> User | None:
+    lower = token.lower()
+    for name in longest_first:
+        rest = lower[len(name) :]
+        # "wanglei请看" names wanglei; "wangleix" does not (a Latin name goes on).
+        if lower.startswith(name) and not LATIN_NAME.match(rest):
+            return people[name]
+    return None
+
+
 def _mentions_check(*, project: Project, body: str) -> list[User]:
-    names = mentioned_usernames(body)
-    if not names:
+    tokens = [token.rstrip(".") for token in MENTION.findall(body)]
+    if not tokens:
         return []
-    members = {
-        m.user.username.lower(): m.user
-        for m in access.active_members(project).select_related("user")
-    }
-    members.setdefault(project.owner.username.lower(), project.owner)
-    unknown = [name for name in names if name.lower() not in members]
+    people = _mentionable(project)
+    longest_first = sorted(people, key=len, reverse=True)
+    found: dict[int, User] = {}
+    unknown: dict[str, str] = {}
+    for token in tokens:
+        person = _mentioned(token, people, longest_first)
+        if person is not None:
+            found.setdefault(person.pk, person)
+        elif latin := LATIN_NAME.match(token):
+            # A Latin name is meant as a username; Chinese after "@" that names nobody is
+            # plain text ("@所有人").
+            name = latin.group().rstrip(".")
+            unknown.setdefault(name.lower(), name)
     if unknown:
         raise ValidationError(
             {
                 "body": _("Only project members can be mentioned; not: %(names)s")
-                % {"names": ", ".join(f"@{name}" for name in unknown)}
+                % {"names": ", ".join(f"@{name}" for name in unknown.values())}
             }
         )
-    return [members[name.lower()] for name in names]
+    return list(found.values())
 
 
 def _comment_check(*, project: Project, body: str) -> tuple[str, list[User]]:

@@ -12,6 +12,7 @@ from django.http import Http404
 
 from collaboration.models import ProjectMembership
 from core.models import User
+from core.people import team_eligible_people
 from core.roles import Role
 
 from .models import Project, Stage, TransitionKind
@@ -74,8 +75,7 @@ def get_project_for_user(
     return project
 
 
-def possible_owners(*, active_only: bool = True) -> QuerySet[User]:
-    """Who may own a project: sales managers and directors (with `active_only=False`, also
-    those no longer active, whose projects a list may still be filtered by)."""
+def possible_owners() -> QuerySet[User]:
+    """Who may own a project: the team-eligible sales managers and directors."""
     owners = User.objects.filter(groups__name__in=[Role.SALES_MANAGER, Role.DIRECTOR])
-    return (owners.filter(is_active=True) if active_only else owners).distinct()
+    return team_eligible_people(owners).distinct()

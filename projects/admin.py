@@ -11,6 +11,7 @@ from .models import (
     Customer,
     Feasibility,
     Goal,
+    ImportBatch,
     Lesson,
     PortfolioSnapshot,
     Project,
@@ -123,6 +124,13 @@ class ReviewMeetingAdmin(ReadOnlyAdmin):
     list_select_related = ["project"]
     date_hierarchy = "scheduled_for"
     search_fields = ["project__code", "project__name"]
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ReadOnlyAdmin):
+    list_display = ["token", "created_by", "created_at", "imported_at", "projects_created"]
+    list_select_related = ["created_by"]
+    date_hierarchy = "created_at"
 
 
 @admin.register(Risk)

@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from collaboration.models import Department
-from core.models import User
 
+from .access import possible_owners
 from .api import DENIED, ERRORS, UserLanguageMixin
 from .dashboard import PERIODS, dashboard_filter_parse, director_dashboard
 from .models import Industry, Region, Stage
@@ -28,7 +28,7 @@ class DashboardQuerySerializer(serializers.Serializer):
         label=_("Department"),
     )
     owner = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), required=False, label=_("Owner")
+        queryset=possible_owners(), required=False, label=_("Owner")
     )
     industry = serializers.ChoiceField(choices=Industry.choices, required=False)
     region = serializers.ChoiceField(choices=Region.choices, required=False)
@@ -181,7 +181,7 @@ class DashboardView(UserLanguageMixin, APIView):
                 value = value.code
             elif name == "owner":
                 value = value.pk
-            chosen[name] = value
+            chosen[name] = str(value)  # as a query string carries it
         filters = dashboard_filter_parse(chosen)
         figures = director_dashboard(user=request.user, filters=filters)
         if figures is None:

@@ -8,8 +8,10 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from collaboration.models import Department
+from core.filters import YesNoFilter
 from core.forms import DateInput
 from core.models import User
+from core.people import team_eligible_people
 
 from .access import possible_owners, projects_visible_to
 from .lessons import lessons_search
@@ -41,7 +43,7 @@ class ProjectFilter(django_filters.FilterSet):
     # the person cannot see.
     owner = django_filters.ModelChoiceFilter(
         label=_("Owner"),
-        queryset=possible_owners(active_only=False),
+        queryset=possible_owners(),
     )
     # Set by links (a customer's page); typing a customer's name goes in the search. A select
     # would draw every customer (2,000 options took 260 ms at scale).
@@ -62,9 +64,9 @@ class ProjectFilter(django_filters.FilterSet):
         to_field_name="code",
         queryset=Department.objects.all(),
     )
-    looped = django_filters.BooleanFilter(label=_("Strategy adjusted"), method="filter_looped")
-    active = django_filters.BooleanFilter(label=_("Open"), method="filter_active")
-    awaiting_approval = django_filters.BooleanFilter(
+    looped = YesNoFilter(label=_("Strategy adjusted"), method="filter_looped")
+    active = YesNoFilter(label=_("Open"), method="filter_active")
+    awaiting_approval = YesNoFilter(
         label=_("Waiting for approval"), method="filter_awaiting_approval"
     )
     health = django_filters.ChoiceFilter(
@@ -203,7 +205,8 @@ class RiskFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         # Names to pick from are the people of the risks listed, never anyone else's.
         risks = self.queryset
-        self.filters["owner"].queryset = User.objects.filter(pk__in=risks.values("owner"))
+        people = team_eligible_people()
+        self.filters["owner"].queryset = people.filter(pk__in=risks.values("owner"))
         if project is None:
             # The owners of the projects the person sees (given the request): the owners of
             # every risk's project joined the whole register, 190 ms at 60,000 risks.
@@ -212,7 +215,7 @@ class RiskFilter(django_filters.FilterSet):
                 projects = projects_visible_to(user)
             else:
                 projects = Project.objects.filter(pk__in=risks.values("project"))
-            owners = User.objects.filter(pk__in=projects.values("owner"))
+            owners = people.filter(pk__in=projects.values("owner"))
             self.filters["project_owner"].queryset = owners
         else:
             for name in ("project_owner", "department", "industry", "region"):

@@ -8,6 +8,7 @@ from collaboration.models import Department, ProjectMembership
 from collaboration.selectors import team_users
 from core.forms import DateInput, DateTimeInput
 from core.models import User
+from core.people import team_eligible_people
 
 from .access import possible_owners
 from .models import (
@@ -129,7 +130,7 @@ class GoalForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(is_active=True)
+        self.fields["owner"].queryset = team_eligible_people()
 
     def clean_target(self):
         target = self.cleaned_data.get("target")
@@ -169,7 +170,7 @@ class AllocationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = User.objects.filter(is_active=True)
+        self.fields["person"].queryset = team_eligible_people()
         self.fields["department"].queryset = Department.objects.filter(is_active=True)
 
 
@@ -228,7 +229,7 @@ class MembershipForm(forms.ModelForm):
     def __init__(self, *args, project: Project, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.project = project
-        self.fields["user"].queryset = User.objects.filter(is_active=True)
+        self.fields["user"].queryset = team_eligible_people()
         self.fields["department"].queryset = Department.objects.filter(is_active=True)
 
     def clean_user(self):

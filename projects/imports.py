@@ -6,11 +6,25 @@ that customer. Rows are checked by the customer and project forms and written by
 `customer_save` and `project_create`, so an imported project gets its code and its owner's
 membership like one opened on the page. The preview runs the same import inside a transaction
 that is rolled back; the confirmation runs it again and keeps it only if every row passes.
+
+What it guarantees:
+- *Once per preview.* A preview without errors is an `ImportBatch` row (its rows, their
+  checksum, a token). Confirming locks that row (`select_for_update`) in the transaction that
+  imports and stamps `imported_at` in it: a second confirm — a double click, two tabs, two
+  requests at the same instant — waits for the first and then finds it imported.
+- *No open project twice.* A row whose customer and project name (case-insensitive) are those
+  of an open project — in the database or earlier in the file — is flagged as a duplicate in
+  the preview and skipped.
+- *Exports import as they are.* The project list's export headers and values (the project's
+  "name", the owner's name, choice labels in either language) are read like the template's.
 """
 
 import csv
 import datetime
+import hashlib
 import io
+import json
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -19,6 +33,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.text import capfirst
@@ -28,8 +43,18 @@ from openpyxl import load_workbook
 
 from core.models import User
 
+from .access import possible_owners
 from .forms import CustomerForm, ProjectForm
-from .models import Currency, Customer, CustomerSize, Industry, Project, Region, ReviewCadence
+from .models import (
+    Currency,
+    Customer,
+    CustomerSize,
+    ImportBatch,
+    Industry,
+    Project,
+    Region,
+    ReviewCadence,
+)
 from .services import customer_save, project_create
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -41,6 +66,8 @@ class ImportColumn:
     key: str
     header: str | Promise
     choices: type[models.TextChoices] | None = None
+    # Other headers read as this column: those of the project list's export.
+    aliases: tuple[str | Promise, ...] = ()
 
 
 def _label(model: type[models.Model], name: str) -> str | Promise:
@@ -55,7 +82,7 @@ COLUMNS = [
     ImportColumn("region", _label(Customer, "region"), Region),
     ImportColumn("size", _label(Customer, "size"), CustomerSize),
     ImportColumn("website", _label(Customer, "website")),
-    ImportColumn("project", Project._meta.verbose_name),
+    ImportColumn("project", Project._meta.verbose_name, aliases=(_label(Project, "name"),)),
     ImportColumn("owner", _label(Project, "owner")),
     ImportColumn("estimated_value", _label(Project, "estimated_value")),
     ImportColumn("currency", _label(Project, "currency"), Currency),
@@ -90,7 +117,8 @@ def _header_keys() -> dict[str, str]:
     """Header text (in any of our languages, or the column's key) → column key."""
     keys = {}
     for column in COLUMNS:
-        for name in {column.key, *_in_every_language(column.header)}:
+        headers = [column.header, *column.aliases]
+        for name in {column.key, *(n for h in headers for n in _in_every_language(h))}:
             keys[name] = column.key
     return keys
 
@@ -175,6 +203,9 @@ class RowResult:
     errors: list[tuple[str, str]] = field(default_factory=list)
     customer_created: bool = False
     project: Project | None = None
+    # An open project with this customer and name: the row is flagged and skipped.
+    duplicate_of: Project | None = None
+    duplicate_row: int | None = None  # when that project is an earlier row of the file
 
     @property
     def cells(self) -> list[str]:
@@ -185,10 +216,33 @@ class RowResult:
 class ImportResult:
     rows: list[RowResult]
     imported: bool
+    batch: ImportBatch | None = None
 
     @property
     def error_count(self) -> int:
         return sum(len(row.errors) for row in self.rows)
+
+    @property
+    def duplicate_count(self) -> int:
+        return sum(1 for row in self.rows if row.duplicate_of is not None)
+
+
+@dataclass
+class _Run:
+    """What one pass over the rows has learnt so far."""
+
+    actor: User
+    customers: dict[str, Customer] = field(default_factory=dict)  # created, by lower name
+    project_rows: dict[int, int] = field(default_factory=dict)  # project created → its row
+    _owners: dict[str, list[User]] | None = None
+
+    def owners_named(self, name: str) -> list[User]:
+        """Possible owners whose name people read (as the export writes it) is `name`."""
+        if self._owners is None:
+            self._owners = {}
+            for owner in possible_owners():
+                self._owners.setdefault(owner.display_name.lower(), []).append(owner)
+        return self._owners.get(name.lower(), [])
 
 
 def _choice_values(choices: type[models.TextChoices]) -> dict[str, str]:
@@ -222,45 +276,65 @@ def _errors(form: forms.BaseForm, skip: set[str] = frozenset()) -> list[tuple[st
     return found
 
 
-def _customer(values: dict[str, str], created: dict[str, Customer], actor: User, result: RowResult):
+def _customer(values: dict[str, str], run: _Run, result: RowResult) -> Customer | None:
     name = values.get("customer", "").strip()
-    known = created.get(name.lower()) or Customer.objects.filter(name__iexact=name).first()
+    known = run.customers.get(name.lower()) or Customer.objects.filter(name__iexact=name).first()
     if known is not None:
         return known
     form = CustomerForm(data={"name": name, **_form_data(values, CUSTOMER_FIELDS), "notes": ""})
     if not form.is_valid():
         result.errors += _errors(form)
         return None
-    customer = customer_save(customer=form.save(commit=False), actor=actor)
-    created[customer.name.lower()] = customer
+    customer = customer_save(customer=form.save(commit=False), actor=run.actor)
+    run.customers[customer.name.lower()] = customer
     result.customer_created = True
     return customer
 
 
-def _owner(values: dict[str, str], actor: User, result: RowResult) -> User | None:
-    username = values.get("owner", "").strip()
-    if not username or username == actor.username:
+def _owner_error(result: RowResult, message: str) -> None:
+    result.errors.append((capfirst(_label(Project, "owner")), message))
+
+
+def _owner(values: dict[str, str], run: _Run, result: RowResult) -> User | None:
+    """The row's owner, given by username or, as the export writes it, by name."""
+    actor = run.actor
+    name = values.get("owner", "").strip()
+    if not name or name == actor.username:
+        return actor
+    owner = User.objects.filter(username=name).first()
+    if owner is None:
+        named = run.owners_named(name)
+        if len(named) > 1:
+            _owner_error(
+                result,
+                _("More than one person is called “%(name)s”; give the username.") % {"name": name},
+            )
+            return None
+        owner = named[0] if named else None
+    if owner == actor:
         return actor
     if not actor.is_director:
-        result.errors.append(
-            (
-                capfirst(_label(Project, "owner")),
-                _("Only a director may open a project for someone else."),
-            )
-        )
+        _owner_error(result, _("Only a director may open a project for someone else."))
         return None
-    owner = User.objects.filter(username=username).first()
     if owner is None:
-        result.errors.append(
-            (capfirst(_label(Project, "owner")), _("There is no user with this username."))
+        _owner_error(
+            result, _("There is no user with the username “%(username)s”.") % {"username": name}
         )
     return owner
 
 
-def _project(values: dict[str, str], customer: Customer | None, actor: User, result: RowResult):
-    owner = _owner(values, actor, result)
+def _open_duplicate(name: str, customer: Customer | None) -> Project | None:
+    if customer is None or customer.pk is None or not name:
+        return None
+    same = Project.objects.open().filter(customer=customer, name__iexact=name)
+    return same.order_by("pk").first()
+
+
+def _project(values: dict[str, str], customer: Customer | None, run: _Run, result: RowResult):
+    actor = run.actor
+    owner = _owner(values, run, result)
     data = {
-        "name": values.get("project", ""),
+        "name": values.get("project", "").strip(),
         "customer": customer.pk if customer else "",
         "background": values.get("background", ""),
         **_form_data(values, PROJECT_FIELDS),
@@ -275,28 +349,33 @@ def _project(values: dict[str, str], customer: Customer | None, actor: User, res
     valid = form.is_valid()
     # The customer's own errors are already listed; the form would only add "required".
     result.errors += _errors(form, skip={"customer"} if customer is None else set())
+    result.duplicate_of = _open_duplicate(data["name"], customer)
+    if result.duplicate_of is not None:
+        result.duplicate_row = run.project_rows.get(result.duplicate_of.pk)
+        return None
     if valid and not result.errors:
         project = form.save(commit=False)
         result.project = project_create(project=project, actor=actor)
+        run.project_rows[result.project.pk] = result.number
     return result.project
 
 
-def _row(values: dict[str, str], created: dict[str, Customer], actor: User, result: RowResult):
-    customer = _customer(values, created, actor, result)
+def _row(values: dict[str, str], run: _Run, result: RowResult):
+    customer = _customer(values, run, result)
     if values.get("project", "").strip():
-        _project(values, customer, actor, result)
+        _project(values, customer, run, result)
 
 
 def import_rows(*, rows: list[dict[str, str]], actor: User, commit: bool) -> ImportResult:
     """Check every row by writing it; keep the writes only if `commit` and no row has an
     error, otherwise roll every one of them back."""
     results = [RowResult(number=n, values=values) for n, values in enumerate(rows, start=2)]
-    created: dict[str, Customer] = {}
+    run = _Run(actor=actor)
     with transaction.atomic():
         for result in results:
             try:
                 with transaction.atomic():
-                    _row(result.values, created, actor, result)
+                    _row(result.values, run, result)
             except (IntegrityError, ValidationError) as error:
                 messages = getattr(error, "messages", None) or [_("The row conflicts with data.")]
                 result.errors += [("", str(message)) for message in messages]
@@ -304,6 +383,62 @@ def import_rows(*, rows: list[dict[str, str]], actor: User, commit: bool) -> Imp
         if not imported:
             transaction.set_rollback(True)
     return ImportResult(rows=results, imported=imported)
+
+
+# --- preview and confirmation ------------------------------------------------------------------
+class ImportNotWaiting(Exception):
+    """The confirmed preview is not (or no longer) waiting: unknown, someone else's, or
+    imported already (`batch` then says when)."""
+
+    def __init__(self, batch: ImportBatch | None = None) -> None:
+        self.batch = batch
+        super().__init__(str(batch))
+
+
+def _checksum(rows: list[dict[str, str]]) -> str:
+    text = json.dumps(rows, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def import_preview(*, rows: list[dict[str, str]], actor: User) -> ImportResult:
+    """Check the rows without keeping anything; a file without errors waits as an
+    ImportBatch (the same one if this file is already waiting) for the confirmation."""
+    result = import_rows(rows=rows, actor=actor, commit=False)
+    if not result.error_count:
+        result.batch, _created = ImportBatch.objects.get_or_create(
+            created_by=actor,
+            checksum=_checksum(rows),
+            imported_at__isnull=True,
+            defaults={"rows": rows},
+        )
+    return result
+
+
+def import_batches_waiting(actor: User) -> QuerySet[ImportBatch]:
+    return ImportBatch.objects.filter(created_by=actor, imported_at__isnull=True)
+
+
+@transaction.atomic
+def import_batch_confirm(*, token: str, actor: User) -> ImportResult:
+    """Import the waiting preview `token` of `actor`, once: ImportNotWaiting if there is no
+    such preview or it has been imported already."""
+    # The row lock makes a second confirm of the same preview, sent at the same moment,
+    # wait here until the first commits — and then find `imported_at` set.
+    try:
+        token = uuid.UUID(str(token))
+    except ValueError:
+        raise ImportNotWaiting() from None
+    batch = ImportBatch.objects.select_for_update().filter(token=token, created_by=actor).first()
+    if batch is None or batch.imported_at is not None:
+        raise ImportNotWaiting(batch)
+    result = import_rows(rows=batch.rows, actor=actor, commit=True)
+    result.batch = batch
+    if result.imported:
+        batch.imported_at = timezone.now()
+        batch.projects_created = sum(1 for row in result.rows if row.project)
+        batch.customers_created = sum(1 for row in result.rows if row.customer_created)
+        batch.save(update_fields=["imported_at", "projects_created", "customers_created"])
+    return result
 
 
 # --- the template ------------------------------------------------------------------------------

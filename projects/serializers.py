@@ -15,6 +15,7 @@ from rest_framework import exceptions, serializers, status
 
 from collaboration.models import Department
 from core.models import User
+from core.people import team_eligible_people
 
 from .access import possible_owners
 from .models import (
@@ -109,10 +110,6 @@ class UserSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     username = serializers.CharField(read_only=True)
     name = serializers.CharField(source="display_name", read_only=True)
-
-
-def _active_users():
-    return User.objects.filter(is_active=True)
 
 
 # --- customers -----------------------------------------------------------------------------------
@@ -231,7 +228,7 @@ class FeasibilitySerializer(serializers.ModelSerializer):
 
 class GoalSerializer(serializers.ModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(
-        label=Goal._meta.get_field("owner").verbose_name, queryset=_active_users()
+        label=Goal._meta.get_field("owner").verbose_name, queryset=team_eligible_people()
     )
     progress_percent = serializers.IntegerField(read_only=True)
 
@@ -274,7 +271,7 @@ class ResourceAllocationSerializer(serializers.ModelSerializer):
     )
     person = serializers.PrimaryKeyRelatedField(
         label=ResourceAllocation._meta.get_field("person").verbose_name,
-        queryset=_active_users(),
+        queryset=team_eligible_people(),
         required=False,
         allow_null=True,
     )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.models import User
+from core.people import team_eligible_people
 
 from .access import projects_visible_to
 from .models import (
@@ -38,10 +38,6 @@ REVIEW_STATES = [
 
 def _label(model, name: str):
     return model._meta.get_field(name).verbose_name
-
-
-def _active_users():
-    return User.objects.filter(is_active=True)
 
 
 def _choice_field(name: str, choices, description: str):
@@ -98,7 +94,7 @@ class VisibleProjectField(serializers.PrimaryKeyRelatedField):
 # --- reviews -------------------------------------------------------------------------------------
 class ActionItemSerializer(serializers.ModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(
-        label=_label(ReviewActionItem, "owner"), queryset=_active_users()
+        label=_label(ReviewActionItem, "owner"), queryset=team_eligible_people()
     )
     owner_name = serializers.CharField(source="owner.display_name", read_only=True)
 
@@ -115,7 +111,7 @@ class ReviewSerializer(serializers.ModelSerializer):
     project_name = serializers.CharField(source="project.name", read_only=True)
     attendees = serializers.PrimaryKeyRelatedField(
         label=_label(ReviewMeeting, "attendees"),
-        queryset=_active_users(),
+        queryset=team_eligible_people(),
         many=True,
         required=False,
         help_text="Ids of people on the project's team.",
@@ -260,7 +256,7 @@ class RiskSerializer(serializers.ModelSerializer):
     score = serializers.IntegerField(read_only=True, help_text="probability × impact")
     level = RiskLevelField(read_only=True)
     owner = serializers.PrimaryKeyRelatedField(
-        label=_label(Risk, "owner"), queryset=_active_users()
+        label=_label(Risk, "owner"), queryset=team_eligible_people()
     )
     owner_name = serializers.CharField(source="owner.display_name", read_only=True)
     status = RiskStatusField(label=_label(Risk, "status"), required=False)

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from projects.models.choices import Stage
+from projects.models.choices import OPEN_STAGE_CHOICES
 
 from .teams import Department
 
@@ -42,7 +42,7 @@ class Task(models.Model):
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), max_length=10000, blank=True)
-    stage = models.CharField(_("stage it serves"), max_length=30, choices=Stage.choices)
+    stage = models.CharField(_("stage it serves"), max_length=30, choices=OPEN_STAGE_CHOICES)
     department = models.ForeignKey(
         Department, verbose_name=_("department"), on_delete=models.SET_NULL, null=True, blank=True
     )

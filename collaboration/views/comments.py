@@ -1,6 +1,5 @@
 """Posting, correcting and removing comments on a project or one of its tasks."""
 
-import json
 from datetime import timedelta
 
 from django.contrib import messages
@@ -31,7 +30,7 @@ def comment_form_context(
     return {
         "can_comment": can_comment,
         "comment_form": form or CommentForm(),
-        "mention_json": json.dumps(mention_candidates(project)) if can_comment else "[]",
+        "mention_candidates": mention_candidates(project) if can_comment else [],
         "comment_task": task,
         "can_manage_comments": can_edit_project(request.user, project),
         # Comments posted after this moment may still be edited by their author.

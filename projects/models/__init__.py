@@ -1,4 +1,5 @@
 from .choices import (
+    OPEN_STAGE_CHOICES,
     OPEN_STAGES,
     Currency,
     CustomerSize,
@@ -20,6 +21,7 @@ from .choices import (
     TransitionKind,
 )
 from .customers import Contact, Customer
+from .imports import ImportBatch
 from .kpis import (
     Health,
     KpiRun,
@@ -34,6 +36,7 @@ from .project import (
     NEXT_STAGE,
     Project,
     ProjectCodeCounter,
+    ProjectQuerySet,
     StagePolicy,
     StageTransition,
 )
@@ -50,6 +53,7 @@ from .risks import LEVEL_RANK, RISK_LEVEL_FLOORS, SERIOUS_LEVELS, Risk, risk_lev
 
 __all__ = [
     "Health",
+    "ImportBatch",
     "KpiRun",
     "KpiRunStatus",
     "PortfolioDimension",
@@ -69,6 +73,8 @@ __all__ = [
     "ABORTABLE_STAGES",
     "LOOP_TARGETS",
     "NEXT_STAGE",
+    "ProjectQuerySet",
+    "OPEN_STAGE_CHOICES",
     "OPEN_STAGES",
     "ClosureReport",
     "Contact",

@@ -16,6 +16,8 @@ class Stage(models.TextChoices):
 
 
 OPEN_STAGES = [stage for stage in Stage if stage != Stage.CLOSED]
+# The stages work is done in: what a task may serve (Closed is the end, not a stage of work).
+OPEN_STAGE_CHOICES = [(stage.value, stage.label) for stage in OPEN_STAGES]
 
 
 class Outcome(models.TextChoices):

@@ -30,6 +30,10 @@ class ProjectQuerySet(models.QuerySet):
         `waiting=False`, the others)."""
         return self.filter(approval_requested_at__isnull=not waiting)
 
+    def open(self) -> "ProjectQuerySet":
+        """Projects not closed (the queryset twin of `Project.is_open`)."""
+        return self.exclude(stage=Stage.CLOSED)
+
 
 class Project(FSMModelMixin, models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True, editable=False)

@@ -30,7 +30,7 @@ def director_dashboard_view(request: HttpRequest) -> HttpResponse:
         "periods": PERIODS,
         # The filter form's choices, there even before the first rollup.
         "departments": Department.objects.all(),
-        "owners": possible_owners(active_only=False).order_by("full_name", "username"),
+        "owners": possible_owners().order_by("full_name", "username"),
         "industries": Industry.choices,
         "regions": Region.choices,
     }

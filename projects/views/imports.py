@@ -1,14 +1,16 @@
-"""The import page: upload, preview every row with its errors, confirm (all or nothing), and
-the template file to fill in.
+"""The import page: upload, preview every row with its errors, confirm (all or nothing, once),
+and the template file to fill in.
 
-The rows read from the upload wait in the session between preview and confirmation, so what is
-confirmed is what was previewed, never anything the browser sends back."""
+A preview without errors waits in the database (`ImportBatch`); the confirm button sends only
+its token, so what is imported is what was previewed, never anything the browser sends back,
+and a preview is imported once however often the button is pressed (see `projects.imports`)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,14 +19,14 @@ from ..exports import Column, export_response
 from ..imports import (
     COLUMNS,
     ImportFileError,
+    ImportNotWaiting,
     ImportUploadForm,
+    import_batch_confirm,
     import_file_read,
-    import_rows,
+    import_preview,
     template_row,
 )
 from .exports import export_format
-
-SESSION_KEY = "projects_import_rows"
 
 
 def _may_import(request: HttpRequest) -> None:
@@ -43,15 +45,12 @@ def import_view(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method != "POST" or not form.is_valid():
         return _page(request, form)
-    request.session.pop(SESSION_KEY, None)
     try:
         rows = import_file_read(form.cleaned_data["file"])
     except ImportFileError as error:
         form.add_error("file", error.message)
         return _page(request, form)
-    result = import_rows(rows=rows, actor=request.user, commit=False)
-    if not result.error_count:
-        request.session[SESSION_KEY] = rows
+    result = import_preview(rows=rows, actor=request.user)
     return _page(request, ImportUploadForm(), result)
 
 
@@ -59,23 +58,33 @@ def import_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def import_confirm_view(request: HttpRequest) -> HttpResponse:
     _may_import(request)
-    # Taken out before the import, so a second click of the button finds nothing to import.
-    rows = request.session.pop(SESSION_KEY, None)
-    request.session.save()
-    if not rows:
-        messages.error(request, _("Upload the file again: there is nothing waiting to import."))
-        return redirect("projects:import")
-    result = import_rows(rows=rows, actor=request.user, commit=True)
+    try:
+        result = import_batch_confirm(token=request.POST.get("token", ""), actor=request.user)
+    except ImportNotWaiting as refused:
+        if refused.batch is None:
+            messages.error(request, _("Upload the file again: there is nothing waiting to import."))
+            return redirect("projects:import")
+        when = formats.date_format(timezone.localtime(refused.batch.imported_at), "H:i")
+        messages.info(
+            request,
+            _("This file has already been imported (at %(time)s); nothing more was imported.")
+            % {"time": when},
+        )
+        return redirect("projects:project_list")
     if not result.imported:
         # The data changed since the preview (e.g. someone added the same customer).
         return _page(request, ImportUploadForm(), result)
-    projects = sum(1 for row in result.rows if row.project)
-    customers = sum(1 for row in result.rows if row.customer_created)
     messages.success(
         request,
         _("Imported %(projects)d projects and %(customers)d new customers.")
-        % {"projects": projects, "customers": customers},
+        % {"projects": result.batch.projects_created, "customers": result.batch.customers_created},
     )
+    if result.duplicate_count:
+        messages.info(
+            request,
+            _("Skipped %(count)d rows that repeat an open project.")
+            % {"count": result.duplicate_count},
+        )
     return redirect("projects:project_list")
 
 

@@ -1,5 +1,8 @@
-// @mention autocomplete for comment boxes: typing "@" and letters lists matching team
-// members (from the JSON the page embeds); Enter, Tab or a click inserts "@username ".
+// @mention autocomplete for comment boxes: typing "@" and a few letters lists the team members
+// (from the JSON the page embeds) whose username starts with them or whose name contains them —
+// "@王" offers 王磊, "@wang" too; Enter, Tab or a click inserts "@username ", which is what the
+// server reads as a mention. As on the server, an "@" right after a Latin letter or digit
+// (an e-mail address) starts nothing, while Chinese may come right before it ("请@王").
 (function () {
   "use strict";
 
@@ -17,13 +20,13 @@
 
     function currentWord() {
       var before = textarea.value.slice(0, textarea.selectionStart);
-      var match = /(^|\s)@([\w.+-]*)$/.exec(before);
+      var match = /(^|[^A-Za-z0-9_.+\-])@([^\s@]*)$/.exec(before);
       return match ? match[2] : null;
     }
 
     function choose(username) {
       var caret = textarea.selectionStart;
-      var before = textarea.value.slice(0, caret).replace(/@([\w.+-]*)$/, "@" + username + " ");
+      var before = textarea.value.slice(0, caret).replace(/@([^\s@]*)$/, "@" + username + " ");
       textarea.value = before + textarea.value.slice(caret);
       textarea.selectionStart = textarea.selectionEnd = before.length;
       list.hidden = true;
@@ -56,7 +59,8 @@
 
     textarea.addEventListener("input", function () { active = 0; render(); });
     textarea.addEventListener("keydown", function (event) {
-      if (list.hidden) return;
+      // Enter while an input method is composing (pinyin → 王) belongs to the input method.
+      if (list.hidden || event.isComposing) return;
       var items = list.querySelectorAll("li");
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();

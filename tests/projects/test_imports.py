@@ -4,6 +4,7 @@ the template downloads and imports as it is, and bad files are refused cleanly."
 
 import csv
 import io
+from html.parser import HTMLParser
 
 import openpyxl
 import pytest
@@ -40,12 +41,46 @@ def xlsx_file(rows: list[list], header=HEADER) -> SimpleUploadedFile:
     return SimpleUploadedFile("import.xlsx", out.getvalue())
 
 
+class ConfirmForm(HTMLParser):
+    """The fields of the preview's confirm form, as the browser would post them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+        self.inside = False
+        self.data: dict[str, str] = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and attrs.get("action") == reverse("projects:import_confirm"):
+            self.found = self.inside = True
+        elif tag == "input" and self.inside and attrs.get("name"):
+            self.data[attrs["name"]] = attrs.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+
+
+def confirm_form(response) -> dict[str, str]:
+    """What pressing the preview's Import button posts (no form, no button: an assertion)."""
+    parser = ConfirmForm()
+    parser.feed(response.content.decode())
+    assert parser.found, "the preview offers no confirm form"
+    parser.data.pop("csrfmiddlewaretoken", None)
+    return parser.data
+
+
 def preview(client, upload):
-    return client.post(reverse("projects:import"), {"file": upload})
+    """Upload a file; the client remembers the confirm form it was shown, as a page does."""
+    response = client.post(reverse("projects:import"), {"file": upload})
+    offered = 'data-testid="import-confirm"' in response.content.decode()
+    client.import_confirm = confirm_form(response) if offered else {}
+    return response
 
 
 def confirm(client):
-    return client.post(reverse("projects:import_confirm"))
+    return client.post(reverse("projects:import_confirm"), getattr(client, "import_confirm", {}))
 
 
 def errors(response) -> list[list[tuple[str, str]]]:
@@ -140,7 +175,7 @@ def test_unknown_owner_is_a_row_error(client, director):
 
     response = preview(client, csv_file([["Harbour", "finance", "east", "ERP", "nobody", "", ""]]))
 
-    assert errors(response)[0] == [("Owner", "There is no user with this username.")]
+    assert errors(response)[0] == [("Owner", "There is no user with the username “nobody”.")]
 
 
 def test_manager_cannot_open_projects_for_someone_else(client, manager, director):
