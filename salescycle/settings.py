@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "core.middleware.HtmxMessagesMiddleware",
     "core.page_cache.PageCacheMiddleware",
     "core.sweeps.SweepOnPageLoadMiddleware",
     # django-axes must come last: it turns a lockout into its own response.
