@@ -176,9 +176,7 @@ def task_event(
     event.add("summary", summary)
     if task.description:
         event.add("description", task.description)
-    event.add(
-        "url", site + reverse("collaboration:task_detail", args=[task.project_id, task.pk])
-    )
+    event.add("url", site + reverse("collaboration:task_detail", args=[task.project_id, task.pk]))
     event.add("transp", "TRANSPARENT")
     return event
 

@@ -67,8 +67,7 @@ def calendar_settings_view(request: HttpRequest) -> HttpResponse:
             "feed_url": feed_url,
             "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
             "project_feeds": [
-                (project, site + project_feed_path(token.token, project))
-                for project in projects
+                (project, site + project_feed_path(token.token, project)) for project in projects
             ],
         }
     return render(request, "collaboration/calendar.html", context)

@@ -11,7 +11,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--people-only",
             action="store_true",
-            help="Only the departments and demo users, without the projects (seconds, not a minute).",
+            help="Only the departments and demo users, not the projects (seconds, not a minute).",
         )
 
     def handle(self, *args, people_only: bool = False, **options) -> None:
