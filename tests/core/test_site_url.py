@@ -96,3 +96,18 @@ def test_seed_demo_says_to_sign_in_at_the_served_address(settings):
     call_command("seed_demo", "--people-only", stdout=out)
 
     assert "Sign in at http://127.0.0.1:8777/ " in out.getvalue()
+
+
+def test_the_calendar_page_and_api_give_the_same_feed_address(client, settings, member):
+    settings.SITE_URL = "https://sales.example.com"
+    token = calendar_token_ensure(user=member).token
+    client.force_login(member)
+
+    page = client.get(reverse("collaboration:calendar")).content.decode()
+    api = client.get("/api/v1/calendar-token/").json()
+
+    assert api["feed_url"] == f"https://sales.example.com/calendar/{token}.ics"
+    assert api["project_feed_url"] == (
+        f"https://sales.example.com/calendar/{token}/projects/{{project_id}}.ics"
+    )
+    assert api["feed_url"] in page
