@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The app reads them too: seed_demo greets with this address, e-mails link to it (README).
+export HOST PORT
 
 .PHONY: demo test bench bench-quick install install-dev messages chromium messages-update lint static serve worker beat clean
 

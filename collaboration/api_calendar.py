@@ -5,6 +5,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.site import site_url
 from projects.api import UserLanguageMixin
 
 from .calendar import (
@@ -38,11 +39,12 @@ class CalendarTokenView(UserLanguageMixin, generics.GenericAPIView):
     pagination_class = None
 
     def _body(self, request: Request, token: CalendarToken) -> dict:
-        project_url = request.build_absolute_uri(project_feed_path(token.token, 0))
+        site = site_url(request)
+        project_url = site + project_feed_path(token.token, 0)
         return CalendarTokenSerializer(
             {
                 "token": token.token,
-                "feed_url": request.build_absolute_uri(feed_path(token.token)),
+                "feed_url": site + feed_path(token.token),
                 "project_feed_url": project_url.replace(
                     "/projects/0.ics", "/projects/{project_id}.ics"
                 ),

@@ -133,15 +133,11 @@ def project_tasks(project: Project) -> QuerySet[Task]:
 
 
 # --- building the calendar -----------------------------------------------------------------------
-def _site_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def _utc(moment: datetime.datetime) -> datetime.datetime:
     return moment.astimezone(datetime.UTC)
 
 
-def review_event(review: ReviewMeeting, *, now: datetime.datetime) -> Event:
+def review_event(review: ReviewMeeting, *, now: datetime.datetime, site: str) -> Event:
     event = Event()
     event.add("uid", f"review-{review.pk}@salescycle")
     event.add("dtstamp", _utc(now))
@@ -159,12 +155,14 @@ def review_event(review: ReviewMeeting, *, now: datetime.datetime) -> Event:
         description = f"{decided}\n\n{description}".strip()
     if description:
         event.add("description", description)
-    event.add("url", _site_url(review.get_absolute_url()))
+    event.add("url", site + review.get_absolute_url())
     event.add("status", "CONFIRMED")
     return event
 
 
-def task_event(task: Task, *, now: datetime.datetime, with_assignee: bool = False) -> Event:
+def task_event(
+    task: Task, *, now: datetime.datetime, site: str, with_assignee: bool = False
+) -> Event:
     """An all-day event on the task's due date; it does not make the person look busy."""
     event = Event()
     event.add("uid", f"task-{task.pk}-due@salescycle")
@@ -178,9 +176,7 @@ def task_event(task: Task, *, now: datetime.datetime, with_assignee: bool = Fals
     event.add("summary", summary)
     if task.description:
         event.add("description", task.description)
-    event.add(
-        "url", _site_url(reverse("collaboration:task_detail", args=[task.project_id, task.pk]))
-    )
+    event.add("url", site + reverse("collaboration:task_detail", args=[task.project_id, task.pk]))
     event.add("transp", "TRANSPARENT")
     return event
 
@@ -198,20 +194,21 @@ def _calendar(name: str) -> Calendar:
     return calendar
 
 
-def personal_calendar(user: User, *, now: datetime.datetime | None = None) -> bytes:
-    """The person's feed, in their language: reviews they attend or own, tasks they do."""
+def personal_calendar(user: User, *, site: str, now: datetime.datetime | None = None) -> bytes:
+    """The person's feed, in their language: reviews they attend or own, tasks they do; links
+    start with `site` (`core.site.site_url`)."""
     now = now or timezone.now()
     with translation.override(user.language or settings.LANGUAGE_CODE):
         calendar = _calendar(_("SalesCycle · %(name)s") % {"name": user.display_name})
         for review in personal_reviews(user, now):
-            calendar.add_component(review_event(review, now=now))
+            calendar.add_component(review_event(review, now=now, site=site))
         for task in personal_tasks(user):
-            calendar.add_component(task_event(task, now=now))
+            calendar.add_component(task_event(task, now=now, site=site))
     return calendar.to_ical()
 
 
 def project_calendar(
-    user: User, project: Project, *, now: datetime.datetime | None = None
+    user: User, project: Project, *, site: str, now: datetime.datetime | None = None
 ) -> bytes:
     """One project's feed, in the language of the person it is for: its reviews and the due
     dates of its unfinished tasks, with whose task each is."""
@@ -219,7 +216,7 @@ def project_calendar(
     with translation.override(user.language or settings.LANGUAGE_CODE):
         calendar = _calendar(_("SalesCycle · %(project)s") % {"project": project.name})
         for review in project_reviews(project, now):
-            calendar.add_component(review_event(review, now=now))
+            calendar.add_component(review_event(review, now=now, site=site))
         for task in project_tasks(project):
-            calendar.add_component(task_event(task, now=now, with_assignee=True))
+            calendar.add_component(task_event(task, now=now, site=site, with_assignee=True))
     return calendar.to_ical()

@@ -10,7 +10,6 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
@@ -21,6 +20,7 @@ from django.utils import timezone, translation
 
 from core.background import enqueue
 from core.models import User
+from core.site import site_url
 from projects.models import OPEN_STAGES, Project
 
 from .models import EMAIL_BY_DEFAULT, Notification, NotificationKind, NotificationSetting, Task
@@ -197,7 +197,7 @@ def notification_email_send(*, notification_id: int) -> bool:
         context = {
             "notification": notification,
             "text": notification_text(notification),
-            "url": settings.SITE_URL.rstrip("/") + reverse("collaboration:notification_list"),
+            "url": site_url() + reverse("collaboration:notification_list"),
         }
         subject = render_to_string("collaboration/email/notification_subject.txt", context)
         body = render_to_string("collaboration/email/notification_body.txt", context)

@@ -4,6 +4,7 @@ Idempotent: records are found by their natural keys and brought up to date, neve
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -14,6 +15,26 @@ from .models import User
 from .roles import Role
 
 DEMO_PASSWORD = "salescycle-demo"
+
+
+class Said(NamedTuple):
+    """A demo text in Chinese and in English. A demo project is written in one language, its
+    owner's: Chinese projects wholly in Chinese, English ones wholly in English."""
+
+    zh: str
+    en: str
+
+    def in_language(self, language: str) -> str:
+        return self.en if language == "en" else self.zh
+
+    def for_project(self, project) -> str:
+        return self.in_language(user_language(project.owner))
+
+
+def user_language(user: User) -> str:
+    """The demo language of a person, so of the projects they own: English or Chinese."""
+    return "en" if user.language == "en" else "zh-hans"
+
 
 DEPARTMENTS = [
     # code, Chinese name, English name

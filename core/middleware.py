@@ -1,8 +1,10 @@
 import time
 from collections.abc import Callable
 
+from django.contrib import messages
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.utils import translation
 
 
@@ -86,6 +88,45 @@ class FormLineBreaksMiddleware:
                 normalised._mutable = False
                 request.POST = normalised
         return self.get_response(request)
+
+
+class HtmxMessagesMiddleware:
+    """Send the messages a view queued during an htmx request back with its fragment.
+
+    A full page shows them in its messages region; an htmx save swaps in only a fragment, so
+    the region comes along as an out-of-band swap — the same confirmation either way, in the
+    same place. A response that makes the browser load another page (HX-Redirect, HX-Location,
+    HX-Refresh) or a redirect leaves them queued for that page. Placed after MessageMiddleware
+    and HtmxMiddleware, so that it reads the messages before they are stored again.
+    """
+
+    PAGE_LOADS = ("HX-Redirect", "HX-Location", "HX-Refresh")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not self._swaps_a_fragment(request, response):
+            return response
+        queued = list(messages.get_messages(request))
+        if queued:
+            region = render_to_string(
+                "components/messages.html", {"messages": queued, "oob": True}, request=request
+            )
+            response.content += region.encode(response.charset)
+        return response
+
+    def _swaps_a_fragment(self, request: HttpRequest, response: HttpResponse) -> bool:
+        htmx = getattr(request, "htmx", None)
+        return (
+            bool(htmx)
+            and not htmx.history_restore_request
+            and not response.streaming
+            and not 300 <= response.status_code < 400
+            and response.get("Content-Type", "").startswith("text/html")
+            and not any(header in response for header in self.PAGE_LOADS)
+        )
 
 
 def _lf(value: str) -> str:

@@ -8,6 +8,7 @@ from .auth import SignInForm
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("language/", views.set_language, name="set_language"),
     path(
         "accounts/login/",

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -54,3 +55,8 @@ def floor(request: HttpRequest) -> HttpResponse:
     """The least a request can cost on this stack (middleware, session, user; no template):
     the benchmark's floor. Routed only with SERVER_TIMING on."""
     return HttpResponse(f"ok {request.user.pk}", content_type="text/plain")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and crawlers ask for /favicon.ico on their own: send them to the SVG icon."""
+    return redirect(static("favicon.svg"), permanent=True)

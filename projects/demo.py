@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from collaboration.demo import (
     demo_email_off,
@@ -24,6 +24,7 @@ from collaboration.demo import (
     team_work_timeline,
 )
 from collaboration.models import Department, Task, TaskStatus
+from core.demo import Said, user_language
 from core.models import User
 
 from .alerts import projects_stuck_notify, review_reminders_send, reviews_overdue_notify
@@ -81,20 +82,82 @@ CUSTOMERS = [
     ("Tailspin Insurance", "finance", "east", "medium", ""),
 ]
 
-PROJECT_NAMES = [
-    "智能电网调度平台",
-    "Core banking migration",
-    "园区数字化运营",
-    "医院信息化二期",
-    "MES 制造执行系统",
-    "智慧校园一卡通",
-    "设备预测性维护",
-    "政务云平台扩容",
-    "Fleet telematics rollout",
-    "Omnichannel POS upgrade",
-    "5G private network pilot",
-    "Claims automation",
-]
+# A demo project is written in its owner's language (`core.demo.Said`): the Chinese manager's
+# projects are for the Chinese customers, the English manager's for the others.
+PROJECT_NAMES = {
+    "zh-hans": [
+        "智能电网调度平台",
+        "园区数字化运营",
+        "医院信息化二期",
+        "MES 制造执行系统",
+        "智慧校园一卡通",
+        "设备预测性维护",
+        "政务云平台扩容",
+        "核心银行系统迁移",
+    ],
+    "en": [
+        "Core banking migration",
+        "Fleet telematics rollout",
+        "Omnichannel POS upgrade",
+        "5G private network pilot",
+        "Claims automation",
+        "Customer data platform",
+    ],
+}
+
+BACKGROUND = Said(
+    "客户计划在本财年完成升级，我们有先发优势。",
+    "The customer plans to upgrade this fiscal year; we have an early lead.",
+)
+FEASIBILITY = {
+    "market_research": Said(
+        "客户正在进行数字化升级，预算已纳入年度计划。",
+        "The customer is going digital and the budget is in this year's plan.",
+    ),
+    "customer_needs": Said(
+        "交付可靠、本地支持、与 ERP 集成。",
+        "Reliable delivery, local support, integration with ERP.",
+    ),
+    "competitors": Said(
+        "两家国内厂商，一家外资厂商。", "Two local vendors and one foreign vendor."
+    ),
+}
+REVENUE_GOAL = {
+    "title": Said("合同收入", "Contract revenue"),
+    "achievable": Said(
+        "预算已批准，客户高层支持。", "The budget is approved; the customer's executives back it."
+    ),
+    "relevant": Said("重点客户，符合我们的增长计划。", "Key account in our growth plan."),
+}
+SATISFACTION_GOAL = Said("客户满意度", "Customer satisfaction")
+PRESALES_TEAM = Said("售前方案团队", "Presales team")
+TRAVEL = Said("招待与差旅", "Travel and hospitality")
+STRATEGY = {
+    "summary": Said(
+        "以方案价值取胜，锁定技术决策人。",
+        "Win on the value of the solution; secure the technical decision maker.",
+    ),
+    "actions": Said(
+        "拜访技术决策人\n准备概念验证\n提交分阶段报价",
+        "Visit the technical decision maker\nPrepare a proof of concept\nSubmit a phased offer",
+    ),
+}
+CLOSURE = {
+    "summary": Said("项目按循环推进。", "The project ran through the cycle."),
+    "went_well": Said(
+        "铁三角协同顺畅，方案评审及时。",
+        "The iron triangle worked well together; proposal reviews were on time.",
+    ),
+    "to_improve": Said(
+        "更早让采购部门参与，更早确认预算流程。",
+        "Engage procurement earlier and confirm the budget process sooner.",
+    ),
+}
+LESSON = Said(
+    "尽早识别技术决策人并安排方案演示。",
+    "Identify the technical decision maker early and arrange a solution demo.",
+)
+BUDGET_FROZEN = Said("客户预算冻结", "Customer budget frozen")
 
 
 @dataclass(frozen=True)
@@ -179,9 +242,7 @@ class Builder:
         Feasibility.objects.update_or_create(
             project=self.project,
             defaults={
-                "market_research": "客户正在进行数字化升级，预算已纳入年度计划。",
-                "customer_needs": "Reliable delivery, local support, integration with ERP.",
-                "competitors": "两家国内厂商，一家外资厂商。",
+                **{field: said.for_project(self.project) for field, said in FEASIBILITY.items()},
                 "decision": FeasibilityDecision.GO,
                 "decided_by": self.owner,
                 "decided_at": timezone.now(),
@@ -193,19 +254,19 @@ class Builder:
         Goal.objects.create(
             project=self.project,
             metric="revenue",
-            title="合同收入 / Contract revenue",
+            title=REVENUE_GOAL["title"].for_project(self.project),
             target=value,
             unit=self.project.currency,
             current_value=value * Decimal(self.rng.choice([0, 0.2, 0.5, 0.8])),
             deadline=self.today + datetime.timedelta(days=self.rng.randint(60, 240)),
             owner=self.owner,
-            achievable="预算已批准，客户高层支持。",
-            relevant="Key account in our growth plan.",
+            achievable=REVENUE_GOAL["achievable"].for_project(self.project),
+            relevant=REVENUE_GOAL["relevant"].for_project(self.project),
         )
         Goal.objects.create(
             project=self.project,
             metric="customer_satisfaction",
-            title="客户满意度 / Customer satisfaction",
+            title=SATISFACTION_GOAL.for_project(self.project),
             target=Decimal(90),
             unit="%",
             current_value=Decimal(self.rng.randint(60, 95)),
@@ -219,7 +280,7 @@ class Builder:
         ResourceAllocation.objects.create(
             project=self.project,
             kind="people",
-            description="售前方案团队 / Presales team",
+            description=PRESALES_TEAM.for_project(self.project),
             department=self.departments.get("solution"),
             person=self.people.get("member"),
             quantity=2,
@@ -229,7 +290,7 @@ class Builder:
         ResourceAllocation.objects.create(
             project=self.project,
             kind="budget",
-            description="招待与差旅 / Travel and hospitality",
+            description=TRAVEL.for_project(self.project),
             department=self.departments.get("sales"),
             planned_cost=planned / 2,
             actual_cost=planned / 2 * Decimal(self.rng.choice([0.2, 0.7, 1.3])),
@@ -241,8 +302,8 @@ class Builder:
             strategy = Strategy.objects.create(
                 project=self.project,
                 kind=self.rng.choice(["customer_development", "competitive", "pricing"]),
-                summary="以方案价值取胜，锁定技术决策人。",
-                actions="拜访技术决策人\nPrepare a proof of concept\n提交分阶段报价",
+                summary=STRATEGY["summary"].for_project(self.project),
+                actions=STRATEGY["actions"].for_project(self.project),
                 created_by=self.owner,
             )
         strategy_actions_to_tasks(
@@ -295,14 +356,14 @@ class Builder:
             if outcome == Outcome.WON
             else self.rng.choice([ReasonCategory.PRICE, ReasonCategory.COMPETITOR])
         )
-        report.summary = "项目按循环推进。"
-        report.went_well = "铁三角协同顺畅，方案评审及时。"
-        report.to_improve = "Engage procurement earlier; 更早确认预算流程。"
+        report.summary = CLOSURE["summary"].for_project(self.project)
+        report.went_well = CLOSURE["went_well"].for_project(self.project)
+        report.to_improve = CLOSURE["to_improve"].for_project(self.project)
         self.project.refresh_from_db()
         stage_record_save(record=report, project=self.project, actor=self.owner)
         Lesson.objects.create(
             project=self.project,
-            text="尽早识别技术决策人并安排方案演示。 Identify the technical decision maker early.",
+            text=LESSON.for_project(self.project),
             stage=Stage.STRATEGY,
             industry=self.project.customer.industry,
             region=self.project.customer.region,
@@ -336,7 +397,7 @@ def _build(plan: Plan, builder: Builder) -> None:
             reviews_call_off(builder.project)
         builder.move(
             Stage.CLOSURE,
-            note="客户预算冻结 / Customer budget frozen",
+            note=BUDGET_FROZEN.for_project(builder.project),
             outcome=plan.outcome,
             reason_category=ReasonCategory.BUDGET,
         )
@@ -407,34 +468,39 @@ def _spread_over_time(project: Project, rng: random.Random) -> Moves:
 def seed_projects(*, seed: int = 2026) -> int:
     """Create the demo customers and projects that do not exist yet; return how many were made."""
     rng = random.Random(seed)
-    customers = []
+    customers: dict[str, list[Customer]] = {"zh-hans": [], "en": []}
     for name, industry, region, size, website in CUSTOMERS:
         customer, _ = Customer.objects.get_or_create(
             name=name,
             defaults={"industry": industry, "region": region, "size": size, "website": website},
         )
-        customers.append(customer)
+        customers["en" if name.isascii() else "zh-hans"].append(customer)
     owners = list(User.objects.filter(username__in=["manager", "manager2"]).order_by("username"))
     demo_email_off()
     created = []
     for index, plan in enumerate(_plans()):
-        customer = customers[index % len(customers)]
-        name = f"{PROJECT_NAMES[index % len(PROJECT_NAMES)]} #{index + 1}"
+        owner = owners[index % len(owners)]
+        language = user_language(owner)
+        turn = index // len(owners)
+        customer = customers[language][turn % len(customers[language])]
+        names = PROJECT_NAMES[language]
+        name = f"{names[turn % len(names)]} #{index + 1}"
         if Project.objects.filter(name=name).exists():
             continue
-        with transaction.atomic():
+        # What the services write themselves (a decision's note on the move it made) comes in
+        # the active language: the owner's, like the rest of the project.
+        with transaction.atomic(), translation.override(language):
             project = project_create(
                 project=Project(
                     name=name,
                     customer=customer,
-                    owner=owners[index % len(owners)],
-                    background="客户计划在本财年完成升级，我们有先发优势。 The customer plans to "
-                    "upgrade this fiscal year; we have an early lead.",
+                    owner=owner,
+                    background=BACKGROUND.in_language(language),
                     estimated_value=Decimal(rng.randrange(300_000, 9_000_000, 50_000)),
                     expected_close_date=timezone.localdate()
                     + datetime.timedelta(days=rng.randint(30, 300)),
                 ),
-                actor=owners[index % len(owners)],
+                actor=owner,
             )
             _build(plan, Builder(project, rng, plan))
             monitoring_timeline(

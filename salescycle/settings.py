@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "core.middleware.HtmxMessagesMiddleware",
     "core.page_cache.PageCacheMiddleware",
     "core.sweeps.SweepOnPageLoadMiddleware",
     # django-axes must come last: it turns a lockout into its own response.
@@ -277,8 +278,12 @@ EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SalesCycle <noreply@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
-# Where the app is reached, for links in e-mails sent from Celery (no request to ask).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Where the app is reached, for links that leave it (`core.site`): SITE_URL when set; else a
+# request's own address, or http://HOST:PORT (what `make demo` and `make serve` listen on) for
+# e-mails sent from Celery, which have no request to ask.
+SITE_URL = env.str("SITE_URL", default="")
+HOST = env.str("HOST", default="127.0.0.1")
+PORT = env.int("PORT", default=8000)
 
 # --- Security ---------------------------------------------------------------------------------
 # Secure by default whenever DEBUG is off; each can be relaxed from the environment, e.g.

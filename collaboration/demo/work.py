@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from core.demo import DEMO_USERS
+from core.demo import DEMO_USERS, Said
 from core.models import User
 from projects.models import OPEN_STAGES, Contact, Customer, Project, Stage
 
@@ -43,6 +43,7 @@ from .texts import (
     RESPONSIBILITIES,
     TASK_COMMENTS,
     TASKS,
+    WAITING_FOR,
 )
 
 _RANK = {TaskStatus.DONE: 3, TaskStatus.IN_PROGRESS: 2, TaskStatus.BLOCKED: 1, TaskStatus.TODO: 1}
@@ -85,7 +86,8 @@ def team_form(*, project: Project) -> list[ProjectMembership]:
         user = next((people[n] for n in names if n in people and people[n].pk not in taken), None)
         if user is None:
             continue
-        text = RESPONSIBILITIES.get(role) or RESPONSIBILITIES.get(user.department.code, "")
+        said = RESPONSIBILITIES.get(role) or RESPONSIBILITIES.get(user.department.code)
+        text = said.for_project(project) if said else ""
         team.append(
             membership_add(
                 membership=ProjectMembership(
@@ -195,7 +197,7 @@ def _tasks_seed(project, team, rng, *, closing: bool) -> list[Task]:
             status = TaskStatus.TODO
         task = Task(
             project=project,
-            title=title,
+            title=title.for_project(project),
             stage=stage,
             department=assignee.department,
             assignee=assignee,
@@ -252,10 +254,9 @@ def _progress(task, status, rng, dependencies: Iterable[Task] = ()) -> None:
     elif status == TaskStatus.BLOCKED:
         waiting = [d for d in dependencies if d.status != TaskStatus.DONE]
         if waiting:
-            zh, _, en = waiting[0].title.partition(" / ")
-            reason = f"等待「{zh}」完成 / Waiting for “{en or zh}”"
+            reason = WAITING_FOR.for_project(task.project).format(task=waiting[0].title)
         else:
-            reason = rng.choice(BLOCKED_REASONS)
+            reason = rng.choice(BLOCKED_REASONS).for_project(task.project)
         task_update_progress(
             task=task,
             actor=actor,
@@ -268,7 +269,8 @@ def _progress(task, status, rng, dependencies: Iterable[Task] = ()) -> None:
 def _comments_seed(project, team, tasks: list[Task], rng: random.Random) -> None:
     speakers = [m for m in team if m.role != TeamRole.OBSERVER]
 
-    def post(author: User, body: str, department: str | None, task: Task | None = None) -> None:
+    def post(author: User, said: Said, department: str | None, task: Task | None = None) -> None:
+        body = said.for_project(project)
         others = [
             m.user
             for m in speakers
@@ -278,7 +280,8 @@ def _comments_seed(project, team, tasks: list[Task], rng: random.Random) -> None
         body = body.format(who=mentioned.username) if mentioned else body.replace("@{who} ", "")
         comment_post(project=project, actor=author, body=body, task=task)
         if mentioned and rng.random() < 0.5:
-            comment_post(project=project, actor=mentioned, body=rng.choice(REPLIES), task=task)
+            reply = rng.choice(REPLIES).for_project(project)
+            comment_post(project=project, actor=mentioned, body=reply, task=task)
 
     departments = {m.department.code for m in speakers if m.department}
     topics = [(d, text) for d, text in PROJECT_COMMENTS if d is None or d in departments]
@@ -302,8 +305,8 @@ def _interactions_seed(project, team, rng: random.Random) -> None:
                 kind=kind,
                 occurred_on=timezone.localdate(),
                 contact=rng.choice(contacts) if contacts else None,
-                summary=summary,
-                next_step=next_step,
+                summary=summary.for_project(project),
+                next_step=next_step.for_project(project),
             ),
             actor=rng.choice(loggers),
         )

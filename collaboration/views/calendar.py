@@ -11,6 +11,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.site import site_url
 from projects.access import get_project_for_user, projects_visible_to
 from projects.models import Stage
 
@@ -50,7 +51,8 @@ def calendar_settings_view(request: HttpRequest) -> HttpResponse:
     token = calendar_token_get(request.user)
     context = {"token": token}
     if token is not None:
-        feed_url = request.build_absolute_uri(feed_path(token.token))
+        site = site_url(request)
+        feed_url = site + feed_path(token.token)
         mine = Q(owner=request.user) | Q(
             memberships__user=request.user, memberships__left_on__isnull=True
         )
@@ -65,8 +67,7 @@ def calendar_settings_view(request: HttpRequest) -> HttpResponse:
             "feed_url": feed_url,
             "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
             "project_feeds": [
-                (project, request.build_absolute_uri(project_feed_path(token.token, project)))
-                for project in projects
+                (project, site + project_feed_path(token.token, project)) for project in projects
             ],
         }
     return render(request, "collaboration/calendar.html", context)
@@ -86,7 +87,7 @@ def personal_feed_view(request: HttpRequest, token: str) -> HttpResponse:
     user = token_user(token)
     if user is None:
         raise Http404
-    return _ics(personal_calendar(user), "salescycle.ics")
+    return _ics(personal_calendar(user, site=site_url(request)), "salescycle.ics")
 
 
 @require_safe
@@ -95,4 +96,5 @@ def project_feed_view(request: HttpRequest, token: str, pk: int) -> HttpResponse
     if user is None:
         raise Http404
     project = get_project_for_user(user, pk)
-    return _ics(project_calendar(user, project), f"{project.code or project.pk}.ics")
+    feed = project_calendar(user, project, site=site_url(request))
+    return _ics(feed, f"{project.code or project.pk}.ics")

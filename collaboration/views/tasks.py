@@ -203,6 +203,8 @@ def task_progress_view(request: HttpRequest, pk: int, task: int) -> HttpResponse
             error_messages = error.messages
     else:
         error_messages = [e for errors in form.errors.values() for e in errors]
+    if not error_messages:
+        messages.success(request, _("Task updated."))
     view = request.POST.get("view", "")
     if request.htmx and view in PARTIALS:
         if view == "kanban":
@@ -214,6 +216,4 @@ def task_progress_view(request: HttpRequest, pk: int, task: int) -> HttpResponse
         return render(request, PARTIALS[view], context, status=400 if error_messages else 200)
     for message in error_messages:
         messages.error(request, message)
-    if not error_messages:
-        messages.success(request, _("Task updated."))
     return _back(request, record)

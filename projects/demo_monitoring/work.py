@@ -66,8 +66,8 @@ def review_next(project: Project, rng: random.Random) -> ReviewMeeting:
             project=project,
             scheduled_for=timezone.now() + datetime.timedelta(days=1),
             duration_minutes=rng.choice([45, 60, 60, 90]),
-            location=rng.choice(LOCATIONS),
-            agenda=AGENDA,
+            location=rng.choice(LOCATIONS).for_project(project),
+            agenda=AGENDA.for_project(project),
         ),
         actor=project.owner,
         attendees=attendees,
@@ -79,14 +79,14 @@ def review_held(project: Project, decision: str, rng: random.Random) -> Project:
     tasks; the decision moves the project where it says. Returns the project as it is now."""
     review = review_next(project, rng)
     if not review.agenda:
-        review.agenda = AGENDA
+        review.agenda = AGENDA.for_project(project)
         review.save(update_fields=["agenda"])
     team = _team(project)
     for title in rng.sample(ACTIONS, rng.randint(1, 3)):
         action_item_add(
             item=ReviewActionItem(
                 review=review,
-                title=title,
+                title=title.for_project(project),
                 owner=rng.choice(team).user,
                 due_date=timezone.localdate() + datetime.timedelta(days=rng.randint(5, 21)),
             ),
@@ -99,8 +99,8 @@ def review_held(project: Project, decision: str, rng: random.Random) -> Project:
         review=ReviewMeeting.objects.select_related("project").get(pk=review.pk),
         actor=project.owner,
         decision=decision,
-        minutes=minutes,
-        decision_note=note,
+        minutes=minutes.for_project(project),
+        decision_note=note.for_project(project),
     )
     return Project.objects.get(pk=project.pk)
 
@@ -114,8 +114,8 @@ def review_close_decided(project: Project, rng: random.Random) -> None:
     review.facts = review_brief(project, before=review).as_facts()
     review.held_at = timezone.now()
     review.decision = ReviewDecision.CLOSE
-    review.minutes, review.decision_note = minutes, note
-    review.agenda = review.agenda or AGENDA
+    review.minutes, review.decision_note = minutes.for_project(project), note.for_project(project)
+    review.agenda = review.agenda or AGENDA.for_project(project)
     review.save()
     activity_record(
         project=project,
@@ -150,13 +150,15 @@ def risks_seed(project: Project, *, closing: bool = False) -> None:
         risk = risk_save(
             risk=Risk(
                 project=project,
-                title=title,
-                description=description,
+                title=title.for_project(project),
+                description=description.for_project(project),
                 category=category,
                 probability=first,
                 impact=impact,
                 owner=rng.choice(owners),
-                mitigation=mitigation if status != RiskStatus.OPEN or rng.random() < 0.5 else "",
+                mitigation=mitigation.for_project(project)
+                if status != RiskStatus.OPEN or rng.random() < 0.5
+                else "",
                 due_date=timezone.localdate() + datetime.timedelta(days=rng.randint(10, 60)),
             ),
             actor=project.owner,

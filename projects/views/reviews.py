@@ -271,15 +271,16 @@ def _panel(
     message: str = "",
 ) -> HttpResponse:
     """After a step's form: its fragment for htmx; otherwise back to the page (or the page
-    with the form's errors next to its fields)."""
+    with the form's errors next to its fields). What was saved is said as a message either
+    way (htmx brings the messages region along with the fragment)."""
     bound = {panel: form} if form is not None else None
+    if message:
+        messages.success(request, message)
     if request.htmx:
         context = _page_context(request, project, review, bound=bound)
-        context["saved"] = message
         return render(request, PANELS[panel], context)
     if form is not None:
         return _page(request, project, review, bound=bound)
-    messages.success(request, message)
     return redirect(f"{review.get_absolute_url()}#review-{panel}")
 
 

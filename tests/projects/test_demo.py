@@ -1,4 +1,5 @@
 import datetime
+import re
 from collections import Counter, defaultdict
 from io import StringIO
 
@@ -7,13 +8,25 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from collaboration.models import Notification, NotificationKind, ProjectMembership
+from collaboration.models import (
+    Comment,
+    Interaction,
+    Notification,
+    NotificationKind,
+    ProjectMembership,
+    Task,
+)
 from projects.lifecycle import evaluate_gate
 from projects.models import (
     OPEN_STAGES,
+    ClosureReport,
     Customer,
+    Feasibility,
+    Goal,
+    Lesson,
     Outcome,
     Project,
+    ResourceAllocation,
     ReviewActionItem,
     ReviewDecision,
     ReviewMeeting,
@@ -22,6 +35,7 @@ from projects.models import (
     RiskStatus,
     Stage,
     StageTransition,
+    Strategy,
     TransitionKind,
 )
 from projects.reviews import DECISION_TARGET, REVIEWED_STAGES, review_brief
@@ -206,7 +220,7 @@ def test_every_project_has_3_to_10_risks_owned_by_its_team(seeded):
         assert 3 <= counts[project.pk] <= 10, project.name
     for risk in Risk.objects.select_related("project"):
         assert risk.owner_id in members[risk.project_id]
-        assert " / " in risk.title  # 中文 / English
+        assert risk.title  # in the project's language: see the last test
         assert risk.project.created_at <= risk.created_at <= risk.updated_at <= timezone.now()
         assert risk.due_date is not None
 
@@ -245,3 +259,50 @@ def test_seeding_again_duplicates_nothing(seeded):
     call_command("seed_demo", stdout=StringIO())
 
     assert counts() == before
+
+
+# --- one language per project ------------------------------------------------------------------
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+# Three Latin words in a row: a phrase, not a name or a code ("MES", "POC", "@member2", "ERP").
+LATIN_PHRASE = re.compile(r"[A-Za-z]{2,}(?:[ ,'’-]+[A-Za-z]{2,}){2,}")
+# Every text the demo writes, as (model, project path, fields).
+DEMO_TEXTS = [
+    (Project, "pk", ["name", "background"]),
+    (Feasibility, "project", ["market_research", "customer_needs", "competitors"]),
+    (Goal, "project", ["title", "achievable", "relevant"]),
+    (ResourceAllocation, "project", ["description"]),
+    (Strategy, "project", ["summary", "actions"]),
+    (Task, "project", ["title", "description", "blocked_reason"]),
+    (Comment, "project", ["body"]),
+    (Interaction, "project", ["summary", "next_step"]),
+    (ProjectMembership, "project", ["responsibilities"]),
+    (ReviewMeeting, "project", ["location", "agenda", "minutes", "decision_note"]),
+    (ReviewActionItem, "review__project", ["title"]),
+    (Risk, "project", ["title", "description", "mitigation"]),
+    (ClosureReport, "project", ["reason", "summary", "went_well", "to_improve", "recommendations"]),
+    (Lesson, "project", ["text"]),
+    (StageTransition, "project", ["note"]),
+]
+
+
+def demo_texts() -> dict[int, list[str]]:
+    """Every demo text by the id of its project."""
+    texts = defaultdict(list)
+    for model, path, fields in DEMO_TEXTS:
+        for project, *values in model.objects.values_list(path, *fields):
+            texts[project] += [value for value in values if value]
+    return texts
+
+
+def test_each_demo_project_is_written_in_its_owners_language_only(seeded):
+    languages = dict(Project.objects.values_list("pk", "owner__language"))
+    texts = demo_texts()
+
+    assert set(languages.values()) == {"zh-hans", "en"}
+    for project, language in languages.items():
+        assert len(texts[project]) > 20
+        for text in texts[project]:
+            if language == "en":
+                assert not CJK.search(text), (project, text)
+            else:
+                assert not LATIN_PHRASE.search(text), (project, text)

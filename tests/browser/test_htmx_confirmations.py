@@ -1,0 +1,63 @@
+"""In Chinese, an htmx save says what happened the way a full-page form does: moving a card on
+the kanban and saving a review's minutes each show their message in the page's status region,
+without a page load."""
+
+import pytest
+from playwright.sync_api import expect
+
+from collaboration.models import Task, TaskStatus, TeamRole
+from projects.models import ReviewMeeting, Stage
+from tests.factories import (
+    ProjectFactory,
+    ProjectMembershipFactory,
+    ReviewMeetingFactory,
+    TaskFactory,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def project(manager):
+    manager.language = "zh-hans"
+    manager.save()
+    project = ProjectFactory(owner=manager, name="智能电网调度平台", stage=Stage.EXECUTION)
+    ProjectMembershipFactory(project=project, user=manager, role=TeamRole.OWNER)
+    return project
+
+
+def no_page_load(page) -> None:
+    """Mark the document; a page load would lose the mark."""
+    page.evaluate("window.stillTheSamePage = true")
+
+
+def test_a_kanban_move_is_confirmed(page, sign_in, manager, project):
+    task = TaskFactory(project=project, assignee=manager, title="编写技术方案")
+    sign_in(manager)
+    page.goto(f"/projects/{project.pk}/tasks/board/")
+    no_page_load(page)
+    status = page.locator("#messages[role=status]")
+    expect(status).to_have_text("")
+
+    page.get_by_test_id(f"move-{task.pk}-{TaskStatus.IN_PROGRESS}").click()
+
+    expect(status).to_have_text("任务已更新。")
+    expect(page.get_by_test_id(f"kanban-{TaskStatus.IN_PROGRESS}")).to_contain_text("编写技术方案")
+    assert page.evaluate("window.stillTheSamePage") is True
+    assert Task.objects.get(pk=task.pk).status == TaskStatus.IN_PROGRESS
+
+
+def test_saved_minutes_are_confirmed(page, sign_in, manager, project):
+    review = ReviewMeetingFactory(project=project)
+    sign_in(manager)
+    page.goto(review.get_absolute_url())
+    no_page_load(page)
+    status = page.locator("#messages[role=status]")
+
+    page.locator("textarea[name=minutes-minutes]").fill("客户同意试点范围。")
+    page.get_by_test_id("save-minutes").click()
+
+    expect(status).to_have_text("已保存。")
+    expect(status).to_be_in_viewport()
+    assert page.evaluate("window.stillTheSamePage") is True
+    assert ReviewMeeting.objects.get(pk=review.pk).minutes == "客户同意试点范围。"
