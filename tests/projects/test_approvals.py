@@ -144,10 +144,10 @@ def test_directors_are_emailed_the_request_in_their_language(celery_worker, mail
     mails = {mail.to[0]: mail for mail in mailoutbox}
     assert set(mails) == {dora.email, zhou.email}
     english, chinese = mails[dora.email], mails[zhou.email]
-    assert "A stage change waits for my approval" in english.subject
+    assert "王磊 asks you to approve moving 华东物流 ERP to Goal setting" in english.subject
     assert "王磊 asks you to approve moving 华东物流 ERP to Goal setting." in english.body
     assert "Note: 请审批" in english.body
-    assert "有阶段推进等待我审批" in chinese.subject
+    assert "王磊请您批准华东物流 ERP转到目标设定" in chinese.subject
     assert "王磊 请您批准将 华东物流 ERP 推进到目标设定。" in chinese.body
     assert "备注：请审批" in chinese.body
 
@@ -199,28 +199,28 @@ def test_each_decision_is_told_once(owner, directors, waiting):
         (
             "zh-hans",
             "approve",
-            "总监批准了我的阶段推进",
+            "周志远批准了华东物流 ERP转到目标设定",
             "周志远 批准了将 华东物流 ERP 推进到目标设定。",
             "备注：同意",
         ),
         (
             "en",
             "approve",
-            "A director approves my stage change",
+            "周志远 approved moving 华东物流 ERP to Goal setting",
             "周志远 approved moving 华东物流 ERP to Goal setting.",
             "Note: 同意",
         ),
         (
             "zh-hans",
             "send_back",
-            "总监退回了我的阶段推进申请",
+            "周志远退回了华东物流 ERP转到目标设定的申请",
             "周志远 退回了将 华东物流 ERP 推进到目标设定的申请。",
             "备注：同意",
         ),
         (
             "en",
             "send_back",
-            "A director sends my stage change back",
+            "周志远 sent back the move of 华东物流 ERP to Goal setting",
             "周志远 sent back the request to move 华东物流 ERP to Goal setting.",
             "Note: 同意",
         ),
