@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from collaboration.models import IRON_TRIANGLE, ProjectMembership, Task, TaskStatus
+from core.history import records_actor
 from core.models import User
 
 from .access import can_transition
@@ -445,6 +446,7 @@ def _validate_input(
         raise TransitionInvalid(errors)
 
 
+@records_actor
 def project_transition(
     *,
     project: Project,
@@ -494,6 +496,7 @@ def project_transition(
         )
 
 
+@records_actor
 def project_approve(*, project: Project, actor: User, note: str = "") -> TransitionResult:
     """A director approves the advance the owner asked for; recorded as an approval."""
     with transaction.atomic():
@@ -516,6 +519,7 @@ def project_approve(*, project: Project, actor: User, note: str = "") -> Transit
         )
 
 
+@records_actor
 def project_reject_approval(*, project: Project, actor: User, note: str = "") -> Project:
     """A director sends an approval request back; the project stays where it is."""
     with transaction.atomic():
