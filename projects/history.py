@@ -86,13 +86,13 @@ ACTIONS = {
 
 def project_changes(project: Project) -> QuerySet:
     """Every snapshot of the project and its records, newest first, as
-    `{"kind", "history_id", "history_date"}` rows: slice or paginate it, then describe the
+    `{"record_kind", "history_id", "history_date"}` rows: slice or paginate it, then describe the
     page with `changes_described`."""
     parts = [
         tracked.model.history.filter(tracked.rows_of(project))
         .order_by()
-        .annotate(kind=Value(tracked.key, output_field=models.CharField()))
-        .values("kind", "history_id", "history_date")
+        .annotate(record_kind=Value(tracked.key, output_field=models.CharField()))
+        .values("record_kind", "history_id", "history_date")
         for tracked in TRACKED
     ]
     return parts[0].union(*parts[1:], all=True).order_by("-history_date", "-history_id")
@@ -200,7 +200,7 @@ def changes_described(rows: Iterable[dict]) -> list[Change]:
     rows = list(rows)
     wanted: dict[str, list[int]] = defaultdict(list)
     for row in rows:
-        wanted[row["kind"]].append(row["history_id"])
+        wanted[row["record_kind"]].append(row["history_id"])
 
     names = Names()
     found: dict[tuple[str, int], tuple] = {}  # (kind, history_id) -> (snapshot, previous)
@@ -233,8 +233,8 @@ def changes_described(rows: Iterable[dict]) -> list[Change]:
 
     changes = []
     for row in rows:
-        snapshot, previous = found[row["kind"], row["history_id"]]
-        tracked = TRACKED_BY_KEY[row["kind"]]
+        snapshot, previous = found[row["record_kind"], row["history_id"]]
+        tracked = TRACKED_BY_KEY[row["record_kind"]]
         change = Change(
             kind=tracked.key,
             record_id=snapshot.id,
