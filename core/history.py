@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from django.db.models import Max, OuterRef, Q, Subquery
 from simple_history.models import HistoricalRecords
 
 _actor: ContextVar[Any] = ContextVar("history_actor", default=None)
@@ -67,3 +68,25 @@ class History(HistoricalRecords):
         names = [field.attname for field in self.fields_included(instance)]
         last = getattr(instance, self.manager_name).order_by("-history_id").values(*names).first()
         return last is None or any(last[name] != getattr(instance, name) for name in names)
+
+
+def history_rewrite(model: type, pks, fields: list[str], *, created_at: bool = False) -> None:
+    """Write the current value of `fields` into the snapshots of the records `pks`, for data
+    that rewrites its own past (the demo's timeline spreads a project over months), so that no
+    change appears that nobody made: every snapshot in which the field had a value, and each
+    record's latest. With `created_at`, each record's creation is also dated when the record
+    says it was created. A query per field, whatever the number of records."""
+    history = model.history.model
+    recorded = {field.attname for field in history.tracked_fields}
+    current = model._default_manager.filter(pk=OuterRef("id"))
+    snapshots = history.objects.filter(id__in=pks)
+    latest = snapshots.values("id").annotate(last=Max("history_id")).values("last")
+    for name in fields:
+        if name in recorded:
+            snapshots.filter(Q(**{f"{name}__isnull": False}) | Q(history_id__in=latest)).update(
+                **{name: Subquery(current.values(name)[:1])}
+            )
+    if created_at:
+        snapshots.filter(history_type="+").update(
+            history_date=Subquery(current.values("created_at")[:1])
+        )

@@ -122,6 +122,9 @@ class Change:
     user_id: int | None
     user_name: str
     fields: list[FieldChange] = field(default_factory=list)
+    # A change of a record whose earlier state was never recorded (created before the history
+    # existed, or in bulk by seed_scale): what it changed cannot be told.
+    earlier_unknown: bool = False
 
 
 class Names:
@@ -246,6 +249,7 @@ def changes_described(rows: Iterable[dict]) -> list[Change]:
             user_id=snapshot.history_user_id,
             user_name=names.of(User, snapshot.history_user_id),
         )
+        change.earlier_unknown = snapshot.history_type == "~" and previous is None
         if snapshot.history_type == "~" and previous is not None:
             for model_field in _fields(tracked):
                 old = getattr(previous, model_field.attname)

@@ -475,6 +475,10 @@ class ChangeSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=[("+", "created"), ("~", "changed"), ("-", "deleted")])
     action_label = serializers.CharField()
     fields = FieldChangeSerializer(many=True, help_text="Empty when created or deleted.")
+    earlier_unknown = serializers.BooleanField(
+        help_text="A change of a record whose earlier state was never recorded (created before "
+        "the history existed, or by the bulk scale seeding): what it changed is unknown."
+    )
 
     @extend_schema_field(ChangeUserSerializer(allow_null=True))
     def get_user(self, change) -> dict | None:

@@ -391,3 +391,14 @@ def test_page_lists_the_latest_changes_and_links_to_all(client, manager, project
     assert len(page.context["changes"]) == 10
     assert reverse("projects:project_history", args=[project.pk]) in page.content.decode()
     assert Strategy.history.filter(history_type="~").count() == 3
+
+
+def test_a_record_with_no_earlier_snapshot_says_its_earlier_values_are_unknown(manager, project):
+    task = TaskFactory(project=project)
+    Task.history.filter(id=task.pk).delete()  # as seed_scale leaves it: no history
+    task.title = "Renamed"
+    task_save(task=task, actor=manager)
+
+    [latest] = changes_described(project_changes(project)[:1])
+
+    assert (latest.kind, latest.earlier_unknown, latest.fields) == ("task", True, [])
