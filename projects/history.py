@@ -20,7 +20,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import formats, timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from collaboration.models import ProjectMembership, Task
 from core.models import User
@@ -78,9 +78,9 @@ TRACKED = (
 TRACKED_BY_KEY = {tracked.key: tracked for tracked in TRACKED}
 
 ACTIONS = {
-    "+": gettext_lazy("created"),
-    "~": gettext_lazy("changed"),
-    "-": gettext_lazy("deleted"),
+    "+": pgettext_lazy("history", "created"),
+    "~": pgettext_lazy("history", "changed"),
+    "-": pgettext_lazy("history", "deleted"),
 }
 
 
