@@ -436,3 +436,15 @@ def test_a_review_a_real_worker_schedules_is_recorded_as_made_by_salescycle(
         "changes"
     ]
     assert (latest.kind, latest.action, latest.user_id) == ("review", "+", None)
+
+
+def test_a_deleted_risk_stays_in_the_history_with_its_name(manager, project):
+    from projects.risks import risk_delete
+
+    risk = RiskFactory(project=project, title="Competitor undercuts the price")
+    risk_delete(risk=risk, actor=manager)
+
+    [latest, *_] = changes_described(project_changes(project))
+
+    assert (latest.kind, latest.action, latest.user_id) == ("risk", "-", manager.pk)
+    assert latest.record_name == "Competitor undercuts the price"
