@@ -448,3 +448,25 @@ def test_a_deleted_risk_stays_in_the_history_with_its_name(manager, project):
 
     assert (latest.kind, latest.action, latest.user_id) == ("risk", "-", manager.pk)
     assert latest.record_name == "Competitor undercuts the price"
+
+
+def test_a_backdated_record_shows_only_the_changes_people_make_afterwards(manager, project):
+    from core.history import history_rewrite
+    from projects.models import ReviewMeeting
+    from tests.factories import ReviewMeetingFactory
+
+    review = ReviewMeetingFactory(project=project)
+    long_ago = timezone.now() - datetime.timedelta(days=90)
+    ReviewMeeting.objects.filter(pk=review.pk).update(
+        created_at=long_ago, scheduled_for=long_ago + datetime.timedelta(days=3)
+    )  # as the demo's timeline does
+    history_rewrite(ReviewMeeting, [review.pk], ["created_at", "scheduled_for"], created_at=True)
+    review.refresh_from_db()
+    review.location = "Room 3"
+    review._history_user = manager
+    review.save()
+
+    changes = changes_described(project_changes(project))
+    assert [f.name for f in changes[0].fields] == ["location"]
+    # Its creation is dated as the record says, so it sorts among the oldest entries.
+    assert (changes[-1].kind, changes[-1].action, changes[-1].at) == ("review", "+", long_ago)
