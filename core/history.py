@@ -1,11 +1,11 @@
 """Field-level history of the records people edit, kept by django-simple-history.
 
 Every model that declares `history = History(...)` gets a historical table with one row per
-save (a full snapshot, who, when, created/changed/deleted). Who made a change is, in order:
-the `actor` of the write service running (`acting_as`, applied by `@records_actor`), then the
-signed-in person of the request (simple-history's HistoryRequestMiddleware), else nobody (a
-migration, a shell). Reading the history as field changes is the domain's job
-(`projects.history`).
+save that changed something (a full snapshot, who, when, created/changed/deleted). Who made
+a change is, in order: the `actor` of the write service running (`acting_as`, applied by
+`@records_actor`), then the signed-in person of the request (simple-history's
+HistoryRequestMiddleware), else nobody (a migration, a shell). Reading the history as field
+changes is the domain's job (`projects.history`).
 """
 
 import functools
