@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.history import records_actor
 from core.models import User
 from projects.models import Project
 
@@ -57,6 +58,7 @@ def activity_record(
 
 
 # --- team -------------------------------------------------------------------------------------
+@records_actor
 @transaction.atomic
 def membership_add(*, membership: ProjectMembership, actor: User) -> ProjectMembership:
     """Put a person on the team (owner and directors); the owner row follows the project."""
@@ -82,6 +84,7 @@ def membership_add(*, membership: ProjectMembership, actor: User) -> ProjectMemb
     return membership
 
 
+@records_actor
 @transaction.atomic
 def membership_update(
     *, membership: ProjectMembership, actor: User, fields: Iterable[str]
@@ -99,6 +102,7 @@ def membership_update(
     return membership
 
 
+@records_actor
 @transaction.atomic
 def membership_remove(*, membership: ProjectMembership, actor: User) -> ProjectMembership:
     """Take a person off the team (their history stays: the row gets a leaving date)."""
@@ -258,6 +262,7 @@ def _task_events(*, task: Task, actor: User, before: Task | None) -> None:
             )
 
 
+@records_actor
 @transaction.atomic
 def task_save(*, task: Task, actor: User, dependencies: Iterable[Task] | None = None) -> Task:
     """Create or update a task with all its fields (owner and directors)."""
@@ -291,6 +296,7 @@ def _status_for_progress(status: str, progress: int) -> str:
     return status
 
 
+@records_actor
 @transaction.atomic
 def task_update_progress(
     *,
@@ -333,6 +339,7 @@ def task_update_progress(
     return task
 
 
+@records_actor
 @transaction.atomic
 def task_delete(*, task: Task, actor: User) -> None:
     if not access.can_manage_tasks(actor, task.project):
@@ -486,6 +493,7 @@ def comment_delete(*, comment: Comment, actor: User) -> Comment:
 
 
 # --- the customer's interaction log -----------------------------------------------------------
+@records_actor
 @transaction.atomic
 def interaction_log(*, interaction: Interaction, actor: User) -> Interaction:
     """Log a call, meeting, e-mail or visit on one of the customer's projects."""

@@ -21,6 +21,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -33,6 +34,7 @@ from .access import (
     projects_visible_to,
 )
 from .filters import CustomerFilter, ProjectFilter
+from .history import changes_described, project_changes
 from .lifecycle import (
     GateNotMet,
     StageConflict,
@@ -61,6 +63,7 @@ from .models import (
 from .serializers import (
     CUSTOMER_NAME_TAKEN,
     ApprovalRequestSerializer,
+    ChangeSerializer,
     ClosureReportSerializer,
     ContactSerializer,
     CustomerSerializer,
@@ -291,6 +294,15 @@ def _check_seen_stage(project: Project, seen: str | None) -> None:
 PROJECT_WRITE = {200: ProjectSerializer, 400: ERRORS, 403: DENIED, 404: MISSING}
 
 
+class HistoryPagination(PageNumberPagination):
+    """Pages of a project's history: Django's paginator over the union of the historical
+    tables (KeysPaginator pages one table's keys)."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
 @extend_schema(tags=["projects"])
 @extend_schema_view(
     create=extend_schema(responses={201: ProjectSerializer, 400: ERRORS, 403: DENIED}),
@@ -403,6 +415,28 @@ class ProjectViewSet(
             rows = project.transitions.select_related("actor")
             return Response(StageTransitionSerializer(rows, many=True).data)
         return self._transition(request, project)
+
+    @extend_schema(
+        description="What changed on the project, its customer and its records (goals, "
+        "resources, strategies, team memberships, tasks, reviews, risks), newest first: who "
+        "changed which field, from what, to what, and when; names and values in the reader's "
+        "language.",
+        responses={200: ChangeSerializer(many=True), 404: MISSING},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        filter_backends=[],
+        pagination_class=HistoryPagination,
+        serializer_class=ChangeSerializer,
+    )
+    def history(self, request: Request, pk=None) -> Response:
+        """The project's change history, paginated."""
+        project = self.get_object()
+        page = self.paginate_queryset(project_changes(project))
+        return self.get_paginated_response(
+            ChangeSerializer(changes_described(page), many=True).data
+        )
 
     def _transition(self, request: Request, project: Project) -> Response:
         if not can_transition(request.user, project, TransitionKind.ADVANCE):

@@ -25,6 +25,7 @@ from collaboration.demo import (
 )
 from collaboration.models import Department, Task, TaskStatus
 from core.demo import Said, user_language
+from core.history import history_rewrite
 from core.models import User
 
 from .alerts import projects_stuck_notify, review_reminders_send, reviews_overdue_notify
@@ -314,6 +315,7 @@ class Builder:
                 start_date=self.today - datetime.timedelta(days=10 - offset),
                 due_date=self.today + datetime.timedelta(days=self.rng.randint(-5, 30)),
             )
+        history_rewrite(Task, strategy.tasks.values("pk"), ["start_date", "due_date"])
 
     def fill_execution(self) -> None:
         task = self.project.tasks.filter(status=TaskStatus.TODO).first()
@@ -322,6 +324,7 @@ class Builder:
         blocked = self.project.tasks.filter(status=TaskStatus.TODO).last()
         if blocked and self.rng.random() < 0.4:
             Task.objects.filter(pk=blocked.pk).update(status=TaskStatus.BLOCKED)
+        history_rewrite(Task, [t.pk for t in (task, blocked) if t], ["status", "progress"])
         decisions = [ReviewDecision.CONTINUE] * self.review_rng.randint(1, 2)
         if self.plan.escalated and self.plan.stage not in REVIEWED_STAGES and not self.escalated:
             # Escalated once on its way; a later review's decision lifts the flag.
@@ -455,6 +458,7 @@ def _spread_over_time(project: Project, rng: random.Random) -> Moves:
     in_stage = rng.randint(10, 30) if stage in STAGE_LENGTH else rng.randint(1, 12)
     start = timezone.now() - past - datetime.timedelta(days=in_stage)
     Project.objects.filter(pk=project.pk).update(created_at=start)
+    history_rewrite(Project, [project.pk], ["created_at"], created_at=True)
     moment, moves = start, []
     for row, length in zip(transitions, lengths, strict=True):
         moment += past * length / sum(lengths)

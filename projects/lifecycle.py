@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from collaboration.models import IRON_TRIANGLE, ProjectMembership, Task, TaskStatus
+from core.history import records_actor
 from core.models import User
 
 from .access import can_transition
@@ -462,6 +463,7 @@ def _validate_input(
         raise TransitionInvalid(errors)
 
 
+@records_actor
 def project_transition(
     *,
     project: Project,
@@ -511,6 +513,7 @@ def project_transition(
         )
 
 
+@records_actor
 def project_approve(*, project: Project, actor: User, note: str = "") -> TransitionResult:
     """A director approves the advance the owner asked for; recorded as an approval."""
     with transaction.atomic():
@@ -534,6 +537,7 @@ def project_approve(*, project: Project, actor: User, note: str = "") -> Transit
         )
 
 
+@records_actor
 def project_reject_approval(*, project: Project, actor: User, note: str = "") -> Project:
     """A director sends an approval request back; the project stays where it is."""
     with transaction.atomic():

@@ -21,6 +21,7 @@ from collaboration.models import ActivityVerb, NotificationKind, Task, TaskStatu
 from collaboration.notifications import notify
 from collaboration.selectors import team_users
 from collaboration.services import activity_record, task_save
+from core.history import records_actor
 from core.models import User
 from core.roles import active_directors
 
@@ -84,6 +85,7 @@ def _review_check(review: ReviewMeeting, attendees: list[User] | None, *, is_new
         raise ValidationError(errors)
 
 
+@records_actor
 @transaction.atomic
 def review_schedule(
     *, review: ReviewMeeting, actor: User, attendees: Iterable[User] | None = None
@@ -123,6 +125,7 @@ def review_schedule(
     return review
 
 
+@records_actor
 @transaction.atomic
 def review_cancel(*, review: ReviewMeeting, actor: User) -> None:
     """Call off a review that has not been held; a held review is history and stays."""
@@ -140,6 +143,7 @@ def review_cancel(*, review: ReviewMeeting, actor: User) -> None:
     locked.delete()
 
 
+@records_actor
 @transaction.atomic
 def review_prepare(*, review: ReviewMeeting, actor: User) -> ReviewMeeting:
     """Save the agenda and the minutes taken so far, before a decision."""
@@ -151,6 +155,7 @@ def review_prepare(*, review: ReviewMeeting, actor: User) -> ReviewMeeting:
     return review
 
 
+@records_actor
 def review_next_schedule(
     *, project: Project, after: datetime.datetime | None = None, actor: User | None = None
 ) -> ReviewMeeting | None:
@@ -374,6 +379,7 @@ def review_agenda_draft(brief: ReviewBrief) -> str:
 
 
 # --- action items --------------------------------------------------------------------------------
+@records_actor
 @transaction.atomic
 def action_item_add(*, item: ReviewActionItem, actor: User) -> ReviewActionItem:
     """Record an action agreed in the review, with its owner (a team member) and due date."""
@@ -391,6 +397,7 @@ def action_item_add(*, item: ReviewActionItem, actor: User) -> ReviewActionItem:
     return item
 
 
+@records_actor
 @transaction.atomic
 def action_items_to_tasks(*, review: ReviewMeeting, actor: User) -> list[Task]:
     """Turn every action item of the review that has no task yet into a task, in one step."""
@@ -466,8 +473,15 @@ def _decision_move(project: Project, decision: str, *, actor: User, note: str):
     return project_transition(project=project, to_stage=target, actor=actor, note=note)
 
 
+def _escalated_set(project: Project, moment: datetime.datetime | None) -> None:
+    # Saved from a fresh row, one field, so that the history records this change alone.
+    fresh = Project.objects.get(pk=project.pk)
+    fresh.escalated_at = project.escalated_at = moment
+    fresh.save(update_fields=["escalated_at"])
+
+
 def _escalate(project: Project, review: ReviewMeeting, actor: User) -> None:
-    Project.objects.filter(pk=project.pk).update(escalated_at=timezone.now())
+    _escalated_set(project, timezone.now())
     directors = active_directors()
     notify(
         recipients=directors,
@@ -479,6 +493,7 @@ def _escalate(project: Project, review: ReviewMeeting, actor: User) -> None:
     )
 
 
+@records_actor
 @transaction.atomic
 def review_hold(
     *,
@@ -516,7 +531,7 @@ def review_hold(
     if decision == ReviewDecision.ESCALATE:
         _escalate(project, locked, actor)
     elif project.escalated_at:
-        Project.objects.filter(pk=project.pk).update(escalated_at=None)
+        _escalated_set(project, None)
 
     # Scheduled before the move: the execution gate asks for the next review.
     next_review = review_next_schedule(project=project, after=locked.scheduled_for, actor=actor)

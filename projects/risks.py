@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from collaboration.models import ActivityVerb, NotificationKind, ProjectMembership
 from collaboration.notifications import notify
 from collaboration.services import activity_record
+from core.history import records_actor
 from core.models import User
 from core.roles import active_directors
 
@@ -71,6 +72,7 @@ def _risk_check(risk: Risk) -> None:
         raise ValidationError(errors)
 
 
+@records_actor
 @transaction.atomic
 def risk_save(*, risk: Risk, actor: User) -> Risk:
     """Create or update a risk; one that becomes high or critical alerts its owner and the
@@ -109,6 +111,7 @@ def risk_save(*, risk: Risk, actor: User) -> Risk:
     return risk
 
 
+@records_actor
 @transaction.atomic
 def risk_delete(*, risk: Risk, actor: User) -> None:
     if not can_edit_risks(actor, risk.project):

@@ -8,6 +8,7 @@ from dataclasses import asdict
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -18,6 +19,7 @@ from core.models import User
 from core.people import team_eligible_people
 
 from .access import possible_owners
+from .history import TRACKED
 from .models import (
     ClosureReport,
     Contact,
@@ -440,3 +442,55 @@ class DetailSerializer(serializers.Serializer):
 
 class GateNotMetSerializer(DetailSerializer):
     unmet = CriterionSerializer(many=True, read_only=True)
+
+
+class StoredValueField(serializers.JSONField):
+    """A stored value as JSON: decimals as strings (like every amount in this API), dates and
+    times in ISO 8601, the rest as it is."""
+
+    def to_representation(self, value):
+        if value is None or isinstance(value, bool | int | str):
+            return value
+        return DjangoJSONEncoder().default(value)
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    """One field of a record changed: stored values and how the reader's language shows them."""
+
+    name = serializers.CharField(help_text="The field's name in the API and the database.")
+    label = serializers.CharField(help_text="The field's name in the reader's language.")
+    old = StoredValueField(allow_null=True, help_text="The stored value before.")
+    new = StoredValueField(allow_null=True, help_text="The stored value after.")
+    old_display = serializers.CharField(help_text="The value before, as a person reads it.")
+    new_display = serializers.CharField(help_text="The value after, as a person reads it.")
+
+
+class ChangeUserSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ChangeSerializer(serializers.Serializer):
+    """One save of the project, its customer or one of its records, and what it changed."""
+
+    at = serializers.DateTimeField()
+    user = serializers.SerializerMethodField()
+    record_kind = serializers.ChoiceField(
+        source="kind", choices=[tracked.key for tracked in TRACKED]
+    )
+    record_id = serializers.IntegerField()
+    record_type = serializers.CharField(help_text="The kind of record in the reader's language.")
+    record_name = serializers.CharField()
+    action = serializers.ChoiceField(choices=[("+", "created"), ("~", "changed"), ("-", "deleted")])
+    action_label = serializers.CharField()
+    fields = FieldChangeSerializer(many=True, help_text="Empty when created or deleted.")
+    earlier_unknown = serializers.BooleanField(
+        help_text="A change of a record whose earlier state was never recorded (created before "
+        "the history existed, or by the bulk scale seeding): what it changed is unknown."
+    )
+
+    @extend_schema_field(ChangeUserSerializer(allow_null=True))
+    def get_user(self, change) -> dict | None:
+        if change.user_id is None:
+            return None
+        return {"id": change.user_id, "name": change.user_name}

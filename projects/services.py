@@ -11,8 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from collaboration.models import ProjectMembership, Task
+from core.history import records_actor
 from core.models import User
 
 from .access import can_create_project, can_edit_customers, can_edit_project
@@ -39,6 +41,7 @@ class RecordInUse(Exception):
 
 
 # --- customers --------------------------------------------------------------------------------
+@records_actor
 def customer_save(*, customer: Customer, actor: User) -> Customer:
     """Create or update a customer (directors and sales managers)."""
     if not can_edit_customers(actor):
@@ -59,6 +62,7 @@ def project_code_next(*, year: int) -> str:
     return f"SP-{year}-{counter.last_number:04d}"
 
 
+@records_actor
 @transaction.atomic
 def project_create(*, project: Project, actor: User) -> Project:
     """Open a new project in Initiation; a sales manager owns what they open."""
@@ -77,6 +81,7 @@ def project_create(*, project: Project, actor: User) -> Project:
     return project
 
 
+@records_actor
 @transaction.atomic
 def project_update(*, project: Project, actor: User, fields: list[str]) -> Project:
     """Save changed project fields (owner or director); never the stage."""
@@ -93,9 +98,12 @@ def project_update(*, project: Project, actor: User, fields: list[str]) -> Proje
 def _owner_membership_follow(project: Project) -> None:
     """After a change of owner, the team's owner row names the new owner, and only them."""
     today = timezone.localdate()
-    project.memberships.filter(role="owner", left_on__isnull=True).exclude(
+    # Row by row (a team has one owner row, rarely two), so that the history records each.
+    for former in project.memberships.filter(role="owner", left_on__isnull=True).exclude(
         user=project.owner
-    ).update(left_on=today)
+    ):
+        former.left_on = today
+        former.save(update_fields=["left_on"])
     current = project.memberships.filter(user=project.owner, left_on__isnull=True).first()
     if current is None:
         ProjectMembership.objects.create(
@@ -154,6 +162,7 @@ RECORD_RULES: dict[type[models.Model], RecordRule] = {
 }
 
 
+@records_actor
 @transaction.atomic
 def stage_record_save(
     *, record: models.Model, project: Project, actor: User, changed: set[str] | None = None
@@ -175,6 +184,7 @@ def stage_record_save(
     return record
 
 
+@records_actor
 @transaction.atomic
 def stage_record_delete(*, record: models.Model, project: Project, actor: User) -> None:
     if not can_edit_project(actor, project) or record.project_id != project.pk:
@@ -186,6 +196,7 @@ def stage_record_delete(*, record: models.Model, project: Project, actor: User) 
         raise RecordInUse from None
 
 
+@records_actor
 @transaction.atomic
 def strategies_open_revisions(*, project: Project, actor: User) -> list[Strategy]:
     """Supersede every active strategy with a new revision to rework (the cycle's loop)."""
@@ -207,6 +218,7 @@ def strategies_open_revisions(*, project: Project, actor: User) -> list[Strategy
     return revisions
 
 
+@records_actor
 @transaction.atomic
 def strategy_actions_to_tasks(
     *, strategy: Strategy, actor: User, assignee: User | None = None
@@ -229,4 +241,4 @@ def strategy_actions_to_tasks(
         for action in strategy.action_list
         if action[:200] not in existing
     ]
-    return Task.objects.bulk_create(tasks)
+    return bulk_create_with_history(tasks, Task)

@@ -4,6 +4,7 @@ from .views import (
     customers,
     dashboard,
     exports,
+    history,
     imports,
     kpi_runs,
     lessons,
@@ -21,6 +22,7 @@ urlpatterns = [
     path("projects/new/", projects.project_create_view, name="project_create"),
     path("projects/<int:pk>/", projects.project_detail_view, name="project_detail"),
     path("projects/<int:pk>/edit/", projects.project_edit_view, name="project_edit"),
+    path("projects/<int:pk>/history/", history.project_history_view, name="project_history"),
     path("projects/<int:pk>/gate/", projects.project_gate_view, name="project_gate"),
     path("projects/<int:pk>/advance/", projects.project_advance_view, name="project_advance"),
     path(

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "axes",
+    "simple_history",
     "core",
     "collaboration",
     "projects",
@@ -62,6 +63,8 @@ MIDDLEWARE = [
     "core.middleware.FormLineBreaksMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who made a change, for the field history (core.history) of pages and the API.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

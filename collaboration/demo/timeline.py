@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from core.history import history_rewrite
 from projects.models import OPEN_STAGES, Project, ReviewActionItem, Stage
 
 from ..models import (
@@ -17,6 +18,7 @@ from ..models import (
     Interaction,
     Notification,
     NotificationKind,
+    ProjectMembership,
     Task,
     TaskStatus,
 )
@@ -62,6 +64,7 @@ def team_work_timeline(*, project: Project) -> None:
     start = _day(project.created_at)
     end = windows[Stage.CLOSED][0][0] if Stage.CLOSED in windows else today
     project.memberships.update(joined_on=start)
+    history_rewrite(ProjectMembership, project.memberships.values("pk"), ["joined_on"])
     tasks = _tasks_date(project, rng, windows, today, now)
     comments = _comments_date(project, rng, tasks, (start, end), now)
     interactions = list(project.interactions.order_by("id"))
@@ -129,6 +132,7 @@ def _tasks_date(project, rng, windows, today, now) -> dict[int, Task]:
             task.start_date = task.due_date
         due[task.pk] = task.due_date
     Task.objects.bulk_update(tasks, ["start_date", "due_date", "completed_at"])
+    history_rewrite(Task, [task.pk for task in tasks], ["start_date", "due_date", "completed_at"])
     return {task.pk: task for task in tasks}
 
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.history import History
 from projects.models.choices import OPEN_STAGE_CHOICES
 
 from .teams import Department
@@ -98,6 +99,7 @@ class Task(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = TaskQuerySet.as_manager()
+    history = History(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["due_date", "id"]

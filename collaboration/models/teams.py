@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.history import History
+
 
 class Department(models.Model):
     """A department of the sales organisation; named in both interface languages."""
@@ -65,6 +67,8 @@ class ProjectMembership(models.Model):
     responsibilities = models.TextField(_("responsibilities"), max_length=2000, blank=True)
     joined_on = models.DateField(_("joined on"), default=timezone.localdate)
     left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    history = History()
 
     class Meta:
         ordering = ["project", "role", "id"]

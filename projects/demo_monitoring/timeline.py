@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from django.utils import timezone
 
 from collaboration.models import Activity, ActivityVerb, Notification, NotificationKind, TaskStatus
+from core.history import history_rewrite
 
 from ..models import (
     Project,
@@ -73,6 +74,12 @@ def monitoring_timeline(
             review.created_at = max(project.created_at, earlier)
         previous = review if review.held_at else previous
     ReviewMeeting.objects.bulk_update(reviews, ["scheduled_for", "held_at", "created_at"])
+    history_rewrite(
+        ReviewMeeting,
+        [r.pk for r in reviews],
+        ["scheduled_for", "held_at", "created_at"],
+        created_at=True,
+    )
     risks = _risks_date(project, held, rng, now)
     _facts_date(project, held, risks)
     _action_items_date(held, rng, timezone.localdate())
@@ -162,6 +169,9 @@ def _risks_date(project, held, rng, now) -> list[Risk]:
         seen = [r.held_at for r in held if r.held_at >= risk.created_at]
         risk.last_reviewed_on = timezone.localtime(seen[-1]).date() if seen else None
     Risk.objects.bulk_update(risks, ["created_at", "updated_at", "due_date", "last_reviewed_on"])
+    history_rewrite(
+        Risk, [r.pk for r in risks], ["created_at", "due_date", "last_reviewed_on"], created_at=True
+    )
     return risks
 
 
@@ -246,3 +256,4 @@ def _feed_date(project, reviews, held, risks) -> None:
     escalations = [r for r in held if r.decision == ReviewDecision.ESCALATE]
     if project.escalated_at and escalations:
         Project.objects.filter(pk=project.pk).update(escalated_at=escalations[-1].held_at)
+        history_rewrite(Project, [project.pk], ["escalated_at"])

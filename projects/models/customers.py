@@ -4,6 +4,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.history import History
+
 from .choices import CustomerSize, Industry, Region
 
 
@@ -23,6 +25,8 @@ class Customer(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = History()
 
     class Meta:
         ordering = ["name"]

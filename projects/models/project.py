@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
+from core.history import History
+
 from .choices import OPEN_STAGES, Currency, Outcome, ReviewCadence, Stage, TransitionKind
 
 # The graph of the cycle. The lifecycle module decides who may take an edge and when;
@@ -92,6 +94,7 @@ class Project(FSMModelMixin, models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ProjectQuerySet.as_manager()
+    history = History(excluded_fields=["updated_at", "stage_entered_at"])
 
     class Meta:
         ordering = ["-created_at"]

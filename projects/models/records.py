@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.history import History
+
 from .choices import (
     FeasibilityDecision,
     GoalMetric,
@@ -76,6 +78,8 @@ class Goal(models.Model):
     relevant = models.TextField(_("why it is relevant"), max_length=2000, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    history = History()
+
     class Meta:
         ordering = ["deadline", "id"]
         verbose_name = _("goal")
@@ -130,6 +134,8 @@ class ResourceAllocation(models.Model):
         validators=[MinValueValidator(0)],
     )
 
+    history = History()
+
     class Meta:
         ordering = ["kind", "id"]
         verbose_name = _("resource allocation")
@@ -172,6 +178,8 @@ class Strategy(models.Model):
         User, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = History()
 
     class Meta:
         ordering = ["-status", "kind", "-revision"]

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.history import History
+
 from .choices import ReviewCadence, ReviewDecision, Stage
 
 User = settings.AUTH_USER_MODEL
@@ -76,6 +78,7 @@ class ReviewMeeting(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     objects = ReviewQuerySet.as_manager()
+    history = History(excluded_fields=["facts"])
 
     class Meta:
         ordering = ["-scheduled_for"]

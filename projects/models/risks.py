@@ -9,6 +9,8 @@ from django.db.models.lookups import GreaterThanOrEqual
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.history import History
+
 from .choices import RiskCategory, RiskLevel, RiskStatus
 
 User = settings.AUTH_USER_MODEL
@@ -73,6 +75,8 @@ class Risk(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = History(excluded_fields=["score", "level", "updated_at"])
 
     class Meta:
         ordering = ["-score", "due_date", "id"]

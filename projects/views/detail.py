@@ -23,6 +23,7 @@ from ..forms import (
     StrategyForm,
     TransitionForm,
 )
+from ..history import changes_described, project_changes
 from ..lessons import similar_lessons
 from ..lifecycle import available_actions, evaluate_gate, stage_durations, stage_policies
 from ..models import (
@@ -38,6 +39,7 @@ from ..selectors import closure_metrics
 
 SIMILAR_LESSONS_STAGES = (Stage.INITIATION, Stage.STRATEGY)
 TASKS_SHOWN = 15
+CHANGES_SHOWN = 10  # the latest changes on the page; the history page has them all
 
 
 def project_page_context(
@@ -138,6 +140,7 @@ def project_page_context(
         "show_similar_lessons": show_similar_lessons,
         "similar_lessons": similar_lessons(project, user=user) if show_similar_lessons else [],
         "history": history,
+        "changes": changes_described(project_changes(project)[:CHANGES_SHOWN]),
         "durations": [
             (Stage(stage).label, days) for stage, days in stage_durations(history, project).items()
         ],
