@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from collaboration.models import Department, ProjectMembership, Task
 from core.models import User
+from core.numbers import format_amount
 
 from .models import (
     Customer,
@@ -239,8 +240,7 @@ def _shown(model_field: models.Field, raw, names: Names | None = None) -> str:
     if isinstance(value, datetime.date):
         return formats.date_format(value, "DATE_FORMAT")
     if isinstance(value, Decimal | int):
-        # Issue 14's number rule: thousands separators and a point in both languages.
-        return f"{value:,.{getattr(model_field, 'decimal_places', 0)}f}"
+        return format_amount(value, getattr(model_field, "decimal_places", 0))
     return Truncator(str(value)).chars(TEXT_SHOWN)
 
 
