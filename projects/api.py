@@ -488,20 +488,7 @@ class ProjectViewSet(
     )
     def approve(self, request: Request, pk=None) -> Response:
         """A director approves the advance the owner asked for."""
-        project = self.get_object()
-        if not can_transition(request.user, project, TransitionKind.APPROVAL):
-            raise exceptions.PermissionDenied(_("Only a director can approve a stage change."))
-        serializer = ApprovalRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        _check_seen_stage(project, serializer.validated_data.get("from_stage"))
-        try:
-            result = project_approve(
-                project=project, actor=request.user, note=serializer.validated_data["note"]
-            )
-        except TransitionError as error:
-            return _transition_error(error, not_allowed_status=409)
-        body = ProjectSerializer(result.project, context=self.get_serializer_context()).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        return self._decide_approval(request, project_approve, status.HTTP_201_CREATED)
 
     @extend_schema(
         description="A director sends the advance the owner asked for back, with a note the "
@@ -519,6 +506,10 @@ class ProjectViewSet(
     )
     def send_back(self, request: Request, pk=None) -> Response:
         """A director sends the owner's approval request back."""
+        return self._decide_approval(request, project_reject_approval, status.HTTP_200_OK)
+
+    def _decide_approval(self, request: Request, decide, answer_status: int) -> Response:
+        """Approve or send back (`decide`): directors only, on the stage the person saw."""
         project = self.get_object()
         if not can_transition(request.user, project, TransitionKind.APPROVAL):
             raise exceptions.PermissionDenied(_("Only a director can approve a stage change."))
@@ -526,12 +517,14 @@ class ProjectViewSet(
         serializer.is_valid(raise_exception=True)
         _check_seen_stage(project, serializer.validated_data.get("from_stage"))
         try:
-            project = project_reject_approval(
+            result = decide(
                 project=project, actor=request.user, note=serializer.validated_data["note"]
             )
         except TransitionError as error:
             return _transition_error(error, not_allowed_status=409)
-        return Response(ProjectSerializer(project, context=self.get_serializer_context()).data)
+        project = getattr(result, "project", result)  # approve returns a TransitionResult
+        body = ProjectSerializer(project, context=self.get_serializer_context()).data
+        return Response(body, status=answer_status)
 
 
 # --- stage records -------------------------------------------------------------------------------
