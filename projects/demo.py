@@ -23,6 +23,7 @@ from collaboration.demo import (
     team_work_seed,
     team_work_timeline,
 )
+from collaboration.demo.texts import BLOCKED_REASONS
 from collaboration.models import Department, Task, TaskStatus
 from core.models import User
 
@@ -260,7 +261,10 @@ class Builder:
             Task.objects.filter(pk=task.pk).update(status=TaskStatus.IN_PROGRESS, progress=40)
         blocked = self.project.tasks.filter(status=TaskStatus.TODO).last()
         if blocked and self.rng.random() < 0.4:
-            Task.objects.filter(pk=blocked.pk).update(status=TaskStatus.BLOCKED)
+            # A blocked task says why (the task services refuse one that does not).
+            Task.objects.filter(pk=blocked.pk).update(
+                status=TaskStatus.BLOCKED, blocked_reason=BLOCKED_REASONS[1]
+            )
         decisions = [ReviewDecision.CONTINUE] * self.review_rng.randint(1, 2)
         if self.plan.escalated and self.plan.stage not in REVIEWED_STAGES and not self.escalated:
             # Escalated once on its way; a later review's decision lifts the flag.

@@ -65,7 +65,8 @@ class _FormParser(HTMLParser):
             self._form.names.add(name)
             self._select = {"name": name, "multiple": "multiple" in attrs, "options": []}
         elif tag == "option" and self._select is not None:
-            self._option = {"value": attrs.get("value"), "text": "", "selected": "selected" in attrs}
+            selected = "selected" in attrs
+            self._option = {"value": attrs.get("value"), "text": "", "selected": selected}
             self._select["options"].append(self._option)
         elif tag == "textarea" and name:
             self._form.names.add(name)

@@ -133,6 +133,16 @@ class Task(models.Model):
 
         return reverse("collaboration:task_detail", args=[self.project_id, self.pk])
 
+    def starts_before_due_of(self, prerequisite: "Task") -> bool:
+        """Planned to start before a task it depends on is due, that task not being done: a
+        conflict of dates the pages and the Gantt chart show (a warning, not a refusal)."""
+        return (
+            self.start_date is not None
+            and prerequisite.due_date is not None
+            and prerequisite.status != TaskStatus.DONE
+            and self.start_date < prerequisite.due_date
+        )
+
     @property
     def is_overdue(self) -> bool:
         return (

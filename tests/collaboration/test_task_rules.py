@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from collaboration.models import Task, TaskStatus
 from tests.factories import TaskFactory
-from tests.html_forms import rendered_form
+from tests.html_forms import rendered_form, rendered_forms
 
 pytestmark = pytest.mark.django_db
 SVG = "{http://www.w3.org/2000/svg}"
@@ -38,7 +38,11 @@ def chinese(manager, member):
 def survey(project, team_member):
     """The predecessor: not done yet, due in five days."""
     return TaskFactory(
-        project=project, title="现场勘察", assignee=team_member, start_date=days(0), due_date=days(5)
+        project=project,
+        title="现场勘察",
+        assignee=team_member,
+        start_date=days(0),
+        due_date=days(5),
     )
 
 
@@ -129,16 +133,7 @@ def test_a_new_task_cannot_be_created_started_on_an_unfinished_predecessor(
 
 
 # --- dependencies: one-click updates ----------------------------------------------------------
-def _my_task_form(client, task: Task, *, button: tuple[str, str] | None = None):
-    page = client.get(reverse("collaboration:my_tasks")).content
-    action = reverse("collaboration:task_progress", args=[task.project_id, task.pk])
-    forms = [f for f in _forms_posting_to(page, action) if button is None or button in f.buttons]
-    return forms[0]
-
-
 def _forms_posting_to(html: bytes, action: str):
-    from tests.html_forms import rendered_forms
-
     return [form for form in rendered_forms(html) if form.action == action]
 
 
@@ -146,8 +141,9 @@ def test_the_done_button_on_my_tasks_refuses_and_says_why_in_the_row(
     client, member, chinese, survey, offer
 ):
     client.force_login(member)
-    form = _my_task_form(client, offer, button=("status", TaskStatus.DONE))
     action = reverse("collaboration:task_progress", args=[offer.project_id, offer.pk])
+    page = client.get(reverse("collaboration:my_tasks")).content
+    (form,) = [f for f in _forms_posting_to(page, action) if ("status", "done") in f.buttons]
 
     response = client.post(action, form.data(("status", TaskStatus.DONE)), HTTP_HX_REQUEST="true")
 
@@ -179,9 +175,8 @@ def test_a_kanban_move_is_refused_with_the_reason_on_the_card(
     client.force_login(manager)
     board = client.get(reverse("collaboration:task_board", args=[offer.project_id])).content
     action = reverse("collaboration:task_progress", args=[offer.project_id, offer.pk])
-    (form,) = [
-        f for f in _forms_posting_to(board, action) if ("status", TaskStatus.IN_PROGRESS) in f.buttons
-    ]
+    move = ("status", TaskStatus.IN_PROGRESS)
+    (form,) = [f for f in _forms_posting_to(board, action) if move in f.buttons]
 
     response = client.post(
         action, form.data(("status", TaskStatus.IN_PROGRESS)), HTTP_HX_REQUEST="true"
@@ -197,7 +192,7 @@ def test_a_kanban_move_is_refused_with_the_reason_on_the_card(
     assert unchanged(offer)
 
 
-# --- dependencies: the API ---------------------------------------------------------------------------
+# --- dependencies: the API ----------------------------------------------------------------
 def api(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user=user)
@@ -299,7 +294,7 @@ def test_the_gantt_draws_the_conflict_in_red_and_lists_it(
     assert 'data-testid="gantt-conflict-' in row and "现场勘察" in row
 
 
-# --- blocked needs a reason ---------------------------------------------------------------------------
+# --- blocked needs a reason ---------------------------------------------------------------
 def test_the_task_form_wants_a_reason_for_blocked(client, manager, chinese, offer):
     client.force_login(manager)
     edit = reverse("collaboration:task_edit", args=[offer.project_id, offer.pk])
@@ -322,7 +317,7 @@ def test_the_one_click_blocked_asks_for_the_reason(client, member, chinese, task
     assert "blocked_reason" in form.names
 
     refused = client.post(
-        action, form.data(("status", TaskStatus.BLOCKED), blocked_reason=""), HTTP_HX_REQUEST="1"
+        action, form.data(("status", TaskStatus.BLOCKED), blocked_reason=""), HTTP_HX_REQUEST="true"
     )
     assert refused.status_code == 400 and BLOCKED_ZH in refused.content.decode()
     assert unchanged(task)
@@ -330,7 +325,7 @@ def test_the_one_click_blocked_asks_for_the_reason(client, member, chinese, task
     response = client.post(
         action,
         form.data(("status", TaskStatus.BLOCKED), blocked_reason="等客户确认"),
-        HTTP_HX_REQUEST="1",
+        HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
     fresh = Task.objects.get(pk=task.pk)
@@ -348,7 +343,7 @@ def test_the_kanban_asks_for_the_reason_of_a_blocked_move(client, manager, chine
     response = client.post(
         action,
         form.data(("status", TaskStatus.BLOCKED), blocked_reason="Waiting for the customer"),
-        HTTP_HX_REQUEST="1",
+        HTTP_HX_REQUEST="true",
     )
 
     assert response.status_code == 200
