@@ -64,7 +64,11 @@ from .services import (
     project_update,
     stage_record_save,
     strategy_actions_to_tasks,
+    strategy_adopt,
 )
+
+# What the owner adds when reworking a strategy after the loop (the draft's visible change).
+REWORKED_ACTION = "提交三年运维服务方案"
 
 CUSTOMERS = [
     # name, industry, region, size, website
@@ -238,6 +242,15 @@ class Builder:
 
     def fill_strategy(self) -> None:
         strategy = self.project.strategies.filter(status="active").first()
+        draft = self.project.strategies.filter(status="draft").first()
+        if strategy is None and draft is not None:
+            # The loop opened the next revision as a draft: the owner reworks it and adopts it.
+            if REWORKED_ACTION not in draft.action_list:
+                draft.actions = f"{draft.actions}\n{REWORKED_ACTION}"
+                stage_record_save(
+                    record=draft, project=self.project, actor=self.owner, changed={"actions"}
+                )
+            strategy = strategy_adopt(strategy=draft, actor=self.owner)
         if strategy is None:
             strategy = Strategy.objects.create(
                 project=self.project,

@@ -62,6 +62,11 @@ class Task(models.Model):
         blank=True,
         related_name="tasks",
     )
+    # The strategy action this task was made from (`projects.models.action_key`), so a later
+    # revision repeating the action reuses the task instead of making a second one.
+    strategy_action = models.CharField(
+        _("strategy action"), max_length=200, blank=True, default="", editable=False
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.TODO
     )
@@ -116,6 +121,11 @@ class Task(models.Model):
             models.CheckConstraint(
                 condition=models.Q(estimate_hours__isnull=True) | models.Q(estimate_hours__gte=0),
                 name="task_estimate_not_negative",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "strategy_action"],
+                condition=~models.Q(strategy_action=""),
+                name="task_one_per_strategy_action",
             ),
         ]
         indexes = [

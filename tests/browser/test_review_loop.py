@@ -58,7 +58,7 @@ def test_adjust_strategy_sends_the_project_back_to_strategy(page, sign_in, manag
     revision = Strategy.objects.get(supersedes=strategy)
     card = page.get_by_test_id(f"strategy-{revision.pk}")
     expect(card).to_have_attribute("data-revision", str(strategy.revision + 1))
-    expect(card).to_have_attribute("data-status", StrategyStatus.ACTIVE)
+    expect(card).to_have_attribute("data-status", StrategyStatus.DRAFT)
     expect(page.get_by_test_id(f"strategy-{strategy.pk}")).to_have_attribute(
         "data-status", StrategyStatus.SUPERSEDED
     )
