@@ -219,3 +219,26 @@ def test_the_api_edits_a_draft_adopts_it_and_refuses_to_change_history(manager):
     assert history.status_code == 400 and "summary" in history.json()
     first.refresh_from_db()
     assert first.summary == "Match the competitor's price."
+
+
+def test_the_project_page_shows_any_number_of_drafts_in_the_same_queries(client, manager):
+    from django.test.utils import CaptureQueriesContext
+
+    def with_drafts(count: int):
+        project = ProjectFactory(owner=manager, stage=Stage.MONITORING)
+        for n in range(count):
+            StrategyFactory(project=project, kind="pricing", summary=f"Plan {n}")
+        project_transition(project=project, to_stage=Stage.STRATEGY, actor=manager, note="Adjust")
+        return project
+
+    one, five = with_drafts(1), with_drafts(5)
+    client.force_login(manager)
+    client.get(one.get_absolute_url())
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(one.get_absolute_url())
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(five.get_absolute_url()).content.decode()
+
+    assert page.count('data-testid="strategy-draft-') == 5
+    assert len(many) == len(few)
