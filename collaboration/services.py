@@ -241,7 +241,11 @@ def task_check(
     if "dependencies" not in errors and (
         waiting := _waiting_for_check(task, before=before, dependencies=dependencies)
     ):
-        errors["status" if task.status != TaskStatus.TODO else "progress"] = waiting
+        # Said on what moved: the status, the progress, or the dependencies of a started task.
+        if before is not None and (before.status, before.progress) == (task.status, task.progress):
+            errors["dependencies"] = waiting
+        else:
+            errors["status" if task.status != TaskStatus.TODO else "progress"] = waiting
     if errors:
         raise ValidationError(errors)
 

@@ -132,6 +132,20 @@ def test_a_new_task_cannot_be_created_started_on_an_unfinished_predecessor(
     assert not Task.objects.filter(title="Quote").exists()
 
 
+def test_a_started_task_cannot_be_made_to_wait_for_an_unfinished_one(
+    client, manager, chinese, survey, project
+):
+    started = TaskFactory(project=project, title="Draft the contract", status="in_progress")
+    client.force_login(manager)
+    edit = reverse("collaboration:task_edit", args=[project.pk, started.pk])
+    form = rendered_form(client.get(edit).content, data_testid="task-form")
+
+    response = client.post(edit, form.data(dependencies=[str(survey.pk)]))
+
+    assert "现场勘察" in field_errors(response.content.decode(), "dependencies")[0]
+    assert not started.dependencies.exists()
+
+
 # --- dependencies: one-click updates ----------------------------------------------------------
 def _forms_posting_to(html: bytes, action: str):
     return [form for form in rendered_forms(html) if form.action == action]
