@@ -242,3 +242,25 @@ def test_the_project_page_shows_any_number_of_drafts_in_the_same_queries(client,
 
     assert page.count('data-testid="strategy-draft-') == 5
     assert len(many) == len(few)
+
+
+def test_a_team_member_reads_the_draft_but_neither_edits_nor_adopts_it(client, manager, member):
+    project, _first, draft = looped(manager)
+    ProjectMembershipFactory(project=project, user=member, role=TeamRole.MEMBER)
+    api = APIClient()
+    api.force_authenticate(member)
+
+    adopt = api.post(reverse("api:project-strategy-adopt", args=[project.pk, draft.pk]))
+    client.force_login(member)
+    page = client.get(project.get_absolute_url()).content.decode()
+    edit = client.post(
+        reverse("projects:strategy_edit", args=[project.pk, draft.pk]),
+        {f"strategy-{draft.pk}-kind": "pricing", f"strategy-{draft.pk}-summary": "Mine now"},
+    )
+
+    assert adopt.status_code == 403
+    assert f'data-testid="strategy-changes-{draft.pk}"' in page
+    assert f'data-testid="adopt-{draft.pk}"' not in page
+    assert edit.status_code == 403
+    draft.refresh_from_db()
+    assert (draft.status, draft.summary) == (StrategyStatus.DRAFT, "Match the competitor's price.")
