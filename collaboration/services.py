@@ -172,15 +172,20 @@ def _waiting_for_check(
 ) -> str | None:
     """The refusal when a task starts or finishes before every task it depends on is done.
 
-    Checked when the task moves (a new task, a new status or progress) or its dependencies
-    change, so a task started before this rule existed can still be edited.
+    Checked when the task starts (a new task, or one not under way before), finishes, or gets
+    new dependencies, so a task started before this rule existed can still be edited and its
+    progress updated.
     """
     if not moves_on(task):
         return None
     stored = None
     if task.pk is not None and before is not None:
         stored = set(before.dependencies.values_list("pk", flat=True))
-    moved = before is None or (before.status, before.progress) != (task.status, task.progress)
+    moved = (
+        before is None
+        or not moves_on(before)
+        or (task.status == TaskStatus.DONE and before.status != TaskStatus.DONE)
+    )
     relinked = dependencies is not None and {d.pk for d in dependencies} != stored
     if not (moved or relinked):
         return None

@@ -385,3 +385,14 @@ def test_the_api_refuses_a_new_blocked_task_without_a_reason(project, manager):
     assert response.status_code == 400
     assert "blocked_reason" in response.json()
     assert not Task.objects.filter(title="Quote").exists()
+
+
+def test_a_task_already_under_way_still_reports_progress(task, team_member, survey):
+    """Started before the rule: its progress moves on, but it does not finish early."""
+    Task.objects.filter(pk=task.pk).update(status=TaskStatus.IN_PROGRESS, progress=20)
+    task.dependencies.add(survey)
+    client = api(team_member)
+
+    assert client.patch(task_url(task), {"progress": 50}, format="json").status_code == 200
+    finish = client.patch(task_url(task), {"status": TaskStatus.DONE}, format="json")
+    assert finish.status_code == 400 and "现场勘察" in finish.json()["status"][0]
