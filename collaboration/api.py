@@ -7,10 +7,8 @@ looked at (a 403), and every write goes through `collaboration.services`, whose 
 come back as a 400. Every list is paginated and runs a fixed number of queries.
 """
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404
@@ -20,11 +18,10 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import exceptions, generics, permissions
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from core.models import User
 from projects.access import get_project_for_user
-from projects.api import DENIED, ERRORS, MISSING, Conflict, UserLanguageMixin
+from projects.api import DENIED, ERRORS, MISSING, Conflict, UserLanguageMixin, service_errors
 from projects.models import Customer, Project
 from projects.serializers import DetailSerializer
 
@@ -65,19 +62,6 @@ from .services import (
 
 
 # --- shared pieces -------------------------------------------------------------------------------
-@contextmanager
-def service_errors() -> Iterator[None]:
-    """A service's ValidationError becomes a 400 with its field errors."""
-    try:
-        yield
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            detail = error.message_dict
-        else:
-            detail = {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
-        raise exceptions.ValidationError(detail=detail) from None
-
-
 def query_params(serializer_class, request: Request) -> dict:
     """The query parameters of a list, checked (a 400 for a malformed one)."""
     serializer = serializer_class(data=request.query_params)

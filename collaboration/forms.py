@@ -64,6 +64,19 @@ class TaskForm(forms.ModelForm):
         if not self.instance.pk:
             self.initial.setdefault("stage", project.stage)
 
+    def date_conflicts(self) -> list[Task]:
+        """The tasks it depends on that are due after it starts (a warning shown by the form):
+        as submitted when the form was posted, else as stored."""
+        if hasattr(self, "cleaned_data"):
+            start = self.cleaned_data.get("start_date")
+            dependencies = self.cleaned_data.get("dependencies") or []
+        elif self.instance.pk:
+            start, dependencies = self.instance.start_date, self.instance.dependencies.all()
+        else:
+            return []
+        planned = Task(start_date=start)
+        return [task for task in dependencies if planned.starts_before_due_of(task)]
+
     def clean(self):
         cleaned = super().clean()
         start, due = cleaned.get("start_date"), cleaned.get("due_date")

@@ -79,6 +79,7 @@ class Row:
     bar: Bar | None = None
     milestone: Diamond | None = None
     dependencies: list[Task] = field(default_factory=list)
+    conflicts: list[Task] = field(default_factory=list)  # due after this task starts
 
     @property
     def middle(self) -> float:
@@ -116,6 +117,15 @@ class Arrow:
     x2: float
     y2: float
     path: str
+    prerequisite: Task | None = None
+    dependent: Task | None = None
+
+    @property
+    def conflict(self) -> bool:
+        """The dependent is planned to start before the prerequisite is due."""
+        return bool(self.prerequisite and self.dependent) and self.dependent.starts_before_due_of(
+            self.prerequisite
+        )
 
 
 @dataclass(frozen=True)
@@ -242,7 +252,10 @@ def gantt_layout(
         dependent = rows_by_id.get(dependent_id)
         if dependent is None or prerequisite_id not in by_id:
             continue
-        dependent.dependencies.append(by_id[prerequisite_id])
+        prerequisite = by_id[prerequisite_id]
+        dependent.dependencies.append(prerequisite)
+        if dependent.task.starts_before_due_of(prerequisite):
+            dependent.conflicts.append(prerequisite)
         arrow = _arrow(rows_by_id[prerequisite_id], dependent)
         if arrow:
             arrows.append(arrow)
@@ -408,4 +421,6 @@ def _arrow(prerequisite: Row, dependent: Row) -> Arrow | None:
         x2=x2,
         y2=y2,
         path=path,
+        prerequisite=prerequisite.task,
+        dependent=dependent.task,
     )

@@ -121,7 +121,10 @@ def responsibility_matrix(project: Project, members: list[ProjectMembership]) ->
 
 def tasks_with_people(queryset: QuerySet[Task]) -> QuerySet[Task]:
     return queryset.select_related("assignee", "department", "project").prefetch_related(
-        Prefetch("dependencies", queryset=Task.objects.only("id", "title", "project_id"))
+        Prefetch(
+            "dependencies",
+            queryset=Task.objects.only("id", "title", "project_id", "status", "due_date"),
+        )
     )
 
 

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from core.history import records_actor
 from core.models import User
@@ -158,7 +159,68 @@ def _progress_check(progress: int | None) -> str | None:
     return None
 
 
-def task_check(*, task: Task, dependencies: Iterable[Task] | None) -> None:
+def quoted_titles(tasks: Iterable[Task]) -> str:
+    """Task titles as a sentence names them: “A”, “B” (「A」、「B」 in Chinese)."""
+    separator = pgettext("between quoted titles", ", ")
+    return separator.join(_("“%(title)s”") % {"title": task.title} for task in tasks)
+
+
+def moves_on(task: Task) -> bool:
+    """Whether the task is under way or finished: in progress, done, or to do with progress."""
+    return task.status in (TaskStatus.IN_PROGRESS, TaskStatus.DONE) or (
+        task.status == TaskStatus.TODO and bool(task.progress)
+    )
+
+
+def _waiting_for_check(
+    task: Task, *, before: Task | None, dependencies: list[Task] | None
+) -> str | None:
+    """The refusal when a task starts or finishes before every task it depends on is done.
+
+    Checked when the task starts (a new task, or one not under way before), finishes, or gets
+    new dependencies, so a task started before this rule existed can still be edited and its
+    progress updated.
+    """
+    if not moves_on(task):
+        return None
+    stored = None
+    if task.pk is not None and before is not None:
+        stored = set(before.dependencies.values_list("pk", flat=True))
+    moved = (
+        before is None
+        or not moves_on(before)
+        or (task.status == TaskStatus.DONE and before.status != TaskStatus.DONE)
+    )
+    relinked = dependencies is not None and {d.pk for d in dependencies} != stored
+    if not (moved or relinked):
+        return None
+    if dependencies is not None:
+        waiting = [d for d in dependencies if d.status != TaskStatus.DONE]
+    elif task.pk is not None:
+        waiting = list(task.dependencies.open().order_by("pk"))
+    else:
+        waiting = []
+    if not waiting:
+        return None
+    return ngettext(
+        "This task depends on %(tasks)s, which is not done yet: finish it first.",
+        "This task depends on %(tasks)s, which are not done yet: finish them first.",
+        len(waiting),
+    ) % {"tasks": quoted_titles(waiting)}
+
+
+def _blocked_reason_check(task: Task) -> str | None:
+    task.blocked_reason = task.blocked_reason.strip()
+    if task.status == TaskStatus.BLOCKED and not task.blocked_reason:
+        return _("Say why the task is blocked.")
+    if len(task.blocked_reason) > 500:
+        return _("Keep the reason under 500 characters.")
+    return None
+
+
+def task_check(
+    *, task: Task, dependencies: Iterable[Task] | None, before: Task | None = None
+) -> None:
     """The input rules of a task; raises ValidationError with every field error at once."""
     errors: dict[str, str] = {}
     project = task.project
@@ -184,6 +246,16 @@ def task_check(*, task: Task, dependencies: Iterable[Task] | None) -> None:
             errors["dependencies"] = _(
                 "These dependencies would form a cycle: a task would end up waiting for itself."
             )
+    if blocked_error := _blocked_reason_check(task):
+        errors["blocked_reason"] = blocked_error
+    if "dependencies" not in errors and (
+        waiting := _waiting_for_check(task, before=before, dependencies=dependencies)
+    ):
+        # Said on what moved: the status, the progress, or the dependencies of a started task.
+        if before is not None and (before.status, before.progress) == (task.status, task.progress):
+            errors["dependencies"] = waiting
+        else:
+            errors["status" if task.status != TaskStatus.TODO else "progress"] = waiting
     if errors:
         raise ValidationError(errors)
 
@@ -276,7 +348,7 @@ def task_save(*, task: Task, actor: User, dependencies: Iterable[Task] | None = 
             raise PermissionDenied  # a task never moves to another project
     if dependencies is not None:
         dependencies = list(dependencies)
-    task_check(task=task, dependencies=dependencies)
+    task_check(task=task, dependencies=dependencies, before=before)
     if task.pk is None:
         task.created_by = actor
     _status_fields_follow(task)
@@ -324,13 +396,16 @@ def task_update_progress(
         if status is None:
             task.status = _status_for_progress(before.status, progress)
     if blocked_reason is not None:
-        task.blocked_reason = blocked_reason.strip()
-        if len(task.blocked_reason) > 500:
-            errors["blocked_reason"] = _("Keep the reason under 500 characters.")
+        task.blocked_reason = blocked_reason
     if status == TaskStatus.TODO and progress is None and before.status == TaskStatus.DONE:
         task.progress = 0  # reopened from scratch: "done" had set it to 100
     # Only what changes here is checked, not the whole task: the owner must be able to finish
     # the task of someone who has left the team without reassigning it first.
+    if not errors:
+        if blocked_error := _blocked_reason_check(task):
+            errors["blocked_reason"] = blocked_error
+        elif waiting := _waiting_for_check(task, before=before, dependencies=None):
+            errors["status" if status is not None else "progress"] = waiting
     if errors:
         raise ValidationError(errors)
     _status_fields_follow(task)

@@ -6,7 +6,11 @@ through `projects.lifecycle`. Top-level lists are paginated; lists nested under 
 or customer are short and come whole.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.contrib.auth.signals import user_logged_in
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
@@ -24,6 +28,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from .access import (
     can_create_project,
@@ -88,7 +93,22 @@ from .services import (
     project_update,
     stage_record_delete,
     stage_record_save,
+    strategy_adopt,
 )
+
+
+@contextmanager
+def service_errors() -> Iterator[None]:
+    """A service's ValidationError becomes a 400 with its field errors."""
+    try:
+        yield
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            detail = error.message_dict
+        else:
+            detail = {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
+        raise exceptions.ValidationError(detail=detail) from None
+
 
 ERRORS = OpenApiResponse(OpenApiTypes.OBJECT, description="Field errors: {field: [message]}.")
 DENIED = OpenApiResponse(DetailSerializer, description="Not allowed for this person.")
@@ -566,9 +586,10 @@ class ProjectRecordView(UserLanguageMixin, generics.GenericAPIView):
         else:
             for name, value in data.items():
                 setattr(record, name, value)
-        return stage_record_save(
-            record=record, project=self.get_project(), actor=self.request.user, changed=changed
-        )
+        with service_errors():
+            return stage_record_save(
+                record=record, project=self.get_project(), actor=self.request.user, changed=changed
+            )
 
 
 class RecordListView(ProjectRecordView, generics.ListCreateAPIView):
@@ -673,16 +694,44 @@ class ResourceDetailView(RecordDetailView):
     serializer_class = ResourceAllocationSerializer
 
 
+class StrategyRecords:
+    """Strategies with the revision each supersedes (its `changes` read it), one query."""
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("supersedes")
+
+
 @_record_schema(StrategySerializer)
-class StrategyListView(RecordListView):
+class StrategyListView(StrategyRecords, RecordListView):
     model = Strategy
     serializer_class = StrategySerializer
 
 
 @_record_schema(StrategySerializer, detail=True)
-class StrategyDetailView(RecordDetailView):
+class StrategyDetailView(StrategyRecords, RecordDetailView):
     model = Strategy
     serializer_class = StrategySerializer
+
+
+@extend_schema(
+    tags=["projects"],
+    request=None,
+    responses={200: StrategySerializer, 400: ERRORS, 403: DENIED, 404: MISSING},
+)
+class StrategyAdoptView(ProjectRecordView):
+    """Put a draft revision (opened by the loop back to strategy) in force."""
+
+    model = Strategy
+    serializer_class = StrategySerializer
+    lookup_url_kwarg = "record_pk"
+
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        strategy = self.get_object()
+        if not can_edit_project(request.user, self.get_project()):
+            raise exceptions.PermissionDenied()
+        with service_errors():
+            adopted = strategy_adopt(strategy=strategy, actor=request.user)
+        return Response(self.get_serializer(adopted).data)
 
 
 @_record_schema(LessonSerializer)

@@ -42,6 +42,13 @@ urlpatterns = [
         name="project-closure-report",
     ),
 ]
+urlpatterns += [
+    path(
+        "projects/<int:project_pk>/strategies/<int:record_pk>/adopt/",
+        api.StrategyAdoptView.as_view(),
+        name="project-strategy-adopt",
+    ),
+]
 for segment, list_view, detail_view in RECORDS:
     urlpatterns += [
         path(

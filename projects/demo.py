@@ -23,6 +23,7 @@ from collaboration.demo import (
     team_work_seed,
     team_work_timeline,
 )
+from collaboration.demo.texts import BLOCKED_REASONS
 from collaboration.models import Department, Task, TaskStatus
 from core.demo import Said, user_language
 from core.history import history_rewrite
@@ -65,7 +66,11 @@ from .services import (
     project_update,
     stage_record_save,
     strategy_actions_to_tasks,
+    strategy_adopt,
 )
+
+# What the owner adds when reworking a strategy after the loop (the draft's visible change).
+REWORKED_ACTION = "提交三年运维服务方案"
 
 CUSTOMERS = [
     # name, industry, region, size, website
@@ -299,6 +304,15 @@ class Builder:
 
     def fill_strategy(self) -> None:
         strategy = self.project.strategies.filter(status="active").first()
+        draft = self.project.strategies.filter(status="draft").first()
+        if strategy is None and draft is not None:
+            # The loop opened the next revision as a draft: the owner reworks it and adopts it.
+            if REWORKED_ACTION not in draft.action_list:
+                draft.actions = f"{draft.actions}\n{REWORKED_ACTION}"
+                stage_record_save(
+                    record=draft, project=self.project, actor=self.owner, changed={"actions"}
+                )
+            strategy = strategy_adopt(strategy=draft, actor=self.owner)
         if strategy is None:
             strategy = Strategy.objects.create(
                 project=self.project,
@@ -323,8 +337,13 @@ class Builder:
             Task.objects.filter(pk=task.pk).update(status=TaskStatus.IN_PROGRESS, progress=40)
         blocked = self.project.tasks.filter(status=TaskStatus.TODO).last()
         if blocked and self.rng.random() < 0.4:
-            Task.objects.filter(pk=blocked.pk).update(status=TaskStatus.BLOCKED)
-        history_rewrite(Task, [t.pk for t in (task, blocked) if t], ["status", "progress"])
+            # A blocked task says why (the task services refuse one that does not).
+            Task.objects.filter(pk=blocked.pk).update(
+                status=TaskStatus.BLOCKED, blocked_reason=BLOCKED_REASONS[1]
+            )
+        history_rewrite(
+            Task, [t.pk for t in (task, blocked) if t], ["status", "progress", "blocked_reason"]
+        )
         decisions = [ReviewDecision.CONTINUE] * self.review_rng.randint(1, 2)
         if self.plan.escalated and self.plan.stage not in REVIEWED_STAGES and not self.escalated:
             # Escalated once on its way; a later review's decision lifts the flag.

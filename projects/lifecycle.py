@@ -241,7 +241,7 @@ GATES: dict[Stage, list[Criterion]] = {
         Criterion(
             "active_strategy",
             gettext_lazy("At least one active strategy"),
-            gettext_lazy("Write a strategy with its actions."),
+            gettext_lazy("Write a strategy with its actions, or rework and adopt its draft."),
             lambda f: bool(f.active_strategy_ids),
         ),
         Criterion(

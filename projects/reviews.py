@@ -516,6 +516,12 @@ def review_hold(
     locked = ReviewMeeting.objects.select_for_update().select_related("project").get(pk=review.pk)
     _hold_check(locked, decision)
     locked.held_at = timezone.now()
+    planned_for = locked.scheduled_for
+    if timezone.localdate(locked.held_at) < timezone.localdate(planned_for):
+        # Held before its day: the meeting took place now, so that is its time — the history
+        # shows it and the cadence counts the next review from it. (Held on its day or later,
+        # the plan stands: minutes are often recorded after the meeting.)
+        locked.scheduled_for = locked.held_at
     locked.decision = decision
     locked.decision_note = (decision_note or "").strip()
     if minutes is not None:
@@ -526,7 +532,7 @@ def review_hold(
         project=project,
         actor=actor,
         verb=ActivityVerb.REVIEW_HELD,
-        data={"decision": decision, "review": locked.pk},
+        data={"decision": decision, "review": locked.pk, "planned_for": planned_for.isoformat()},
     )
     if decision == ReviewDecision.ESCALATE:
         _escalate(project, locked, actor)
@@ -560,6 +566,7 @@ def review_hold(
             ).delete()
         next_review = None
     review.held_at, review.decision = locked.held_at, locked.decision
+    review.scheduled_for = locked.scheduled_for
     return HoldResult(
         review=locked,
         moved_to=Stage(result.project.stage) if result and result.transition else None,

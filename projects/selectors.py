@@ -1,6 +1,6 @@
 """Reads for the project pages and API, with access built in and a fixed number of queries."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 from django.db.models import (
@@ -30,6 +30,8 @@ from .models import (
     ProjectSnapshot,
     ReviewMeeting,
     Stage,
+    Strategy,
+    action_key,
 )
 
 
@@ -117,3 +119,57 @@ def portfolio_snapshots_visible_to(user: User) -> QuerySet[PortfolioSnapshot]:
     if user.is_director:
         return rows
     return rows.filter(dimension=PortfolioDimension.OWNER, key=str(user.pk))
+
+
+# --- strategy revisions ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Change:
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class StrategyChanges:
+    """What a revision changed against the revision it supersedes, field by field."""
+
+    against: int  # the number of the previous revision
+    kind: Change | None
+    summary: Change | None
+    actions_added: list[str]
+    actions_removed: list[str]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.kind or self.summary or self.actions_added or self.actions_removed)
+
+    def as_dict(self) -> dict:
+        return {
+            "against_revision": self.against,
+            "kind": self.kind and asdict(self.kind),
+            "summary": self.summary and asdict(self.summary),
+            "actions_added": self.actions_added,
+            "actions_removed": self.actions_removed,
+        }
+
+
+def strategy_changes(strategy: Strategy) -> StrategyChanges | None:
+    """The revision against its predecessor (None for a first revision). Actions are compared
+    as `action_key` identifies them, so a respelled action is not a change."""
+    previous = strategy.supersedes
+    if previous is None:
+        return None
+    kind = None
+    if previous.kind != strategy.kind:
+        kind = Change(previous.get_kind_display(), strategy.get_kind_display())
+    summary = None
+    if previous.summary.strip() != strategy.summary.strip():
+        summary = Change(previous.summary, strategy.summary)
+    before = {action_key(action) for action in previous.action_list}
+    after = {action_key(action) for action in strategy.action_list}
+    return StrategyChanges(
+        against=previous.revision,
+        kind=kind,
+        summary=summary,
+        actions_added=[a for a in strategy.action_list if action_key(a) not in before],
+        actions_removed=[a for a in previous.action_list if action_key(a) not in after],
+    )

@@ -41,7 +41,7 @@ from .rules import (
     check_goal_deadline,
     check_goal_target,
 )
-from .selectors import closure_metrics
+from .selectors import closure_metrics, strategy_changes
 
 USERNAME_MAX_LENGTH = User._meta.get_field("username").max_length
 # Long enough for any pass phrase, short enough that nobody makes the server hash a novel.
@@ -295,6 +295,10 @@ class ResourceAllocationSerializer(serializers.ModelSerializer):
 
 class StrategySerializer(serializers.ModelSerializer):
     action_list = serializers.ListField(child=serializers.CharField(), read_only=True)
+    changes = serializers.SerializerMethodField(
+        help_text="Against the revision it supersedes: kind and summary {before, after}, "
+        "actions added and removed; null for a first revision."
+    )
 
     class Meta:
         model = Strategy
@@ -307,10 +311,16 @@ class StrategySerializer(serializers.ModelSerializer):
             "revision",
             "supersedes",
             "status",
+            "changes",
             "created_by",
             "created_at",
         ]
         read_only_fields = ["id", "revision", "supersedes", "status", "created_by", "created_at"]
+
+    @extend_schema_field({"type": "object", "nullable": True})
+    def get_changes(self, strategy: Strategy) -> dict | None:
+        changes = strategy_changes(strategy)
+        return changes.as_dict() if changes else None
 
 
 class ClosureMetricsSerializer(serializers.Serializer):

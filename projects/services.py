@@ -7,7 +7,7 @@ that they may write, and runs in one transaction, so the pages and the API share
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from .models import (
     Stage,
     Strategy,
     StrategyStatus,
+    action_key,
 )
 
 
@@ -154,9 +155,19 @@ def _closure_after(record: ClosureReport, actor: User, changed: set[str]) -> Non
         project.save(update_fields=["outcome", "updated_at"])
 
 
+def _strategy_before(record: Strategy, actor: User, changed: set[str]) -> None:
+    _created_by_before(record, actor, changed)
+    stored = Strategy.objects.filter(pk=record.pk).values_list("status", flat=True).first()
+    if stored == StrategyStatus.SUPERSEDED:
+        # A superseded revision is the history of the loop; its successor is what changes.
+        raise ValidationError(
+            {"summary": _("A superseded revision is history; change its latest revision.")}
+        )
+
+
 RECORD_RULES: dict[type[models.Model], RecordRule] = {
     Feasibility: RecordRule(before_save=_feasibility_before),
-    Strategy: RecordRule(before_save=_created_by_before),
+    Strategy: RecordRule(before_save=_strategy_before),
     Lesson: RecordRule(before_save=_lesson_before),
     ClosureReport: RecordRule(after_save=_closure_after),
 }
@@ -199,7 +210,8 @@ def stage_record_delete(*, record: models.Model, project: Project, actor: User) 
 @records_actor
 @transaction.atomic
 def strategies_open_revisions(*, project: Project, actor: User) -> list[Strategy]:
-    """Supersede every active strategy with a new revision to rework (the cycle's loop)."""
+    """Supersede every active strategy with its next revision, opened as a draft for the owner
+    to rework and adopt (the cycle's loop back to strategy)."""
     revisions = []
     for strategy in project.strategies.select_for_update().filter(status=StrategyStatus.ACTIVE):
         strategy.status = StrategyStatus.SUPERSEDED
@@ -212,6 +224,7 @@ def strategies_open_revisions(*, project: Project, actor: User) -> list[Strategy
                 actions=strategy.actions,
                 revision=strategy.revision + 1,
                 supersedes=strategy,
+                status=StrategyStatus.DRAFT,
                 created_by=actor,
             )
         )
@@ -220,25 +233,58 @@ def strategies_open_revisions(*, project: Project, actor: User) -> list[Strategy
 
 @records_actor
 @transaction.atomic
+def strategy_adopt(*, strategy: Strategy, actor: User) -> Strategy:
+    """Put a draft revision in force (owner and directors)."""
+    if not can_edit_project(actor, strategy.project):
+        raise PermissionDenied
+    locked = Strategy.objects.select_for_update().get(pk=strategy.pk)
+    if locked.status != StrategyStatus.DRAFT:
+        raise ValidationError({"status": _("Only a draft revision can be adopted.")})
+    locked.status = StrategyStatus.ACTIVE
+    locked.save(update_fields=["status"])
+    strategy.status = locked.status
+    return locked
+
+
+@transaction.atomic
 def strategy_actions_to_tasks(
     *, strategy: Strategy, actor: User, assignee: User | None = None
 ) -> list[Task]:
-    """Turn each action of a strategy that has no task yet into a task, in one step."""
+    """Turn each action of a strategy in force into a task, once per project.
+
+    An action is its text as `action_key` normalises it: one that an earlier revision already
+    turned into a task keeps that task, which now serves this revision; only new actions make
+    new tasks. Returns the tasks created.
+    """
     project = strategy.project
     if not can_edit_project(actor, project):
         raise PermissionDenied
-    existing = set(strategy.tasks.values_list("title", flat=True))
+    # The project row lock queues a double click (or two people) behind the first, which then
+    # finds the tasks made; the unique (project, strategy_action) constraint is the backstop.
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    strategy = Strategy.objects.get(pk=strategy.pk)
+    if strategy.status != StrategyStatus.ACTIVE:
+        raise ValidationError(
+            {"actions": _("Only the actions of a strategy in force become tasks: adopt it first.")}
+        )
+    actions: dict[str, str] = {}
+    for action in strategy.action_list:
+        actions.setdefault(action_key(action), action)
+    made = project.tasks.filter(strategy_action__in=actions)
+    made.exclude(strategy=strategy).update(strategy=strategy, updated_at=timezone.now())
+    have = set(made.values_list("strategy_action", flat=True))
     assignee = assignee or actor
     tasks = [
         Task(
             project=project,
             strategy=strategy,
+            strategy_action=key,
             title=action[:200],
             stage=Stage.EXECUTION,
             assignee=assignee,
             department=assignee.department,
         )
-        for action in strategy.action_list
-        if action[:200] not in existing
+        for key, action in actions.items()
+        if key not in have
     ]
     return bulk_create_with_history(tasks, Task)

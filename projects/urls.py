@@ -55,6 +55,16 @@ urlpatterns = [
         sections.strategy_tasks_view,
         name="strategy_tasks",
     ),
+    path(
+        "projects/<int:pk>/strategies/<int:strategy>/edit/",
+        sections.strategy_edit_view,
+        name="strategy_edit",
+    ),
+    path(
+        "projects/<int:pk>/strategies/<int:strategy>/adopt/",
+        sections.strategy_adopt_view,
+        name="strategy_adopt",
+    ),
     # 监控评估: reviews
     path("projects/<int:pk>/reviews/", reviews.review_list_view, name="review_list"),
     path("projects/<int:pk>/reviews/new/", reviews.review_create_view, name="review_create"),

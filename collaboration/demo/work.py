@@ -222,14 +222,14 @@ def _priority(rng: random.Random, status: str, milestone: bool) -> str:
 
 
 def _dependencies(rng, task: Task, status: str, earlier: list[Task]) -> list[Task]:
-    """A few links to earlier tasks of the same or the previous stage, never to work less
-    advanced than this one (a finished task does not wait for an unfinished one)."""
+    """A few links to earlier tasks of the same or the previous stage; work under way or
+    finished waits only for finished work (the service refuses anything else)."""
     position = OPEN_STAGES.index(task.stage)
     candidates = [
         t
         for t in earlier
         if position - 1 <= OPEN_STAGES.index(t.stage) <= position
-        and (_RANK[t.status] >= _RANK[status] or status in (TaskStatus.TODO, TaskStatus.BLOCKED))
+        and (t.status == TaskStatus.DONE or status in (TaskStatus.TODO, TaskStatus.BLOCKED))
     ]
     if task.is_milestone:
         same_stage = [t for t in candidates if t.stage == task.stage]

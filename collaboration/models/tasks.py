@@ -63,6 +63,11 @@ class Task(models.Model):
         blank=True,
         related_name="tasks",
     )
+    # The strategy action this task was made from (`projects.models.action_key`), so a later
+    # revision repeating the action reuses the task instead of making a second one.
+    strategy_action = models.CharField(
+        _("strategy action"), max_length=200, blank=True, default="", editable=False
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.TODO
     )
@@ -99,7 +104,7 @@ class Task(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = TaskQuerySet.as_manager()
-    history = History(excluded_fields=["updated_at"])
+    history = History(excluded_fields=["updated_at", "strategy_action"])  # an internal key
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -119,6 +124,11 @@ class Task(models.Model):
                 condition=models.Q(estimate_hours__isnull=True) | models.Q(estimate_hours__gte=0),
                 name="task_estimate_not_negative",
             ),
+            models.UniqueConstraint(
+                fields=["project", "strategy_action"],
+                condition=~models.Q(strategy_action=""),
+                name="task_one_per_strategy_action",
+            ),
         ]
         indexes = [
             models.Index(fields=["project", "status"]),
@@ -134,6 +144,16 @@ class Task(models.Model):
         from django.urls import reverse
 
         return reverse("collaboration:task_detail", args=[self.project_id, self.pk])
+
+    def starts_before_due_of(self, prerequisite: "Task") -> bool:
+        """Planned to start before a task it depends on is due, that task not being done: a
+        conflict of dates the pages and the Gantt chart show (a warning, not a refusal)."""
+        return (
+            self.start_date is not None
+            and prerequisite.due_date is not None
+            and prerequisite.status != TaskStatus.DONE
+            and self.start_date < prerequisite.due_date
+        )
 
     @property
     def is_overdue(self) -> bool:

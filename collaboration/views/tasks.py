@@ -133,6 +133,7 @@ def task_detail_view(request: HttpRequest, pk: int, task: int) -> HttpResponse:
         "can_update": access.can_update_task(request.user, record),
         "statuses": TaskStatus.choices,
         "dependents": list(record.dependents.all()),
+        "conflicts": [d for d in record.dependencies.all() if record.starts_before_due_of(d)],
         "comments": list(comments_of(project, record)),
         "view": "detail",
         **comment_form_context(request, project, task=record),
@@ -159,7 +160,12 @@ def task_form_view(request: HttpRequest, pk: int, task: int | None = None) -> Ht
         else:
             messages.success(request, _("Task saved."))
             return redirect(saved)
-    context = {"project": project, "form": form, "task": instance}
+    context = {
+        "project": project,
+        "form": form,
+        "task": instance,
+        "conflicts": form.date_conflicts(),
+    }
     return render(request, "collaboration/task_form.html", context)
 
 
@@ -209,6 +215,7 @@ def task_progress_view(request: HttpRequest, pk: int, task: int) -> HttpResponse
     if request.htmx and view in PARTIALS:
         if view == "kanban":
             context = _kanban_context(request, project)
+            context["error_task"] = record.pk  # the refusal is shown on the card moved
         else:
             row = tasks_with_people(Task.objects.filter(pk=record.pk))
             context = {"task": overdue_first(row).get(), "statuses": TaskStatus.choices}

@@ -47,6 +47,7 @@ from .records import (
     Lesson,
     ResourceAllocation,
     Strategy,
+    action_key,
 )
 from .reviews import CADENCE_INTERVAL, ReviewActionItem, ReviewMeeting, ReviewQuerySet
 from .risks import LEVEL_RANK, RISK_LEVEL_FLOORS, SERIOUS_LEVELS, Risk, risk_level
@@ -101,6 +102,7 @@ __all__ = [
     "StagePolicy",
     "StageTransition",
     "Strategy",
+    "action_key",
     "StrategyKind",
     "StrategyStatus",
     "TransitionKind",

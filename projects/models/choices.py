@@ -109,6 +109,7 @@ class StrategyKind(models.TextChoices):
 
 
 class StrategyStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")  # a revision opened by the loop, reworked before it is adopted
     ACTIVE = "active", _("Active")
     SUPERSEDED = "superseded", _("Superseded")
 

@@ -195,6 +195,12 @@ class Strategy(models.Model):
         return [line.strip() for line in self.actions.splitlines() if line.strip()]
 
 
+def action_key(action: str) -> str:
+    """What identifies a strategy action within its project, whatever the revision: its text
+    with runs of spaces made one and case folded, as long as a task title may be."""
+    return " ".join(action.split()).casefold()[:200]
+
+
 class ClosureReport(models.Model):
     """项目收尾: how the project ended and what it teaches."""
 

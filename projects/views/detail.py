@@ -34,8 +34,9 @@ from ..models import (
     ReasonCategory,
     ReviewDecision,
     Stage,
+    StrategyStatus,
 )
-from ..selectors import closure_metrics
+from ..selectors import closure_metrics, strategy_changes
 
 SIMILAR_LESSONS_STAGES = (Stage.INITIATION, Stage.STRATEGY)
 TASKS_SHOWN = 15
@@ -52,7 +53,9 @@ def project_page_context(
     report = ClosureReport.objects.filter(project=project).first()
     goals = list(project.goals.select_related("owner"))
     allocations = list(project.allocations.select_related("department", "person"))
-    strategies = list(project.strategies.select_related("created_by").prefetch_related("tasks"))
+    strategies = list(
+        project.strategies.select_related("created_by", "supersedes").prefetch_related("tasks")
+    )
     team = list(
         project.memberships.filter(left_on__isnull=True).select_related("user", "department")
     )
@@ -88,6 +91,15 @@ def project_page_context(
             forms["resources"].fields["person"],
             forms["team"].fields["user"],
         )
+    for strategy in strategies:
+        if strategy.status == StrategyStatus.DRAFT:
+            # A draft revision: what it changed, and (for the owner) its own edit form.
+            strategy.changes = strategy_changes(strategy)
+            if editable:
+                prefix = f"strategy-{strategy.pk}"
+                strategy.edit_form = bound.get(prefix) or StrategyForm(
+                    instance=strategy, prefix=prefix
+                )
     current = Stage(project.stage)
     order = list(Stage)
     path = [

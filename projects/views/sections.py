@@ -40,12 +40,14 @@ from ..models import (
     Project,
     ResourceAllocation,
     Strategy,
+    StrategyStatus,
 )
 from ..services import (
     RecordInUse,
     stage_record_delete,
     stage_record_save,
     strategy_actions_to_tasks,
+    strategy_adopt,
 )
 from .detail import project_page_context
 
@@ -178,6 +180,52 @@ def goal_progress_view(request: HttpRequest, pk: int, goal: int) -> HttpResponse
 def strategy_tasks_view(request: HttpRequest, pk: int, strategy: int) -> HttpResponse:
     project = get_project_for_user(request.user, pk, write=True)
     record = get_object_or_404(Strategy, pk=strategy, project=project)
-    created = strategy_actions_to_tasks(strategy=record, actor=request.user)
-    messages.success(request, _("%(count)d tasks created.") % {"count": len(created)})
+    try:
+        created = strategy_actions_to_tasks(strategy=record, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("%(count)d tasks created.") % {"count": len(created)})
+    return _back(project, "strategies")
+
+
+@login_required
+@require_POST
+def strategy_edit_view(request: HttpRequest, pk: int, strategy: int) -> HttpResponse:
+    """Rework a draft revision (opened by the loop back to strategy) on the project page."""
+    project = get_project_for_user(request.user, pk, write=True)
+    record = get_object_or_404(Strategy, pk=strategy, project=project, status=StrategyStatus.DRAFT)
+    prefix = f"strategy-{record.pk}"
+    form = StrategyForm(request.POST, instance=record, prefix=prefix)
+    if form.is_valid():
+        try:
+            stage_record_save(
+                record=form.save(commit=False),
+                project=project,
+                actor=request.user,
+                changed=set(form.changed_data),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Draft saved."))
+            return _back(project, "strategies")
+    context = project_page_context(request, project, bound={prefix: form})
+    context["open_section"] = "strategies"
+    return render(request, "projects/project_detail.html", context)
+
+
+@login_required
+@require_POST
+def strategy_adopt_view(request: HttpRequest, pk: int, strategy: int) -> HttpResponse:
+    """Put a reworked draft revision in force."""
+    project = get_project_for_user(request.user, pk, write=True)
+    record = get_object_or_404(Strategy, pk=strategy, project=project)
+    try:
+        strategy_adopt(strategy=record, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        adopted = _("Revision %(revision)d adopted.") % {"revision": record.revision}
+        messages.success(request, adopted)
     return _back(project, "strategies")

@@ -347,7 +347,7 @@ def test_kanban_move_returns_the_board_with_the_card_in_its_new_column(client, m
 
     response = client.post(
         reverse("collaboration:task_progress", args=[task.project_id, task.pk]),
-        {"status": TaskStatus.BLOCKED, "view": "kanban"},
+        {"status": TaskStatus.BLOCKED, "blocked_reason": "Waiting for the site", "view": "kanban"},
         HTTP_HX_REQUEST="true",
     )
 

@@ -678,7 +678,9 @@ def test_reassigning_records_one_assignment(task, owner, colleague):
 
 
 def test_a_status_change_records_from_and_to(task, team_member):
-    services.task_update_progress(task=task, actor=team_member, status=TaskStatus.BLOCKED)
+    services.task_update_progress(
+        task=task, actor=team_member, status=TaskStatus.BLOCKED, blocked_reason="No access yet"
+    )
 
     activity = activities(task.project).get()
     assert (activity.verb, activity.actor) == (V.TASK_STATUS, team_member)

@@ -614,7 +614,7 @@ def test_loop_needs_a_note(owner, target, note):
     assert not StageTransition.objects.exists()
 
 
-def test_loop_to_strategy_supersedes_active_strategies_with_new_revisions(owner):
+def test_loop_to_strategy_supersedes_active_strategies_with_draft_revisions(owner):
     project = make_project(owner, S.MONITORING)
     older = StrategyFactory(project=project, kind="pricing", status=StrategyStatus.SUPERSEDED)
     active = StrategyFactory(project=project, kind="pricing", revision=2, supersedes=older)
@@ -629,7 +629,7 @@ def test_loop_to_strategy_supersedes_active_strategies_with_new_revisions(owner)
         assert old.status == StrategyStatus.SUPERSEDED
         new = Strategy.objects.get(supersedes=old)
         assert (new.status, new.revision, new.kind) == (
-            StrategyStatus.ACTIVE,
+            StrategyStatus.DRAFT,
             old.revision + 1,
             old.kind,
         )
@@ -638,11 +638,11 @@ def test_loop_to_strategy_supersedes_active_strategies_with_new_revisions(owner)
     older.refresh_from_db()
     assert older.status == StrategyStatus.SUPERSEDED and older.revision == 1
     assert project.strategies.count() == 5
-    assert project.strategies.filter(status=StrategyStatus.ACTIVE).count() == 2
-    # Back in strategy, the new revisions have no task yet: the gate asks for one again.
+    assert project.strategies.filter(status=StrategyStatus.DRAFT).count() == 2
+    # Back in strategy, the revisions are drafts: the gate asks for one adopted, with a task.
     project = fresh(project)
     assert project.stage == S.STRATEGY
-    assert unmet_codes(project) == {"action_as_task"}
+    assert unmet_codes(project) == {"active_strategy", "action_as_task"}
 
 
 def test_loop_to_execution_leaves_strategies_alone(owner):

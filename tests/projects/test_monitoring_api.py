@@ -542,7 +542,7 @@ def test_each_decision_takes_the_project_where_it_says(manager, director, decisi
     else:
         assert ReviewMeeting.objects.get(pk=data["next_review"]).held_at is None
     if decision == ReviewDecision.ADJUST_STRATEGY:
-        assert project.strategies.filter(status=StrategyStatus.ACTIVE).get().revision == 2
+        assert project.strategies.filter(status=StrategyStatus.DRAFT).get().revision == 2
     if decision == ReviewDecision.ESCALATE:
         assert project.escalated_at is not None
         assert Notification.objects.filter(

@@ -498,8 +498,8 @@ def test_adjusting_the_strategy_opens_a_new_revision(client, manager, monitoring
 
     hold(client, monitoring.reviews.get(), ReviewDecision.ADJUST_STRATEGY)
 
-    active = Strategy.objects.get(project=monitoring, status=StrategyStatus.ACTIVE)
-    assert active.revision == 2
+    draft = Strategy.objects.get(project=monitoring, status=StrategyStatus.DRAFT)
+    assert draft.revision == 2
 
 
 def test_continue_schedules_the_next_review_from_the_cadence(client, manager, monitoring):

@@ -104,7 +104,7 @@ def test_adjust_strategy_loops_back_to_strategy_with_a_new_revision(review, mana
     old.refresh_from_db()
     assert old.status == StrategyStatus.SUPERSEDED
     revision = Strategy.objects.get(supersedes=old)
-    assert revision.status == StrategyStatus.ACTIVE and revision.revision == old.revision + 1
+    assert revision.status == StrategyStatus.DRAFT and revision.revision == old.revision + 1
     assert "Price war." in project.transitions.get().note
 
 
