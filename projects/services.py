@@ -247,6 +247,7 @@ def strategy_adopt(*, strategy: Strategy, actor: User) -> Strategy:
 
 
 @transaction.atomic
+@records_actor
 def strategy_actions_to_tasks(
     *, strategy: Strategy, actor: User, assignee: User | None = None
 ) -> list[Task]:
@@ -271,7 +272,9 @@ def strategy_actions_to_tasks(
     for action in strategy.action_list:
         actions.setdefault(action_key(action), action)
     made = project.tasks.filter(strategy_action__in=actions)
-    made.exclude(strategy=strategy).update(strategy=strategy, updated_at=timezone.now())
+    for task in made.exclude(strategy=strategy):  # a few, saved one by one for the history
+        task.strategy = strategy
+        task.save(update_fields=["strategy", "updated_at"])
     have = set(made.values_list("strategy_action", flat=True))
     assignee = assignee or actor
     tasks = [
