@@ -15,8 +15,9 @@ from core.roles import Role
 
 from .factories import TEST_PASSWORD, UserFactory
 
-# The team fixtures (project, team_member, colleague, observer, task) for every test module.
-pytest_plugins = ["tests.teams", "tests.books"]
+# The team fixtures (project, team_member, colleague, observer, task), the book of the dashboard
+# tests and the seeded demo, for every test module.
+pytest_plugins = ["tests.teams", "tests.books", "tests.demo"]
 
 IN_CI = bool(os.environ.get("CI"))
 ARTIFACTS = Path(__file__).resolve().parent.parent / "var" / "test-artifacts"
@@ -63,6 +64,42 @@ def missing_service(what: str) -> None:
     pytest.skip(f"{what} is not available.")
 
 
+# --- running in parallel (pytest-xdist, `--dist loadgroup`) ------------------------------------
+# Tests are handed to the workers one at a time, except those that share something costly to
+# build, which go to one worker together: the tests that read the demo (seeded once there), and
+# the tests of a module with a module- or class-scoped fixture (built once there). Slow tests
+# (a child process building a database of its own) start first, side by side with the rest,
+# instead of being left for the end.
+SHARED_SCOPES = {"module", "class", "package"}
+
+
+def _worker_group(item: pytest.Item) -> str | None:
+    if item.get_closest_marker("xdist_group"):
+        return None  # the test chose its group
+    if "demo" in getattr(item, "fixturenames", ()):
+        return "demo"
+    fixtures = getattr(item, "_fixtureinfo", None)
+    definitions = fixtures.name2fixturedefs.values() if fixtures else ()
+    if any(chain[-1].scope in SHARED_SCOPES for chain in definitions if chain):
+        return item.nodeid.split("::")[0]
+    return None
+
+
+def _start_order(item: pytest.Item) -> int:
+    if item.get_closest_marker("slow"):
+        return 0
+    return 1 if "demo" in getattr(item, "fixturenames", ()) else 2
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if group := _worker_group(item):
+            item.add_marker(pytest.mark.xdist_group(group))
+    # After pytest-django's order (plain database tests, transactional ones, the rest), which
+    # sorts by its own key first; the sort is stable, so that order holds within each rank.
+    items.sort(key=_start_order)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
@@ -70,7 +107,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
-def _ensure_reference_data() -> None:
+def ensure_reference_data() -> None:
     """Re-create the rows that data migrations add (role groups, stage policies).
 
     A transaction=True test ends with a flush that empties every table, these included;
@@ -85,21 +122,41 @@ def _ensure_reference_data() -> None:
         getattr(importlib.import_module(module), function)(apps, None)
 
 
+# Whether the tables may lack the reference data: true at the start (a database kept with
+# --reuse-db may have been flushed last) and after every transactional test, whose flush empties
+# them. Replaying it costs a dozen queries, so it is done when needed, not before every test.
+_reference_data_flushed = True
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request, django_db_blocker):
+    global _reference_data_flushed
+    if not (
+        request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames)
+    ):
+        return
+    from django.db import connection
+
+    request.getfixturevalue("django_db_setup")  # the test database, created or reused
+    if _reference_data_flushed:
+        with django_db_blocker.unblock():
+            ensure_reference_data()
+            # Outside a transaction it is committed and stays; inside one (a module's seeded
+            # data) it is rolled back with it, so the next test replays it again.
+            _reference_data_flushed = connection.in_atomic_block
+    # Open database access as the test asks for it (plain or transactional).
+    request.getfixturevalue("_django_db_helper")
+    if not connection.in_atomic_block:
+        _reference_data_flushed = True  # a transactional test: its flush empties the tables
+
+
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
 
 
 @pytest.fixture(autouse=True)
-def _reference_data(request):
-    if request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames):
-        # Open database access as the test asks for it (plain or transactional), first.
-        request.getfixturevalue("_django_db_helper")
-        _ensure_reference_data()
-
-
-@pytest.fixture(autouse=True)
 def _clear_cache():
-    cache.clear()
-    yield
+    """Each test starts from an empty cache (this worker's own Redis database): one FLUSHDB,
+    before the test; what a test leaves behind is flushed by the next one."""
     cache.clear()
 
 
