@@ -16,8 +16,8 @@ from core.roles import Role
 from .factories import TEST_PASSWORD, UserFactory
 
 # The team fixtures (project, team_member, colleague, observer, task), the book of the dashboard
-# tests and the seeded demo, for every test module.
-pytest_plugins = ["tests.teams", "tests.books", "tests.demo"]
+# tests and the seeded demo for every test module; how the suite runs in parallel.
+pytest_plugins = ["tests.teams", "tests.books", "tests.demo", "tests.parallel"]
 
 IN_CI = bool(os.environ.get("CI"))
 ARTIFACTS = Path(__file__).resolve().parent.parent / "var" / "test-artifacts"
@@ -64,42 +64,6 @@ def missing_service(what: str) -> None:
     pytest.skip(f"{what} is not available.")
 
 
-# --- running in parallel (pytest-xdist, `--dist loadgroup`) ------------------------------------
-# Tests are handed to the workers one at a time, except those that share something costly to
-# build, which go to one worker together: the tests that read the demo (seeded once there), and
-# the tests of a module with a module- or class-scoped fixture (built once there). Slow tests
-# (a child process building a database of its own) start first, side by side with the rest,
-# instead of being left for the end.
-SHARED_SCOPES = {"module", "class", "package"}
-
-
-def _worker_group(item: pytest.Item) -> str | None:
-    if item.get_closest_marker("xdist_group"):
-        return None  # the test chose its group
-    if "demo" in getattr(item, "fixturenames", ()):
-        return "demo"
-    fixtures = getattr(item, "_fixtureinfo", None)
-    definitions = fixtures.name2fixturedefs.values() if fixtures else ()
-    if any(chain[-1].scope in SHARED_SCOPES for chain in definitions if chain):
-        return item.nodeid.split("::")[0]
-    return None
-
-
-def _start_order(item: pytest.Item) -> int:
-    if item.get_closest_marker("slow"):
-        return 0
-    return 1 if "demo" in getattr(item, "fixturenames", ()) else 2
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if group := _worker_group(item):
-            item.add_marker(pytest.mark.xdist_group(group))
-    # After pytest-django's order (plain database tests, transactional ones, the rest), which
-    # sorts by its own key first; the sort is stable, so that order holds within each rank.
-    items.sort(key=_start_order)
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
@@ -122,35 +86,27 @@ def ensure_reference_data() -> None:
         getattr(importlib.import_module(module), function)(apps, None)
 
 
-# Whether the tables may lack the reference data: true at the start (a database kept with
-# --reuse-db may have been flushed last) and after every transactional test, whose flush empties
-# them. Replaying it costs a dozen queries, so it is done when needed, not before every test.
-_reference_data_flushed = True
+def _reference_data_after_flush(sender, **kwargs) -> None:
+    ensure_reference_data()
 
 
-@pytest.fixture(autouse=True)
-def _reference_data(request, django_db_blocker):
-    global _reference_data_flushed
-    if not (
-        request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames)
-    ):
-        return
-    from django.db import connection
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database holds the reference data whenever no test runs: it is replayed once
+    (a database kept with --reuse-db may come from an older run) and after every flush that
+    ends a transactional test — the flush sends post_migrate, as `migrate` does."""
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
 
-    request.getfixturevalue("django_db_setup")  # the test database, created or reused
-    if _reference_data_flushed:
-        with django_db_blocker.unblock():
-            ensure_reference_data()
-            # Outside a transaction it is committed and stays; inside one (a module's seeded
-            # data) it is rolled back with it, so the next test replays it again.
-            _reference_data_flushed = connection.in_atomic_block
-    # Open database access as the test asks for it (plain or transactional).
-    request.getfixturevalue("_django_db_helper")
-    if not connection.in_atomic_block:
-        _reference_data_flushed = True  # a transactional test: its flush empties the tables
-
-
-DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+    with django_db_blocker.unblock():
+        ensure_reference_data()
+    post_migrate.connect(
+        _reference_data_after_flush,
+        sender=apps.get_app_config("projects"),
+        dispatch_uid="tests-reference-data",
+    )
+    yield
+    post_migrate.disconnect(dispatch_uid="tests-reference-data")
 
 
 @pytest.fixture(autouse=True)

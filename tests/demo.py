@@ -51,10 +51,7 @@ class Snapshot:
 
 @pytest.fixture(scope="session")
 def demo_snapshot(django_db_setup, django_db_blocker) -> Snapshot:
-    from tests.conftest import ensure_reference_data
-
     with django_db_blocker.unblock(), transaction.atomic():
-        ensure_reference_data()
         call_command("seed_demo", stdout=StringIO())
         snapshot = Snapshot.take()
         transaction.set_rollback(True)
