@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers for `make test` (the fastest on two cores; `TEST_WORKERS=0` runs in one process)
+TEST_WORKERS ?= 2
 
 .PHONY: demo test bench bench-quick install install-dev messages messages-update lint static serve worker beat clean
 
@@ -22,7 +24,7 @@ test: install-dev .env messages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## bench: seed 1,000 and 20,000 projects on PostgreSQL once, serve with gunicorn, measure pages,
 ## jobs and throughput; writes bench/report.md (BENCH_DATABASE_URL, BENCH_REDIS_URL to override)
