@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# pytest-xdist workers for `make test` (the fastest on two cores; `TEST_WORKERS=0` runs in one process)
+# pytest-xdist workers for `make test`: the fastest measured on two cores; 0 runs in one process
 TEST_WORKERS ?= 2
 
 .PHONY: demo test bench bench-quick install install-dev messages messages-update lint static serve worker beat clean
@@ -19,7 +19,7 @@ demo: install .env messages
 	@echo "Serving SalesCycle on http://$(HOST):$(PORT)/ — stop with Ctrl+C."
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## test: set up the dev tools and run lint, migration check and the whole suite
+## test: set up the dev tools and run lint, migration check and the whole suite (in parallel)
 test: install-dev .env messages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 GROUPS_DIRECTORY = "SALESCYCLE_TEST_GROUPS"  # environment variable the workers inherit
+groups_directory = pytest.StashKey[str]()
 SHARED_SCOPES = {"module", "class", "package"}
 
 
@@ -61,13 +62,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """In the controller, before the workers start: where they will write their groups."""
     if not hasattr(config, "workerinput") and config.getoption("numprocesses", None):
-        config._test_groups = tempfile.mkdtemp(prefix="salescycle-test-groups-")
-        os.environ[GROUPS_DIRECTORY] = config._test_groups
+        directory = tempfile.mkdtemp(prefix="salescycle-test-groups-")
+        config.stash[groups_directory] = os.environ[GROUPS_DIRECTORY] = directory
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if directory := getattr(config, "_test_groups", None):
+    if directory := config.stash.get(groups_directory, None):
         shutil.rmtree(directory, ignore_errors=True)
         os.environ.pop(GROUPS_DIRECTORY, None)
 
