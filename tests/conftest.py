@@ -100,13 +100,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         ensure_reference_data()
-    post_migrate.connect(
-        _reference_data_after_flush,
-        sender=apps.get_app_config("projects"),
-        dispatch_uid="tests-reference-data",
-    )
+    projects = apps.get_app_config("projects")  # the signal is sent once per app: hear one
+    post_migrate.connect(_reference_data_after_flush, sender=projects, dispatch_uid="reference")
     yield
-    post_migrate.disconnect(dispatch_uid="tests-reference-data")
+    post_migrate.disconnect(sender=projects, dispatch_uid="reference")
 
 
 @pytest.fixture(autouse=True)
