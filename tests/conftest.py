@@ -15,8 +15,9 @@ from core.roles import Role
 
 from .factories import TEST_PASSWORD, UserFactory
 
-# The team fixtures (project, team_member, colleague, observer, task) for every test module.
-pytest_plugins = ["tests.teams", "tests.books"]
+# The team fixtures (project, team_member, colleague, observer, task), the book of the dashboard
+# tests and the seeded demo for every test module; how the suite runs in parallel.
+pytest_plugins = ["tests.teams", "tests.books", "tests.demo", "tests.parallel"]
 
 IN_CI = bool(os.environ.get("CI"))
 ARTIFACTS = Path(__file__).resolve().parent.parent / "var" / "test-artifacts"
@@ -70,7 +71,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
-def _ensure_reference_data() -> None:
+def ensure_reference_data() -> None:
     """Re-create the rows that data migrations add (role groups, stage policies).
 
     A transaction=True test ends with a flush that empties every table, these included;
@@ -85,21 +86,30 @@ def _ensure_reference_data() -> None:
         getattr(importlib.import_module(module), function)(apps, None)
 
 
-DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+def _reference_data_after_flush(sender, **kwargs) -> None:
+    ensure_reference_data()
 
 
-@pytest.fixture(autouse=True)
-def _reference_data(request):
-    if request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames):
-        # Open database access as the test asks for it (plain or transactional), first.
-        request.getfixturevalue("_django_db_helper")
-        _ensure_reference_data()
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database holds the reference data whenever no test runs: it is replayed once
+    (a database kept with --reuse-db may come from an older run) and after every flush that
+    ends a transactional test — the flush sends post_migrate, as `migrate` does."""
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    with django_db_blocker.unblock():
+        ensure_reference_data()
+    projects = apps.get_app_config("projects")  # the signal is sent once per app: hear one
+    post_migrate.connect(_reference_data_after_flush, sender=projects, dispatch_uid="reference")
+    yield
+    post_migrate.disconnect(sender=projects, dispatch_uid="reference")
 
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    cache.clear()
-    yield
+    """Each test starts from an empty cache (this worker's own Redis database): one FLUSHDB,
+    before the test; what a test leaves behind is flushed by the next one."""
     cache.clear()
 
 

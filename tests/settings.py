@@ -5,9 +5,21 @@ otherwise; DEBUG off so the suite runs the production code paths.
 """
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/salescycle")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+# Under pytest-xdist each worker ("gw0", "gw1", …) has a database of its own (pytest-django
+# suffixes the test database's name), a Redis database of its own — the base one in REDIS_URL
+# plus the worker's number, for the cache, the broker and the results — and a Celery queue of
+# its own, so one worker's FLUSHDB or purge never touches another's.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+WORKER_NUMBER = int(WORKER.removeprefix("gw") or 0)
+if WORKER_NUMBER:
+    _redis = urlsplit(os.environ["REDIS_URL"])
+    _base = int(_redis.path.strip("/") or 0)
+    os.environ["REDIS_URL"] = urlunsplit(_redis._replace(path=f"/{_base + WORKER_NUMBER}"))
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-that-is-long-enough-for-django-checks")
 os.environ["DEBUG"] = "false"
 # The page cache is off in the suite (tests write with update() and read at once);
@@ -34,7 +46,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES["default"]["KEY_PREFIX"] = "salescycle-test"
 # Test messages go to a queue of their own so a stray task never meets a demo worker.
-CELERY_TASK_DEFAULT_QUEUE = "salescycle-test"
+CELERY_TASK_DEFAULT_QUEUE = f"salescycle-test-{WORKER}" if WORKER else "salescycle-test"
 # Serve static files from the app folders, as in development: the suite never collects them.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

@@ -28,6 +28,7 @@ def bench_database_url() -> str:
     return f"postgres://{user}@{host}:{port}/{database['NAME']}_bench"
 
 
+@pytest.mark.slow
 def test_the_quick_benchmark_runs_every_measurement_without_errors(tmp_path):
     report_file = tmp_path / "report.md"
     done = subprocess.run(

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PAGES = """
@@ -34,6 +36,7 @@ for name in ("director", "manager", "member"):
 """
 
 
+@pytest.mark.slow
 def test_the_demo_on_sqlite_serves_every_main_page(tmp_path):
     env = {
         key: value

@@ -2,8 +2,8 @@
 tasks over the stages each project has passed, comments with mentions, interactions with the
 customer, and the feed and notifications the services wrote for them.
 
-The demo is seeded once for the module, inside a transaction rolled back at its end; each test
-runs in a savepoint within it.
+The demo is seeded once for the session and put back for this module, in a transaction rolled
+back at its end (tests/demo.py); each test runs in a savepoint within it.
 """
 
 import datetime
@@ -12,7 +12,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from collaboration.models import (
@@ -33,20 +32,10 @@ from collaboration.services import dependency_creates_cycle
 from core.demo import DEMO_USERS
 from core.models import User
 from projects.models import Project, Stage
-from tests.conftest import _ensure_reference_data
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 MEMBERS = [spec.username for spec in DEMO_USERS if spec.username.startswith("member")]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        _ensure_reference_data()
-        call_command("seed_demo", stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
 
 
 def active_team() -> dict[int, dict[int, ProjectMembership]]:

@@ -144,3 +144,9 @@ def test_axes_records_overlong_usernames_without_overflowing(rf):
 
     assert len(axes_username(request, None)) == AXES_USERNAME_MAX_LENGTH
     assert axes_username(request, {"username": "li"}) == "li"
+
+
+def test_role_groups_come_from_the_migration():
+    from django.contrib.auth.models import Group
+
+    assert set(Group.objects.values_list("name", flat=True)) >= set(Role.values)

@@ -1,4 +1,5 @@
 import pytest
+from celery.signals import before_task_publish
 from django.core.cache import cache
 from django.db import transaction
 
@@ -34,13 +35,38 @@ def test_heartbeat_task_runs_on_worker_and_writes_cache(celery_worker):
     assert cache.get(HEARTBEAT_CACHE_KEY)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_enqueue_waits_for_commit(celery_worker):
-    with transaction.atomic():
+@pytest.fixture
+def published():
+    """Names of the tasks sent to the broker during the test (Celery's own signal)."""
+    names = []
+
+    def record(sender, **kwargs):
+        names.append(sender)
+
+    before_task_publish.connect(record, weak=False)
+    yield names
+    before_task_publish.disconnect(record)
+
+
+@pytest.mark.django_db
+def test_enqueue_waits_for_commit(django_capture_on_commit_callbacks, published):
+    with django_capture_on_commit_callbacks() as at_commit:
         enqueue(heartbeat)
         # Still inside the transaction: nothing has been sent yet.
-        assert cache.get(HEARTBEAT_CACHE_KEY) is None
+        assert published == []
 
+    assert len(at_commit) == 1
+    at_commit[0]()  # the commit
+    assert published == [heartbeat.name]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_enqueued_in_a_transaction_runs_on_a_worker_once_committed(celery_worker, published):
+    with transaction.atomic():
+        enqueue(heartbeat)
+        assert published == []
+
+    assert published == [heartbeat.name]
     _wait_for(lambda: cache.get(HEARTBEAT_CACHE_KEY) is not None)
 
 

@@ -8,11 +8,11 @@ from core.demo import DEMO_PASSWORD, DEMO_USERS
 from core.models import User
 from core.roles import Role
 
-pytestmark = pytest.mark.django_db
+# The demo seeded once for the session, put back for this module (tests/demo.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
 def test_seed_demo_is_idempotent():
-    call_command("seed_demo", stdout=StringIO())
     counts = (User.objects.count(), Department.objects.count())
 
     call_command("seed_demo", stdout=StringIO())
@@ -22,8 +22,6 @@ def test_seed_demo_is_idempotent():
 
 
 def test_demo_users_have_roles_departments_and_the_documented_password():
-    call_command("seed_demo", stdout=StringIO())
-
     for spec in DEMO_USERS:
         user = User.objects.get(username=spec.username)
         assert user.check_password(DEMO_PASSWORD)
@@ -32,9 +30,3 @@ def test_demo_users_have_roles_departments_and_the_documented_password():
     assert User.objects.get(username="director").has_role(Role.DIRECTOR)
     assert User.objects.get(username="manager").is_sales_manager
     assert User.objects.get(username="admin").is_superuser
-
-
-def test_role_groups_come_from_the_migration():
-    from django.contrib.auth.models import Group
-
-    assert set(Group.objects.values_list("name", flat=True)) >= set(Role.values)

@@ -5,7 +5,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from collaboration.models import (
@@ -39,23 +38,12 @@ from projects.models import (
     TransitionKind,
 )
 from projects.reviews import DECISION_TARGET, REVIEWED_STAGES, review_brief
-from tests.conftest import _ensure_reference_data
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """The demo, seeded once for the module in a transaction rolled back at its end (each test
-    runs in a savepoint within it): seeding goes through every service and takes a while."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        _ensure_reference_data()
-        call_command("seed_demo", stdout=StringIO())
-        yield
-        transaction.set_rollback(True)
+# The demo seeded once for the session, put back for this module (tests/demo.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
-def test_demo_projects_cover_every_stage_and_outcome(seeded):
+def test_demo_projects_cover_every_stage_and_outcome():
     stages = Counter(Project.objects.values_list("stage", flat=True))
     outcomes = set(Project.objects.filter(stage=Stage.CLOSED).values_list("outcome", flat=True))
 
@@ -65,7 +53,7 @@ def test_demo_projects_cover_every_stage_and_outcome(seeded):
     assert outcomes == set(Outcome.values)
 
 
-def test_each_open_stage_has_three_projects_with_gate_met_and_three_without(seeded):
+def test_each_open_stage_has_three_projects_with_gate_met_and_three_without():
     gates = Counter(
         (project.stage, evaluate_gate(project).can_advance)
         for project in Project.objects.exclude(stage=Stage.CLOSED)
@@ -76,7 +64,7 @@ def test_each_open_stage_has_three_projects_with_gate_met_and_three_without(seed
         assert gates[(stage, False)] >= 3, stage
 
 
-def test_demo_history_includes_loops_back_to_strategy(seeded):
+def test_demo_history_includes_loops_back_to_strategy():
     loops = StageTransition.objects.filter(
         kind="loop", from_stage=Stage.MONITORING, to_stage=Stage.STRATEGY
     )
@@ -94,13 +82,13 @@ def team() -> dict[int, set[int]]:
     return members
 
 
-def test_reviews_were_held_with_each_decision(seeded):
+def test_reviews_were_held_with_each_decision():
     held = ReviewMeeting.objects.filter(held_at__isnull=False)
 
     assert set(held.values_list("decision", flat=True)) == set(ReviewDecision.values)
 
 
-def test_every_project_that_reached_execution_has_reviews_and_those_past_it_held_some(seeded):
+def test_every_project_that_reached_execution_has_reviews_and_those_past_it_held_some():
     reached = set(
         StageTransition.objects.filter(to_stage=Stage.EXECUTION).values_list("project", flat=True)
     )
@@ -116,7 +104,7 @@ def test_every_project_that_reached_execution_has_reviews_and_those_past_it_held
     assert reviewed <= reached  # no reviews before the cycle reaches execution
 
 
-def test_held_reviews_have_bilingual_minutes_team_attendees_and_facts(seeded):
+def test_held_reviews_have_bilingual_minutes_team_attendees_and_facts():
     members = team()
     now = timezone.now()
     held = ReviewMeeting.objects.filter(held_at__isnull=False).select_related("project")
@@ -132,7 +120,7 @@ def test_held_reviews_have_bilingual_minutes_team_attendees_and_facts(seeded):
     assert "客户" in minutes and "customer" in minutes
 
 
-def test_action_items_are_owned_by_the_team_and_some_became_tasks_due_with_them(seeded):
+def test_action_items_are_owned_by_the_team_and_some_became_tasks_due_with_them():
     members = team()
     items = ReviewActionItem.objects.select_related("review", "task")
 
@@ -146,7 +134,7 @@ def test_action_items_are_owned_by_the_team_and_some_became_tasks_due_with_them(
             assert item.task.due_date == item.due_date
 
 
-def test_every_move_out_of_monitoring_follows_a_review_that_decided_it(seeded):
+def test_every_move_out_of_monitoring_follows_a_review_that_decided_it():
     """Loops to strategy came from "adjust strategy", loops to execution from "continue" and
     the advance to closure from "close": the latest review held before, just before."""
     decided = {target: decision for decision, target in DECISION_TARGET.items()}
@@ -169,7 +157,7 @@ def test_every_move_out_of_monitoring_follows_a_review_that_decided_it(seeded):
         assert timezone.localtime(review.scheduled_for).strftime("%Y-%m-%d") in move.note
 
 
-def test_open_projects_under_review_have_upcoming_and_some_overdue_reviews(seeded):
+def test_open_projects_under_review_have_upcoming_and_some_overdue_reviews():
     upcoming = ReviewMeeting.objects.upcoming()
     overdue = ReviewMeeting.objects.overdue()
 
@@ -184,7 +172,7 @@ def test_open_projects_under_review_have_upcoming_and_some_overdue_reviews(seede
         assert project.reviews.pending().count() == (0 if about_to_close else 1), project.name
 
 
-def test_projects_whose_latest_review_escalated_are_flagged(seeded):
+def test_projects_whose_latest_review_escalated_are_flagged():
     flagged = set()
     for project in Project.objects.filter(reviews__held_at__isnull=False).distinct():
         latest = project.reviews.filter(held_at__isnull=False).order_by("-held_at").first()
@@ -202,7 +190,7 @@ def test_projects_whose_latest_review_escalated_are_flagged(seeded):
     assert alerted >= flagged and len(alerted) >= 3
 
 
-def test_the_next_review_starts_from_what_changed_since_the_last_one(seeded):
+def test_the_next_review_starts_from_what_changed_since_the_last_one():
     changed = 0
     for review in ReviewMeeting.objects.upcoming().select_related("project"):
         brief = review_brief(review.project, before=review)
@@ -212,7 +200,7 @@ def test_the_next_review_starts_from_what_changed_since_the_last_one(seeded):
     assert changed >= 3
 
 
-def test_every_project_has_3_to_10_risks_owned_by_its_team(seeded):
+def test_every_project_has_3_to_10_risks_owned_by_its_team():
     members = team()
     counts = Counter(Risk.objects.values_list("project", flat=True))
 
@@ -225,7 +213,7 @@ def test_every_project_has_3_to_10_risks_owned_by_its_team(seeded):
         assert risk.due_date is not None
 
 
-def test_risks_cover_the_matrix_every_level_categories_and_statuses(seeded):
+def test_risks_cover_the_matrix_every_level_categories_and_statuses():
     risks = Risk.objects.all()
     levels = Counter(risks.values_list("level", flat=True))
 
@@ -238,7 +226,7 @@ def test_risks_cover_the_matrix_every_level_categories_and_statuses(seeded):
     assert not closed.exclude(status=RiskStatus.CLOSED).exists()
 
 
-def test_high_and_critical_risks_alerted_their_owner(seeded):
+def test_high_and_critical_risks_alerted_their_owner():
     alerts = Notification.objects.filter(kind=NotificationKind.RISK_SERIOUS)
     alerted = {(n.data["risk"], n.recipient_id) for n in alerts}
 
@@ -248,7 +236,7 @@ def test_high_and_critical_risks_alerted_their_owner(seeded):
         assert (risk.pk, risk.owner_id) in alerted, risk.title
 
 
-def test_seeding_again_duplicates_nothing(seeded):
+def test_seeding_again_duplicates_nothing():
     models = (Project, ReviewMeeting, ReviewActionItem, Risk, StageTransition, Notification)
 
     def counts():

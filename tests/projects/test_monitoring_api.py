@@ -35,7 +35,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-DENIED = {401, 403}  # anonymous: DRF answers 403 when the first authenticator has no challenge
+DENIED = {403}  # anonymous: the first authenticator (session) sends no challenge, so 403
 NOW = timezone.now
 
 
