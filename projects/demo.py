@@ -40,7 +40,12 @@ from .demo_monitoring import (
     reviews_call_off,
     risks_seed,
 )
-from .lifecycle import project_transition
+from .lifecycle import (
+    evaluate_gate,
+    project_approve,
+    project_reject_approval,
+    project_transition,
+)
 from .models import (
     NEXT_STAGE,
     OPEN_STAGES,
@@ -57,6 +62,7 @@ from .models import (
     ReviewCadence,
     ReviewDecision,
     Stage,
+    StagePolicy,
     StageTransition,
     Strategy,
 )
@@ -70,7 +76,7 @@ from .services import (
 )
 
 # What the owner adds when reworking a strategy after the loop (the draft's visible change).
-REWORKED_ACTION = "提交三年运维服务方案"
+REWORKED_ACTION = Said("提交三年运维服务方案", "Submit a three-year service plan")
 
 CUSTOMERS = [
     # name, industry, region, size, website
@@ -219,7 +225,22 @@ def _plans() -> list[Plan]:
     return plans
 
 
+SEND_BACK = Said(
+    "请补充各部门人员投入的明细后再提交。", "Please detail each department's people first."
+)
+APPROVED = Said("同意，按计划投入资源。", "Approved: commit the resources as planned.")
+ASK = Said(
+    "资源已落实，请批准进入策略制定。",
+    "Resources are in place: please approve the move to strategy.",
+)
+# Leaving resource allocation needs a director's approval in the demo (StagePolicy), so the
+# approval flow — requests, a send-back, approvals, one request still waiting — is there to see.
+APPROVAL_STAGE = Stage.RESOURCE_ALLOCATION
+
+
 class Builder:
+    sent_back_once = False
+
     """Fills a project's stage records and takes it through the cycle."""
 
     def __init__(self, project: Project, rng: random.Random, plan: Plan) -> None:
@@ -239,7 +260,23 @@ class Builder:
         result = project_transition(
             project=self.project, to_stage=to_stage, actor=self.owner, note=note, **extra
         )
+        if result.awaiting_approval:  # the demo's policy: resources need a director's sign-off
+            result = self.approved(to_stage, note)
         self.project = result.project
+
+    def approved(self, to_stage: Stage, note: str):
+        """A director decides the owner's request: the first one is sent back once for more
+        detail (the owner then asks again), every one is then approved."""
+        director = User.objects.get(username="director")
+        if not Builder.sent_back_once:
+            Builder.sent_back_once = True
+            project_reject_approval(
+                project=self.project, actor=director, note=SEND_BACK.for_project(self.project)
+            )
+            project_transition(project=self.project, to_stage=to_stage, actor=self.owner, note=note)
+        return project_approve(
+            project=self.project, actor=director, note=APPROVED.for_project(self.project)
+        )
 
     def fill(self, stage: Stage) -> None:
         getattr(self, f"fill_{stage.value}")()
@@ -307,8 +344,9 @@ class Builder:
         draft = self.project.strategies.filter(status="draft").first()
         if strategy is None and draft is not None:
             # The loop opened the next revision as a draft: the owner reworks it and adopts it.
-            if REWORKED_ACTION not in draft.action_list:
-                draft.actions = f"{draft.actions}\n{REWORKED_ACTION}"
+            reworked = REWORKED_ACTION.for_project(self.project)
+            if reworked not in draft.action_list:
+                draft.actions = f"{draft.actions}\n{reworked}"
                 stage_record_save(
                     record=draft, project=self.project, actor=self.owner, changed={"actions"}
                 )
@@ -500,6 +538,8 @@ def seed_projects(*, seed: int = 2026) -> int:
         customers["en" if name.isascii() else "zh-hans"].append(customer)
     owners = list(User.objects.filter(username__in=["manager", "manager2"]).order_by("username"))
     demo_email_off()
+    StagePolicy.objects.filter(stage=APPROVAL_STAGE).update(requires_approval=True)
+    Builder.sent_back_once = False
     created = []
     for index, plan in enumerate(_plans()):
         owner = owners[index % len(owners)]
@@ -535,6 +575,7 @@ def seed_projects(*, seed: int = 2026) -> int:
             team_work_timeline(project=project)
         created.append(project)
     if created:
+        _ask_for_approval(created)
         # What the hourly jobs would have noticed by now: overdue tasks and reviews, reviews
         # coming up, projects past their stage's norm.
         overdue_notices_seed(
@@ -542,3 +583,19 @@ def seed_projects(*, seed: int = 2026) -> int:
             sweeps=[reviews_overdue_notify, review_reminders_send, projects_stuck_notify],
         )
     return len(created)
+
+
+def _ask_for_approval(projects: list[Project]) -> None:
+    """One owner has asked to leave resource allocation and waits for a director (the
+    director's home lists it); the project stays in its stage."""
+    for project in projects:
+        project.refresh_from_db()
+        if project.stage == APPROVAL_STAGE and evaluate_gate(project).can_advance:
+            with translation.override(user_language(project.owner)):
+                project_transition(
+                    project=project,
+                    to_stage=project.next_stage,
+                    actor=project.owner,
+                    note=ASK.for_project(project),
+                )
+            return

@@ -282,7 +282,7 @@ def demo_texts() -> dict[int, list[str]]:
     return texts
 
 
-def test_each_demo_project_is_written_in_its_owners_language_only(seeded):
+def test_each_demo_project_is_written_in_its_owners_language_only():
     languages = dict(Project.objects.values_list("pk", "owner__language"))
     texts = demo_texts()
 
