@@ -13,8 +13,10 @@ class AnyYesNoSelect(forms.NullBooleanSelect):
         super().__init__(attrs)
         self.choices = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
 
-    def format_value(self, value) -> str:
-        return {True: "true", "true": "true", False: "false", "false": "false"}.get(value, "")
+    def format_value(self, value) -> list[str]:
+        # A list, as every choice widget's: a bare string would make "" (Any) match first,
+        # because the options are marked selected by `str(choice) in value`.
+        return [{True: "true", "true": "true", False: "false", "false": "false"}.get(value, "")]
 
 
 class YesNoFilter(django_filters.BooleanFilter):

@@ -117,3 +117,18 @@ def test_submitting_the_rendered_choices_filters_as_they_say(client, manager, pr
     assert titles(options["否"]) == {"On time"}
     chosen = selects(client.get(url, {"overdue": options["任意"]}))["overdue"]
     assert [label for _v, label, sel in chosen if sel] == ["任意"]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("page", ["project_list", "task_list", "my_tasks", "portfolio_tasks"])
+def test_the_chosen_answer_stays_chosen_after_filtering(client, manager, pages, language, page):
+    manager.language = language
+    manager.save()
+    client.force_login(manager)
+    url, names = pages[page]
+    yes, no = ANY_YES_NO[language][1:]
+
+    for name in names:
+        for value, label in (("true", yes), ("false", no), ("", ANY_YES_NO[language][0])):
+            drawn = selects(client.get(url, {name: value}))[name]
+            assert [lbl for _v, lbl, sel in drawn if sel] == [label], (name, value)
