@@ -361,9 +361,9 @@ def _midnight(day: datetime.date) -> datetime.datetime:
 def _stage_visits(*, since: datetime.date, day: datetime.date) -> QuerySet[StageTransition]:
     """The stays in a stage that ended in (since, day], each annotated with its length
     (`spent`): from the move into the stage (the project's creation for the first one) to the
-    move out of it. Approvals are not moves; a reopened closed project's stay in "closed" is
-    not a working stage."""
-    moves = StageTransition.objects.exclude(kind=TransitionKind.APPROVAL)
+    move out of it. A director's approval moves the project like an advance and ends a stay
+    too; a reopened closed project's stay in "closed" is not a working stage."""
+    moves = StageTransition.objects.all()
     entered = moves.filter(project=OuterRef("project"), created_at__lt=OuterRef("created_at"))
     entered_at = Coalesce(
         Subquery(entered.order_by("-created_at").values("created_at")[:1]),
