@@ -316,18 +316,35 @@ def changes_described(rows: Iterable[dict]) -> list[Change]:
             earlier_unknown=action == "~" and before is None,
         )
         if action == "~" and before is not None:
-            for model_field in _fields(tracked):
-                old, new = before.get(model_field.attname), after.get(model_field.attname)
-                if old != new:
-                    change.fields.append(
-                        FieldChange(
-                            name=model_field.name,
-                            label=str(model_field.verbose_name),
-                            old=_value(model_field, old),
-                            new=_value(model_field, new),
-                            old_display=_shown(model_field, old, names),
-                            new_display=_shown(model_field, new, names),
-                        )
-                    )
+            change.fields = _field_changes(tracked, before, after, names)
+            if not change.fields:
+                continue  # a save that changed nothing a person can see
         changes.append(change)
     return changes
+
+
+def _field_changes(tracked: Tracked, before: dict, after: dict, names: Names) -> list[FieldChange]:
+    """The fields that changed between two snapshots, as a person reads them.
+
+    Compared as values, not as stored text ("195800.0" and "195800.00" are one amount), and
+    only where the change shows: a form's time box keeps minutes, so a time saved with seconds
+    comes back without them — a different value that reads the same is not a change."""
+    changed = []
+    for model_field in _fields(tracked):
+        old, new = before.get(model_field.attname), after.get(model_field.attname)
+        if old == new or _value(model_field, old) == _value(model_field, new):
+            continue
+        old_display, new_display = _shown(model_field, old, names), _shown(model_field, new, names)
+        if old_display == new_display:
+            continue
+        changed.append(
+            FieldChange(
+                name=model_field.name,
+                label=str(model_field.verbose_name),
+                old=_value(model_field, old),
+                new=_value(model_field, new),
+                old_display=old_display,
+                new_display=new_display,
+            )
+        )
+    return changed

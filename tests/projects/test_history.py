@@ -5,6 +5,7 @@ project's own visibility and a number of queries that does not grow with the cha
 import datetime
 from decimal import Decimal
 from html.parser import HTMLParser
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -470,3 +471,46 @@ def test_a_backdated_record_shows_only_the_changes_people_make_afterwards(manage
     assert [f.name for f in changes[0].fields] == ["location"]
     # Its creation is dated as the record says, so it sorts among the oldest entries.
     assert (changes[-1].kind, changes[-1].action, changes[-1].at) == ("review", "+", long_ago)
+
+
+def test_a_form_that_keeps_a_time_to_the_minute_records_no_change_of_time(client, manager, project):
+    """A review planned at 09:00:37 (by a job, or the demo) is edited in its zh-hans form: the
+    time box keeps minutes, so 09:00 comes back. The change a person made is listed; the
+    seconds, which no page shows, are not a change of "scheduled for"."""
+    from projects.models import ReviewMeeting
+    from tests.browser_forms import form_holding
+
+    planned = timezone.make_aware(datetime.datetime(2027, 3, 5, 9, 0, 37))
+    review = ReviewMeeting.objects.create(project=project, scheduled_for=planned, location="A")
+    manager.language = "zh-hans"
+    manager.save()
+    client.force_login(manager)
+    page = client.get(reverse("projects:review_edit", args=[project.pk, review.pk]))
+    form = form_holding(page, "save-review")
+    sent = [(k, "B 会议室" if k.endswith("location") else v) for k, v in form.submission()]
+
+    response = client.post(
+        form.action or page.wsgi_request.path,
+        urlencode(sent),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 302
+
+    [latest] = changes_described(project_changes(project)[:1])
+    assert [f.name for f in latest.fields] == ["location"]
+
+
+def test_an_amount_stored_as_other_text_is_the_same_amount():
+    """SQLite (the embedded demo) keeps the amount a seed wrote as 195800.0 and the one a form
+    saved as 195800.00: one amount, not a change."""
+    from projects.history import TRACKED_BY_KEY, Names, _field_changes
+
+    goal = TRACKED_BY_KEY["goal"]
+    before = {"target": "195800.0", "title": "签约额"}
+    after = {"target": "195800.00", "title": "签约总额"}
+
+    changed = _field_changes(goal, before, after, Names())
+
+    assert [(f.name, f.old_display, f.new_display) for f in changed] == [
+        ("title", "签约额", "签约总额")
+    ]
