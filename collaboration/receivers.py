@@ -65,6 +65,14 @@ def _request_key(project: Project, requested_at: datetime.datetime) -> str:
 
 @receiver(approval_requested, sender=Project, dispatch_uid="collaboration-approval-requested")
 def approval_requested_to_directors(*, project: Project, actor: User, **kwargs) -> None:
+    from .services import activity_record
+
+    activity_record(
+        project=project,
+        actor=actor,
+        verb=ActivityVerb.APPROVAL_REQUESTED,
+        data={"to": project.next_stage.value, "note": project.approval_note[:NOTE_KEPT]},
+    )
     notify(
         recipients=[director for director in active_directors() if director.pk != actor.pk],
         kind=NotificationKind.APPROVAL_REQUESTED,
@@ -85,6 +93,17 @@ def approval_sent_back_to_owner(
     note: str,
     **kwargs,
 ) -> None:
+    from .services import activity_record
+
+    # On the feed too: the owner (and the team) find the reason on the project, not only in
+    # a notification that may have been read and forgotten.
+    activity_record(
+        project=project,
+        actor=actor,
+        verb=ActivityVerb.APPROVAL_SENT_BACK,
+        subject_user=requested_by,
+        data={"to": project.next_stage.value, "note": note[:NOTE_KEPT]},
+    )
     if requested_by is None or requested_by.pk == actor.pk:
         return
     notify(

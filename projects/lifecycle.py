@@ -539,13 +539,16 @@ def project_approve(*, project: Project, actor: User, note: str = "") -> Transit
 
 @records_actor
 def project_reject_approval(*, project: Project, actor: User, note: str = "") -> Project:
-    """A director sends an approval request back; the project stays where it is."""
+    """A director sends an approval request back, saying why; the project stays where it is."""
     with transaction.atomic():
         locked = Project.objects.select_for_update().get(pk=project.pk)
         if not can_transition(actor, locked, TransitionKind.APPROVAL):
             raise TransitionForbidden(_("Only a director can approve a stage change."))
         if not locked.awaiting_approval:
             raise TransitionNotAllowed(_("No stage change is waiting for approval."))
+        if not note.strip():
+            # The owner has to know what to do before asking again.
+            raise TransitionInvalid({"note": _("Say why the request goes back.")})
         requested_by, requested_at = locked.approval_requested_by, locked.approval_requested_at
         _clear_approval(locked)
         locked.save(update_fields=_APPROVAL_FIELDS + ["updated_at"])

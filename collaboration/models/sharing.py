@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.history import History
+
 # A comment may be corrected by its author for this long after posting.
 COMMENT_EDIT_WINDOW_MINUTES = 15
 
@@ -69,6 +71,8 @@ class ActivityVerb(models.TextChoices):
     RISK_RECORDED = "risk_recorded", _("recorded a risk")
     RISK_UPDATED = "risk_updated", _("updated a risk")
     INTERACTION = "interaction", _("logged an interaction with the customer")
+    APPROVAL_REQUESTED = "approval_requested", _("asked the directors to approve a stage change")
+    APPROVAL_SENT_BACK = "approval_sent_back", _("sent a stage change request back")
 
 
 class Activity(models.Model):
@@ -255,6 +259,8 @@ class Interaction(models.Model):
     summary = models.TextField(_("summary"), max_length=4000)
     next_step = models.CharField(_("next step"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = History(excluded_fields=["created_at"])
 
     class Meta:
         ordering = ["-occurred_on", "-id"]

@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from collaboration.access import updatable_task_ids
-from collaboration.models import IRON_TRIANGLE, TaskStatus
+from collaboration.models import IRON_TRIANGLE, ActivityVerb, TaskStatus
 from collaboration.selectors import comments_of
 from collaboration.views.comments import comment_form_context
 from core.models import User
@@ -115,8 +115,19 @@ def project_page_context(
     lead_roles = {m.role for m in team if m.department_id}
     # Where the closure step pays off: a new project and its strategy learn from earlier ones.
     show_similar_lessons = project.stage in SIMILAR_LESSONS_STAGES
+    # A request sent back in this stage, and nothing asked since: the owner reads why here.
+    sent_back = None
+    if not project.awaiting_approval:
+        sent_back = (
+            project.activities.filter(
+                verb=ActivityVerb.APPROVAL_SENT_BACK, created_at__gte=project.stage_entered_at
+            )
+            .select_related("actor")
+            .first()
+        )
     return {
         **comment_form_context(request, project),
+        "sent_back": sent_back,
         "comments": list(comments_of(project)),
         "project": project,
         "editable": editable,

@@ -374,3 +374,54 @@ def test_the_list_and_board_flag_what_waits(client, owner, directors, waiting, u
     assert page.count('data-testid="flag-awaiting-approval"') == 1
     before = page[: page.index('data-testid="flag-awaiting-approval"')]
     assert before.rfind(waiting.code) > before.rfind(other.code)  # on the waiting one's row
+
+
+# --- a send-back says why, and the project keeps the reason ------------------------------------
+def test_sending_back_without_a_reason_is_refused_on_the_page_and_nothing_changes(
+    client, owner, directors, waiting
+):
+    directors[0].language = "zh-hans"
+    directors[0].save()
+    client.force_login(directors[0])
+    page = client.get(waiting.get_absolute_url())
+    form = form_holding(page, "action-send-back")
+    assert 'required data-testid="note-send-back"' in page.content.decode()  # the browser asks
+    fields = dict(form.submission())  # what a browser ignoring `required` would send
+
+    response = client.post(form.action, fields, follow=True)
+
+    assert "请说明退回的原因。" in response.content.decode()
+    assert Project.objects.get(pk=waiting.pk).awaiting_approval
+    assert not Notification.objects.filter(kind=K.APPROVAL_REJECTED).exists()
+
+
+def test_sending_back_without_a_reason_is_a_400_in_the_api(owner, directors, waiting):
+    endpoint = reverse("api:project-send-back", args=[waiting.pk])
+
+    response = api(directors[0]).post(endpoint, {"note": "  "}, format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["note"]
+    assert Project.objects.get(pk=waiting.pk).awaiting_approval
+
+
+def test_the_owner_finds_the_request_and_the_send_back_reason_on_the_project(
+    client, owner, directors, waiting
+):
+    submit(client, directors[0], waiting, "action-send-back", note="预算还没批下来")
+    client.force_login(owner)
+
+    page = client.get(waiting.get_absolute_url()).content.decode()
+    feed = client.get(reverse("collaboration:project_activity", args=[waiting.pk])).content
+    feed = feed.decode()
+
+    notice = page.split('data-testid="sent-back">', 1)[1].split("</p>", 1)[0]
+    assert "退回了转到目标设定的申请" in notice and "预算还没批下来" in notice
+    assert 'data-verb="approval_requested"' in feed
+    sent_back = feed.split('data-verb="approval_sent_back"', 1)[1].split("</li>", 1)[0]
+    assert "退回了转到目标设定的申请" in sent_back and "预算还没批下来" in sent_back
+    # Asked again: the notice gives way to the waiting request.
+    project_transition(
+        project=Project.objects.get(pk=waiting.pk), to_stage=Stage.GOAL_SETTING, actor=owner
+    )
+    assert 'data-testid="sent-back"' not in client.get(waiting.get_absolute_url()).text
