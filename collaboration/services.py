@@ -588,6 +588,7 @@ def interaction_log(*, interaction: Interaction, actor: User) -> Interaction:
     return interaction
 
 
+@records_actor
 @transaction.atomic
 def interaction_update(*, interaction: Interaction, actor: User) -> Interaction:
     """Correct a logged interaction: its author or a director, on a project they may log on."""

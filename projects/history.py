@@ -2,7 +2,7 @@
 
 Each historical table holds full snapshots; a change is the difference between a snapshot and
 the one before it of the same record. `project_changes` lists, newest first, the snapshots of
-the project, its customer and its records (one UNION ALL query over the nine tables, sliced or
+the project, its customer and its records (one UNION ALL query over the ten tables, sliced or
 paginated by the caller). `changes_described` turns a page of them into readable entries —
 translated field names, choice labels, people's and records' names, localised dates and
 amounts — in two more queries whatever the page holds: one UNION ALL reads each snapshot and
@@ -25,11 +25,12 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
 
-from collaboration.models import Department, ProjectMembership, Task
+from collaboration.models import Department, Interaction, ProjectMembership, Task
 from core.models import User
 from core.numbers import format_amount
 
 from .models import (
+    Contact,
     Customer,
     Goal,
     Project,
@@ -63,7 +64,8 @@ def _on_project(project: Project) -> Q:
 
 def _strategy_name(kind: str, revision) -> str:
     label = dict(StrategyKind.choices).get(kind, kind)
-    return f"{label} r{revision}"
+    # Named as the project page names it: 销售策略 · 第 2 版.
+    return f"{label} · {_('revision %(revision)s') % {'revision': revision}}"
 
 
 TRACKED = (
@@ -83,6 +85,13 @@ TRACKED = (
         lambda s, _: _shown(ReviewMeeting._meta.get_field("scheduled_for"), s["scheduled_for"]),
     ),
     Tracked("risk", Risk, _on_project, lambda s, _: s["title"]),
+    Tracked(
+        "interaction",
+        Interaction,
+        _on_project,
+        lambda s, _: Truncator(s["summary"]).chars(40),
+        frozenset({"id", "project", "customer"}),
+    ),
 )
 TRACKED_BY_KEY = {tracked.key: tracked for tracked in TRACKED}
 
@@ -148,6 +157,7 @@ NAMED: dict[type[models.Model], tuple[dict, Callable[..., str]]] = {
         User.name_from,
     ),
     Customer: ({"a": F("name"), "b": _text(), "c": _text(), "d": _text()}, lambda a, *_: a),
+    Contact: ({"a": F("name"), "b": _text(), "c": _text(), "d": _text()}, lambda a, *_: a),
     Department: (
         {"a": F("name_zh"), "b": F("name_en"), "c": _text(), "d": _text()},
         lambda zh, en, *_: zh if (get_language() or "").startswith("zh") else en,

@@ -112,3 +112,24 @@ def test_an_interaction_of_another_customer_is_not_found(client, logged, member)
     url = reverse("collaboration:interaction_edit", args=[CustomerFactory().pk, logged.pk])
 
     assert client.get(url).status_code == 404
+
+
+def test_a_correction_is_in_the_project_s_history_with_who_and_what(client, logged, member):
+    from django.utils import translation
+
+    from projects.history import changes_described, project_changes
+
+    member.language = "zh-hans"
+    member.save()
+    client.force_login(member)
+
+    _submit_rendered(client, _edit_url(logged), {"interaction-next_step": "发送报价"})
+
+    with translation.override("zh-hans"):
+        [latest] = changes_described(project_changes(logged.project)[:1])
+    assert (latest.kind, latest.record_id, latest.user_id) == ("interaction", logged.pk, member.pk)
+    assert [(f.name, f.old_display, f.new_display) for f in latest.fields] == [
+        ("next_step", "—", "发送报价")
+    ]
+    history = client.get(reverse("projects:project_history", args=[logged.project_id]))
+    assert "发送报价" in history.content.decode()

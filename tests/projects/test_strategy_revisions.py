@@ -92,6 +92,21 @@ def test_owner_reworks_the_draft_on_the_project_page_and_sees_what_changed(
     assert '<li class="action-removed"><del>− Prepare a price list</del></li>' in changes
     assert '<li class="action-added"><ins>+ Offer a three-year service plan</ins></li>' in changes
     assert "purchasing head" not in changes  # the same action, only spelled differently
+    assert "<dt>行动</dt>" in changes  # a strategy's actions, not a table's "操作" column
+
+
+def test_the_history_names_a_strategy_by_its_revision_as_the_page_does(manager, chinese):
+    from django.utils import translation
+
+    from projects.history import changes_described, project_changes
+
+    project, first, draft = looped(manager)
+    draft.summary = "Win on service."
+    draft.save()
+
+    with translation.override("zh-hans"):
+        [latest] = changes_described(project_changes(project)[:1])
+    assert latest.record_name == "定价 · 第 2 版"
 
 
 def test_the_draft_form_shows_errors_next_to_the_field(client, manager, chinese):
