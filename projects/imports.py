@@ -42,6 +42,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
 from core.models import User
+from core.numbers import format_amount
 
 from .access import possible_owners
 from .forms import CustomerForm, ProjectForm
@@ -75,6 +76,7 @@ def _label(model: type[models.Model], name: str) -> str | Promise:
 
 
 CUSTOMER_FIELDS = ["industry", "region", "size", "website"]
+AMOUNT_COLUMNS = frozenset({"estimated_value"})
 PROJECT_FIELDS = ["estimated_value", "currency", "expected_close_date", "review_cadence"]
 COLUMNS = [
     ImportColumn("customer", _label(Project, "customer")),
@@ -209,7 +211,15 @@ class RowResult:
 
     @property
     def cells(self) -> list[str]:
-        return [self.values.get(column.key, "") for column in COLUMNS]
+        """The row as the preview shows it: amounts grouped as everywhere else, the rest (and
+        an amount that is not a number, so its error can be read) as written."""
+        cells = []
+        for column in COLUMNS:
+            value = self.values.get(column.key, "")
+            if column.key in AMOUNT_COLUMNS:
+                value = format_amount(value) or value
+            cells.append(value)
+        return cells
 
 
 @dataclass
@@ -225,6 +235,11 @@ class ImportResult:
     @property
     def duplicate_count(self) -> int:
         return sum(1 for row in self.rows if row.duplicate_of is not None)
+
+    @property
+    def new_count(self) -> int:
+        """The rows a confirm would import: neither refused nor repeating an open project."""
+        return sum(1 for row in self.rows if row.duplicate_of is None and not row.errors)
 
 
 @dataclass

@@ -145,7 +145,9 @@ def test_a_row_matching_an_open_project_is_flagged_and_not_imported_again(client
 
     shown = preview(client, csv_file([["harbour group", "", "", "harbour erp", "", "", ""]]))
     body = shown.content.decode()
-    client.post(reverse("projects:import_confirm"), confirm_form(shown))
+    assert "没有可导入的行" in body and 'data-testid="import-confirm"' not in body
+    token = shown.context["result"].batch.token
+    client.post(reverse("projects:import_confirm"), {"token": token})  # posted all the same
 
     assert errors(shown) == [[]]
     assert shown.context["result"].rows[0].duplicate_of == existing
@@ -192,6 +194,26 @@ def test_an_export_imports_as_it_is(client, director, manager, language, fmt):
     assert errors(shown) == [[], []]
     rows = shown.context["result"].rows
     assert {row.duplicate_of for row in rows} == set(projects)
+    # Every row repeats an open project: nothing is offered, nothing said to be ready.
+    body = shown.content.decode()
+    assert 'data-testid="import-nothing-new"' in body
+    assert 'data-testid="import-confirm"' not in body
+    assert 'data-testid="import-ready"' not in body
+    assert "4,450,000.00" in body  # the amount as every other page shows it
+
+
+def test_the_preview_counts_only_the_rows_it_will_import(client, manager):
+    ProjectFactory(customer=CustomerFactory(name="Harbour Group"), name="Harbour ERP")
+    manager.language = "zh-hans"
+    manager.save()
+    client.force_login(manager)
+
+    shown = preview(client, csv_file(ROWS))
+
+    body = shown.content.decode()
+    ready = body.split('data-testid="import-ready">', 1)[1].split("</span>", 1)[0]
+    assert "1" in ready and "2" not in ready
+    assert 'data-testid="import-confirm"' in body
 
 
 def test_an_exported_project_imports_with_its_owner_currency_and_cadence(client, director, manager):
