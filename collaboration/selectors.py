@@ -165,7 +165,10 @@ def personal_feed(user: User) -> QuerySet[Activity]:
 
 def comments_of(project: Project, task: Task | None = None) -> QuerySet[Comment]:
     comments = Comment.objects.filter(project=project, deleted_at__isnull=True, task=task)
-    return comments.select_related("author").order_by("created_at", "id")
+    # The people mentioned, to show their names (collaboration_tags.comment_body): one query.
+    return (
+        comments.select_related("author").prefetch_related("mentions").order_by("created_at", "id")
+    )
 
 
 def mentionable_people(project: Project) -> QuerySet[User]:

@@ -91,3 +91,18 @@ def test_candidates_cannot_break_out_of_the_page(client, project, team_member):
     body = client.get(reverse("projects:project_detail", args=[project.pk])).content.decode()
 
     assert "<script>alert(1)" not in body
+
+
+def test_a_posted_mention_reads_as_the_person_s_name(client, project, team_member, wang):
+    wang.full_name = "王磊 <b>"  # a name is text, never markup
+    wang.save()
+    services.comment_post(project=project, actor=team_member, body="请@wanglei 看一下\n<i>报价</i>")
+    client.force_login(team_member)
+
+    body = client.get(reverse("projects:project_detail", args=[project.pk])).content.decode()
+
+    shown = body.split('class="comment-body">', 1)[1].split("</div>", 1)[0]
+    assert shown == (
+        '请<span class="mention" title="@wanglei">@王磊 &lt;b&gt;</span> 看一下'
+        "<br>&lt;i&gt;报价&lt;/i&gt;"
+    )
