@@ -35,6 +35,11 @@ class MemberHome:
     reviews: list[ReviewMeeting]
     mentions: list[Notification]
 
+    @property
+    def empty(self) -> bool:
+        """Nothing of mine yet: the home page says what will come."""
+        return not (self.tasks or self.reviews or self.mentions)
+
 
 @dataclass
 class ManagerHome:

@@ -25,3 +25,10 @@ def format_amount(value, places=2) -> str:
     return numberformat.format(
         rounded, ".", decimal_pos=places, grouping=3, thousand_sep=",", force_grouping=True
     )
+
+
+def format_percent(value) -> str:
+    """A share as every page writes it: at most one decimal, only when it has one, and the
+    sign right after the number — `85.7%`, `60%`; nothing (None) is an empty string."""
+    shown = format_amount(value, -1)
+    return f"{shown}%" if shown else ""

@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 
 from collaboration.models import Department, TaskStatus
 from core.models import User
-from core.numbers import format_amount
+from core.numbers import format_amount, format_percent
 
 from .access import projects_visible_to
 from .kpis import DIMENSION_KEYS, reason_text
@@ -342,7 +342,7 @@ def director_dashboard(*, user: User, filters: DashboardFilter) -> dict | None:
                 href=href,
                 bars=[Bar(0, figures.reached, str(figures.reached))],
                 count=figures.count,
-                note="" if conversion is None else f"{conversion:g} %",
+                note="" if conversion is None else format_percent(conversion),
             )
         )
         finished, now = figures.finished_days, figures.open_days

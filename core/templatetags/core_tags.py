@@ -1,6 +1,6 @@
 from django import template
 
-from core.numbers import format_amount
+from core.numbers import format_amount, format_percent
 
 register = template.Library()
 
@@ -27,3 +27,9 @@ def url_without(context, *names: str) -> str:
 def amount(value, places=2) -> str:
     """`{{ value|amount }}` → 4,450,000.00; see core.numbers.format_amount."""
     return format_amount(value, places)
+
+
+@register.filter
+def percent(value) -> str:
+    """`{{ rate|percent }}` → 85.7%; see core.numbers.format_percent."""
+    return format_percent(value)

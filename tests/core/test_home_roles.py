@@ -185,3 +185,13 @@ def test_home_query_count_does_not_grow_with_rows(client, manager, member):
             )
         counts[rows] = (_count_home_queries(client, manager), _count_home_queries(client, member))
     assert counts[1] == counts[15]
+
+
+def test_the_what_will_appear_note_is_only_for_someone_with_nothing_yet(
+    client, outsider, manager, director, project, team_member
+):
+    TaskFactory(project=project, assignee=team_member, due_date=days(3))
+
+    assert 'data-testid="home-empty"' in _home(client, outsider).text
+    for someone in (team_member, manager, director):
+        assert 'data-testid="home-empty"' not in _home(client, someone).text, someone

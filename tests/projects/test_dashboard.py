@@ -112,9 +112,9 @@ def test_the_tables_hold_the_crafted_figures(client, director, book):
     client.force_login(director)
     response = client.get(URL)
     html = response.content.decode()
-    assert 'data-testid="success-rate">50.0%' in html
+    assert 'data-testid="success-rate">50%' in html
     trend = table(response, "success-rate")
-    assert [cells[1] for cells in trend[1:]] == ["25.0%", "50.0%"]
+    assert [cells[1] for cells in trend[1:]] == ["25%", "50%"]
     assert html.count('class="chart-point"') == 2
 
     pipeline = table(response, "pipeline")
@@ -125,9 +125,9 @@ def test_the_tables_hold_the_crafted_figures(client, director, book):
     assert row_of(pipeline, "Strategy")[1] == "200,000"
 
     funnel = table(response, "funnel")
-    assert row_of(funnel, "Initiation")[1:] == ["0", "3", "100 %"]
-    assert row_of(funnel, "Strategy")[1:] == ["1", "3", "66.7 %"]
-    assert row_of(funnel, "Execution")[1:] == ["2", "2", "0 %"]
+    assert row_of(funnel, "Initiation")[1:] == ["0", "3", "100%"]
+    assert row_of(funnel, "Strategy")[1:] == ["1", "3", "66.7%"]
+    assert row_of(funnel, "Execution")[1:] == ["2", "2", "0%"]
 
     days = table(response, "stage-days")
     expected = (
@@ -164,7 +164,7 @@ def test_a_filter_changes_the_figures(client, director, book):
     assert row_of(table(response, "workload"), "Operations")[1:] == ["1", "1"]
 
     response = client.get(URL, {"region": "south"})
-    assert b'data-testid="success-rate">0.0%' in response.content
+    assert b'data-testid="success-rate">0%' in response.content
     assert row_of(table(response, "pipeline"), "Execution")[1] == "500,000"
     assert table(response, "red")[1] == ["No project is in red."]
 
@@ -300,3 +300,15 @@ def test_the_query_count_does_not_grow_with_the_portfolio(client, director, mana
         RiskFactory(project=project, probability=5, impact=5)
         TaskFactory(project=project, department=DepartmentFactory())
     assert queries() == few
+
+
+def test_every_share_on_the_dashboard_is_written_one_way(client, director, book):
+    """85.7%, 60% — never "85.7 %" beside "60.0%"."""
+    import re
+
+    client.force_login(director)
+    html = client.get(URL).content.decode()
+
+    shares = re.findall(r"\d[\d.,]*\s*%", html)
+    assert shares
+    assert [s for s in shares if re.search(r"\s%|\.0%", s)] == []

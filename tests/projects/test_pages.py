@@ -510,3 +510,60 @@ def test_won_closure_report_needs_the_actual_value_on_the_page(client, manager):
     assert response.status_code == 200
     assert 'id="id_closure-actual_value_error"' in response.content.decode()
     assert not hasattr(Project.objects.get(pk=project.pk), "closure_report")
+
+
+@pytest.mark.parametrize(
+    "language, due, not_wanted", [("zh-hans", "截止", "操作人"), ("en", "due", "by ")]
+)
+def test_a_goal_reads_due_before_its_deadline(
+    client, manager, project, goal, language, due, not_wanted
+):
+    manager.language = language
+    manager.save()
+    client.force_login(manager)
+
+    page = client.get(reverse("projects:project_detail", args=[project.pk])).content.decode()
+
+    line = page.split(f'data-testid="goal-{goal.pk}"', 1)[1].split("<div", 1)[0]
+    assert f"{due} {goal.deadline:%Y-%m-%d}" in line
+    assert not_wanted not in line
+
+
+@pytest.mark.parametrize(
+    "value, shown", [("4450000", "4,450,000 CNY"), ("4450000.50", "4,450,000.50 CNY")]
+)
+def test_a_deal_value_reads_the_same_on_the_list_the_board_and_the_project(
+    client, manager, value, shown
+):
+    from decimal import Decimal
+
+    from tests.factories import ProjectFactory
+
+    project = ProjectFactory(owner=manager, estimated_value=Decimal(value), currency="CNY")
+    manager.language = "zh-hans"
+    manager.save()
+    client.force_login(manager)
+
+    for url in (
+        reverse("projects:project_list"),
+        reverse("projects:project_board"),
+        project.get_absolute_url(),
+    ):
+        assert shown in client.get(url).content.decode(), url
+
+
+def test_days_in_stage_show_a_norm_only_where_there_is_one_and_not_once_closed(client, manager):
+    from projects.models import StagePolicy
+    from tests.factories import ProjectFactory
+
+    StagePolicy.objects.filter(stage=Stage.GOAL_SETTING).delete()  # no norm set for it
+    no_norm = ProjectFactory(owner=manager, stage=Stage.GOAL_SETTING)
+    closed = ProjectFactory(owner=manager, stage=Stage.CLOSED)
+    client.force_login(manager)
+
+    open_page = client.get(no_norm.get_absolute_url()).content.decode()
+    closed_page = client.get(closed.get_absolute_url()).content.decode()
+
+    days = open_page.split('data-testid="days-in-stage">', 1)[1].split("</span>", 1)[0]
+    assert "days in stage" in days and "norm" not in days and "–" not in days
+    assert 'data-testid="days-in-stage"' not in closed_page
