@@ -517,11 +517,16 @@ def review_hold(
     _hold_check(locked, decision)
     locked.held_at = timezone.now()
     planned_for = locked.scheduled_for
+    cadence_from = planned_for
     if timezone.localdate(locked.held_at) < timezone.localdate(planned_for):
         # Held before its day: the meeting took place now, so that is its time — the history
-        # shows it and the cadence counts the next review from it. (Held on its day or later,
-        # the plan stands: minutes are often recorded after the meeting.)
+        # shows it. The cadence counts the next review from that day, at the hour the team
+        # plans its reviews (not at the minute someone clicked). Held on its day or later, the
+        # plan stands: minutes are often recorded after the meeting.
         locked.scheduled_for = locked.held_at
+        cadence_from = timezone.localtime(planned_for).replace(
+            *timezone.localdate(locked.held_at).timetuple()[:3]
+        )
     locked.decision = decision
     locked.decision_note = (decision_note or "").strip()
     if minutes is not None:
@@ -540,7 +545,7 @@ def review_hold(
         _escalated_set(project, None)
 
     # Scheduled before the move: the execution gate asks for the next review.
-    next_review = review_next_schedule(project=project, after=locked.scheduled_for, actor=actor)
+    next_review = review_next_schedule(project=project, after=cadence_from, actor=actor)
     note = _("Review of %(date)s decided: %(decision)s.") % {
         "date": timezone.localtime(locked.scheduled_for).strftime("%Y-%m-%d"),
         "decision": ReviewDecision(decision).label,

@@ -1,6 +1,7 @@
 """A review held before its scheduled day records the day it really took place: the review's
 time becomes the time it was held, the history (review list, activity) shows that day and the
-cadence counts the next review from it. Held on its day or later, the plan stands."""
+cadence counts the next review from that day, at the planned hour. Held on its day or later,
+the plan stands."""
 
 import datetime
 
@@ -37,7 +38,11 @@ def _held_early_as_recorded(project, review: ReviewMeeting, planned: datetime.da
     assert timezone.localdate(review.held_at) == today
     assert review.scheduled_for == review.held_at  # the review took place when it was held
     following = project.reviews.filter(held_at__isnull=True).get()
-    assert following.scheduled_for == review.held_at + WEEK  # the cadence counts from then
+    # The cadence counts from the day it was held, at the hour reviews are planned (10:00),
+    # not at the second someone clicked.
+    planned_hour = timezone.localtime(planned).timetz()
+    expected = datetime.datetime.combine(today + WEEK, planned_hour)
+    assert timezone.localtime(following.scheduled_for) == expected
     held = Activity.objects.get(project=project, verb=ActivityVerb.REVIEW_HELD)
     assert held.data["planned_for"] == planned.isoformat()
 
