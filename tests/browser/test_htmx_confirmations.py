@@ -61,3 +61,27 @@ def test_saved_minutes_are_confirmed(page, sign_in, manager, project):
     expect(status).to_be_in_viewport()
     assert page.evaluate("window.stillTheSamePage") is True
     assert ReviewMeeting.objects.get(pk=review.pk).minutes == "客户同意试点范围。"
+
+
+@pytest.mark.parametrize("to", [TaskStatus.IN_PROGRESS, TaskStatus.DONE])
+def test_a_refused_kanban_move_says_why_on_the_card_and_keeps_the_page(
+    page, sign_in, manager, project, to
+):
+    first = TaskFactory(project=project, assignee=manager, title="确认需求")
+    waiting = TaskFactory(project=project, assignee=manager, title="编写技术方案")
+    waiting.dependencies.add(first)
+    sign_in(manager)
+    page.goto(f"/projects/{project.pk}/tasks/board/")
+    no_page_load(page)
+
+    page.get_by_test_id(f"move-{waiting.pk}-{to}").click()
+
+    card = page.get_by_test_id(f"kcard-{waiting.pk}")
+    expect(card.locator(".field-error")).to_contain_text("确认需求")
+    # The page around the board stays: its header, its tabs, one board.
+    expect(page.locator("h1")).to_have_count(1)
+    expect(page.get_by_test_id("kanban")).to_have_count(1)
+    expect(page.locator("header, nav").first).to_be_visible()
+    assert page.evaluate("window.stillTheSamePage") is True
+    assert page.evaluate("document.querySelectorAll('body').length") == 1
+    assert Task.objects.get(pk=waiting.pk).status == TaskStatus.TODO
