@@ -31,7 +31,7 @@ def test_a_director_reads_filters_and_follows_the_dashboard(page, sign_in, direc
     shot = ARTIFACTS / "dashboard.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 20_000
-    expect(page.get_by_test_id("success-rate")).to_have_text("50.0%")
+    expect(page.get_by_test_id("success-rate")).to_have_text("50%")
 
     page.select_option("select[name=department]", "east")
     page.get_by_test_id("dashboard-filters").locator("button[type=submit]").click()

@@ -41,7 +41,11 @@ def test_typing_a_chinese_name_offers_the_person_and_mentions_them(page, sign_in
     expect(box).to_have_value("请@wanglei 看一下报价")
     page.get_by_test_id("post-comment").click()
 
-    expect(page.get_by_test_id("comment").last).to_contain_text("请@wanglei 看一下报价")
+    # Posted, the mention reads as the person's name; the username is in its tooltip.
+    expect(page.get_by_test_id("comment").last).to_contain_text("请@王磊 看一下报价")
+    expect(page.get_by_test_id("comment").last.locator(".mention")).to_have_attribute(
+        "title", "@wanglei"
+    )
     comment = Comment.objects.get(project=project)
     assert list(comment.mentions.all()) == [wang]
     assert Notification.objects.filter(recipient=wang, kind=NotificationKind.MENTIONED).exists()

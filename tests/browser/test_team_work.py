@@ -78,5 +78,5 @@ def test_mention_autocomplete_inserts_a_team_member(page, sign_in, manager, memb
     box.press_sequentially("today")
     page.get_by_test_id("post-comment").click()
 
-    expect(page.get_by_test_id("comment").last).to_contain_text(f"@{member.username} today")
+    expect(page.get_by_test_id("comment").last).to_contain_text(f"@{member.display_name} today")
     assert list(project.comments.get().mentions.all()) == [member]

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -178,7 +178,8 @@ def test_people_records_dates_and_choices_read_as_names_and_labels(client, manag
     task.assignee, task.due_date, task.status = helper, datetime.date(2027, 4, 1), "in_progress"
     task_save(task=task, actor=manager)
 
-    [latest] = changes_described(project_changes(project)[:1])
+    with translation.override("en"):
+        [latest] = changes_described(project_changes(project)[:1])
     shown = {f.name: (f.old_display, f.new_display) for f in latest.fields}
     assert latest.record_name == task.title
     assert shown["assignee"] == (manager.display_name, "何瑞")
