@@ -477,7 +477,12 @@ def test_no_body_gives_a_server_error(manager, review, risk, name, method, needs
 
     response = getattr(api(manager), method)(url(name, *args), body, format="json")
 
-    assert response.status_code in (200, 400)
+    # A PATCH ignores what it may not change: the project (read-only), and attendees on a risk,
+    # which has none. Everything else here is malformed: a 400 with the reason.
+    ignored = method == "patch" and (
+        body == {"project": {"id": 1}} or (name == "risk-detail" and "attendees" in body)
+    )
+    assert response.status_code == (200 if ignored else 400), response.content[:300]
 
 
 @pytest.mark.parametrize(
@@ -643,7 +648,8 @@ def test_reviews_filter_by_project_and_dates(manager, project, three_reviews):
 def test_bad_review_filters_are_not_server_errors(manager, review, params):
     response = api(manager).get(url("review-list"), params)
 
-    assert response.status_code in (200, 400)
+    # An unknown ordering is ignored (DRF's OrderingFilter); a filter value that is none: 400.
+    assert response.status_code == (200 if "ordering" in params else 400), response.content[:300]
 
 
 # --- risks: who may do what -----------------------------------------------------------------
