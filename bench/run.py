@@ -50,10 +50,13 @@ class Mode:
     clients: int
     seconds: float
     workers: int
+    fault_phase: float  # seconds before, during and after the Redis outage (bench/faults.py)
 
 
-FULL = Mode(sizes=(1_000, 20_000), warmup=5, requests=60, clients=20, seconds=30, workers=4)
-QUICK = Mode(sizes=(60, 180), warmup=1, requests=3, clients=4, seconds=3, workers=2)
+FULL = Mode(
+    sizes=(1_000, 20_000), warmup=5, requests=60, clients=20, seconds=30, workers=4, fault_phase=30
+)
+QUICK = Mode(sizes=(60, 180), warmup=1, requests=3, clients=4, seconds=3, workers=2, fault_phase=4)
 
 
 # --- the database --------------------------------------------------------------------------------
@@ -529,6 +532,48 @@ def report(results: list[SizeResult], jobs: dict, load: dict, mode: Mode) -> tup
     return "\n".join(lines), failures
 
 
+def faults_run(result: SizeResult, mode: Mode, args) -> tuple[list[str], list[str]]:
+    """bench/faults.py on the first portfolio: Redis stopped, Redis frozen, then the page cache
+    on and off under the same workload."""
+    from bench import faults
+
+    url = database_url(args.database_url, result.size)
+    subjects = result.subjects
+
+    def sessions_for(port: int) -> dict[str, Session]:
+        return {
+            "director": Session(port, subjects.director),
+            "manager": Session(port, subjects.manager),
+            "member": Session(port, subjects.member),
+        }
+
+    runs = {}
+    for name, cache_seconds, outage in (
+        ("stop", "60", "stop"),
+        ("freeze", "60", "freeze"),
+        ("cache_on", "60", None),
+        ("cache_off", "0", None),
+    ):
+        print(
+            f"  faults: {name} ({mode.clients} clients, 3 × {mode.fault_phase:g} s) …", flush=True
+        )
+        env = server_env(url, args.redis_url) | {"PAGE_CACHE_SECONDS": cache_seconds}
+        runs[name] = faults.scenario(
+            env,
+            subjects,
+            url,
+            port=args.port,
+            workers=mode.workers,
+            clients=mode.clients,
+            phase=mode.fault_phase,
+            outage=outage,
+            sessions_for=sessions_for,
+        )
+    outages = {kind: runs[kind] for kind in faults.OUTAGES}
+    lines = faults.report_lines(outages, runs["cache_on"], runs["cache_off"], clients=mode.clients)
+    return lines, [line for kind, run in outages.items() for line in faults.failures_of(kind, run)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, few requests (CI)")
@@ -558,6 +603,9 @@ def main(argv: list[str] | None = None) -> int:
         results.append(result)
         jobs, load = size_jobs or jobs, size_load or load
     text, failures = report(results, jobs, load, mode)
+    fault_lines, fault_failures = faults_run(results[0], mode, args)
+    text += "\n".join(fault_lines) + "\n"
+    failures += fault_failures
     Path(args.report).write_text(text, encoding="utf-8")
     print()
     print(text)
