@@ -8,10 +8,6 @@ refused) or frozen (SIGSTOP: connections hang) for a phase, then started again o
 phase — before, during, after — is reported: requests/s, p95, server errors (5xx), requests
 with no answer (refused, reset, timed out). Afterwards the database is read back: every
 acknowledged comment is there once, and every mention made one notification.
-
-The same workload without an outage runs once with the per-person page cache and once
-without, for the decision the README records (how often a page is served from the cache when
-people also write).
 """
 
 import dataclasses
@@ -37,7 +33,6 @@ class Sample:
     ms: float
     status: int  # 0: no answer (refused, reset, timed out)
     write: bool
-    cached: bool
 
 
 def free_port() -> int:
@@ -180,17 +175,14 @@ class Workload:
             status, headers, body = 0, {}, b""
         return status, headers, body, started
 
-    def _record(self, started: float, status: int, *, write: bool, cached: bool = False) -> None:
+    def _record(self, started: float, status: int, *, write: bool) -> None:
         now = time.perf_counter()
         with self.lock:
-            self.samples.append(
-                Sample(time.monotonic(), (now - started) * 1000, status, write, cached)
-            )
+            self.samples.append(Sample(time.monotonic(), (now - started) * 1000, status, write))
 
     def _read(self, session: Session, path: str) -> None:
-        status, headers, _body, started = self._timed(session, "GET", path)
-        cached = status == 200 and headers.get("X-Page-Cache") == "hit"
-        self._record(started, status, write=False, cached=cached)
+        status, _headers, _body, started = self._timed(session, "GET", path)
+        self._record(started, status, write=False)
 
     def _write(self, session: Session, run_id: str, number: int) -> None:
         project = self.subjects.manager_project
@@ -230,7 +222,6 @@ def phase_summary(samples: list[Sample], start: float, end: float) -> dict:
         "writes": sum(s.write for s in inside),
         "server_errors": sum(s.status >= 500 for s in inside),
         "no_answer": sum(s.status == 0 for s in inside),
-        "cached": sum(s.cached for s in inside),
         "reads": sum(not s.write for s in inside),
     }
 
@@ -252,7 +243,7 @@ def scenario(
     redis = RedisServer()
     redis.start()
     env = env | {"REDIS_URL": redis.url}
-    run_id = f"{int(time.time())}-{outage or 'steady'}-{env['PAGE_CACHE_SECONDS']}"
+    run_id = f"{int(time.time())}-{outage or 'steady'}"
     try:
         with gunicorn(env, port=port, workers=workers), celery_worker(env):
             sessions = sessions_for(port)
@@ -297,9 +288,7 @@ def scenario(
 OUTAGES = {"stop": "stopped (SIGTERM)", "freeze": "frozen (SIGSTOP)"}
 
 
-def report_lines(
-    outages: dict[str, dict], cache_on: dict, cache_off: dict, *, clients: int
-) -> list[str]:
+def report_lines(outages: dict[str, dict], *, clients: int) -> list[str]:
     lines = [
         "",
         f"Faults: the mixed workload with 10 % writes (comments, half with an @mention), "
@@ -327,31 +316,7 @@ def report_lines(
             f"{stored['comments']} stored ({stored['distinct']} distinct); "
             f"{outage['mentions']} mentions acknowledged, {stored['notified']} notifications."
         )
-    lines += [
-        "",
-        "The page cache under the same workload (no outage):",
-        "",
-        "| page cache | requests/s | p95 ms | reads | served from the cache |",
-        "|---|---:|---:|---:|---:|",
-    ]
-    for name, run in (("on (60 s)", cache_on), ("off", cache_off)):
-        total = _merge(run["phases"].values())
-        lines.append(
-            f"| {name} | {total['rps']} | {total['p95_ms']} | {total['reads']} | "
-            f"{total['cached']} |"
-        )
     return lines
-
-
-def _merge(rows) -> dict:
-    rows = list(rows)
-    seconds = sum(r["seconds"] for r in rows)
-    return {
-        "rps": round(sum(r["rps"] * r["seconds"] for r in rows) / seconds, 1),
-        "p95_ms": max(r["p95_ms"] for r in rows),
-        "reads": sum(r["reads"] for r in rows),
-        "cached": sum(r["cached"] for r in rows),
-    }
 
 
 def failures_of(kind: str, outage: dict) -> list[str]:

@@ -163,7 +163,6 @@ def server_env(url: str, redis: str) -> dict:
         "SECRET_KEY": "bench-not-secret",
         "DEBUG": "false",
         "SERVER_TIMING": "true",
-        "PAGE_CACHE_SECONDS": "60",  # as in production (the suite's environment turns it off)
         "ALLOWED_HOSTS": HOST,
         "SECURE_SSL_REDIRECT": "false",
         "SESSION_COOKIE_SECURE": "false",
@@ -261,9 +260,8 @@ class Session:
             self.cookies[name.strip()] = rest.split(";", 1)[0]
         return response.status, response.headers, content
 
-    def get(self, path: str, *, fresh: bool = False):
-        """GET `path`; `fresh` asks for a rendered page, past the page cache (a hard reload)."""
-        return self.request("GET", path, headers={"Cache-Control": "no-cache"} if fresh else None)
+    def get(self, path: str):
+        return self.request("GET", path)
 
 
 # --- what is measured ----------------------------------------------------------------------------
@@ -325,7 +323,6 @@ class Measured:
     client_ms: list[float] = dataclasses.field(default_factory=list)
     queries: set[int] = dataclasses.field(default_factory=set)
     errors: list[str] = dataclasses.field(default_factory=list)
-    cached_ms: list[float] = dataclasses.field(default_factory=list)  # from the page cache
 
     def p(self, q: float, values: list[float] | None = None) -> float:
         values = sorted(values if values is not None else self.server_ms)
@@ -338,13 +335,12 @@ SERVER_TIMING = re.compile(r"app;dur=([\d.]+)")
 
 
 def measure(sessions: dict[str, Session], page: Page, mode: Mode) -> Measured:
-    """Rendered every time (past the page cache): the page's own cost and query count; then a
-    few requests as a browser sends them, served from the page cache after the first."""
+    """The page's server time and query count over `mode.requests` after a warm-up."""
     measured = Measured(page)
     session = sessions[page.role]
     for number in range(mode.warmup + mode.requests):
         started = time.perf_counter()
-        status, headers, _body = session.get(page.path, fresh=True)
+        status, headers, _body = session.get(page.path)
         elapsed = (time.perf_counter() - started) * 1000
         if status != 200:
             measured.errors.append(f"HTTP {status}")
@@ -354,14 +350,6 @@ def measure(sessions: dict[str, Session], page: Page, mode: Mode) -> Measured:
         measured.client_ms.append(elapsed)
         measured.server_ms.append(_server_ms(headers, elapsed))
         measured.queries.add(int(headers.get("X-Queries", -1)))
-    for number in range(1 + max(mode.requests // 3, 1)):
-        started = time.perf_counter()
-        status, headers, _body = session.get(page.path)
-        elapsed = (time.perf_counter() - started) * 1000
-        if status != 200:
-            measured.errors.append(f"HTTP {status}")
-        elif number and headers.get("X-Page-Cache") == "hit":
-            measured.cached_ms.append(_server_ms(headers, elapsed))
     return measured
 
 
@@ -370,12 +358,9 @@ def _server_ms(headers, elapsed: float) -> float:
     return float(found.group(1)) if found else elapsed
 
 
-def throughput(
-    sessions: dict[str, Session], subjects: Subjects, mode: Mode, *, fresh: bool = False
-) -> dict:
+def throughput(sessions: dict[str, Session], subjects: Subjects, mode: Mode) -> dict:
     """`mode.clients` threads, each with its own connection, cycling through MIX for
-    `mode.seconds`; every non-200 answer or failed request is an error. `fresh` renders every
-    request (past the page cache)."""
+    `mode.seconds`; every non-200 answer or failed request is an error."""
     paths = []
     for role, path, weight in MIX:
         path = f"/projects/{subjects.manager_project}/" if path == "project" else path
@@ -392,7 +377,7 @@ def throughput(
             role, path = paths[position % len(paths)]
             position += 1
             try:
-                ok = own[role].get(path, fresh=fresh)[0] == 200
+                ok = own[role].get(path)[0] == 200
             except (http.client.HTTPException, OSError):
                 ok = False
             with lock:
@@ -444,17 +429,12 @@ def size_run(size: int, mode: Mode, args) -> tuple[SizeResult, dict, dict]:
             print(
                 f"  {page.name:<34} {page.role:<9} p50 {result.p(0.5):7.1f} ms"
                 f"  p95 {result.p(0.95):7.1f} ms  queries {sorted(result.queries)}"
-                f"  cached p50 {result.p(0.5, result.cached_ms):5.1f} ms"
                 + (f"  ERRORS {result.errors[:3]}" if result.errors else ""),
                 flush=True,
             )
         if last:
-            for fresh in (False, True):
-                how = "every page rendered" if fresh else "as browsers ask, with the page cache"
-                print(f"  mixed workload, {how}: {mode.clients} clients × {mode.seconds:g} s …")
-                load["fresh" if fresh else "cached"] = throughput(
-                    sessions, subjects, mode, fresh=fresh
-                )
+            print(f"  mixed read workload: {mode.clients} clients × {mode.seconds:g} s …")
+            load = throughput(sessions, subjects, mode)
     if last:
         jobs = json.loads(run([PYTHON, "-m", "bench.jobs"], env))
     return SizeResult(size, subjects, measured), jobs, load
@@ -478,12 +458,9 @@ def report(results: list[SizeResult], jobs: dict, load: dict, mode: Mode) -> tup
         f"Timings from the {largest.size:,}-project portfolio, {mode.requests} requests after "
         f"{mode.warmup} warm-up per row; server time from the Server-Timing header.",
         "",
-        "Pages are rendered for every measured request (sent with `Cache-Control: no-cache`, "
-        "past the page cache); *cached p50* is the same page served again from the page cache.",
-        "",
         f"| page | as | p50 ms | p95 ms | p95 / floor p50 | queries at "
-        f"{' / '.join(f'{r.size:,}' for r in results)} | cached p50 ms | targets |",
-        "|---|---|---:|---:|---:|---|---:|---|",
+        f"{' / '.join(f'{r.size:,}' for r in results)} | targets |",
+        "|---|---|---:|---:|---:|---|---|",
     ]
     for index, row in enumerate(largest.measured):
         counts = [sorted(result.measured[index].queries) for result in results]
@@ -501,7 +478,7 @@ def report(results: list[SizeResult], jobs: dict, load: dict, mode: Mode) -> tup
             f"| {row.page.name} | {row.page.role} | {_ms(row.p(0.5))} | {_ms(row.p(0.95))} | "
             f"{'–' if index == 0 else f'{ratio:.1f}×'} | "
             f"{' / '.join(','.join(map(str, c)) or '–' for c in counts)} | "
-            f"{_ms(row.p(0.5, row.cached_ms))} | {verdict} |"
+            f"{verdict} |"
         )
     lines += [
         "",
@@ -519,22 +496,19 @@ def report(results: list[SizeResult], jobs: dict, load: dict, mode: Mode) -> tup
         "| requests | clients | seconds | requests/s | answered | errors |",
         "|---|---:|---:|---:|---:|---:|",
     ]
-    for name, how in (("cached", "as browsers ask (page cache)"), ("fresh", "every page rendered")):
-        run_load = load.get(name, {})
-        lines.append(
-            f"| {how} | {run_load.get('clients', '–')} | {run_load.get('seconds', '–')} | "
-            f"**{run_load.get('rps', '–')}** | {run_load.get('requests', '–')} | "
-            f"**{run_load.get('errors', '–')}** |"
-        )
-        if run_load.get("errors"):
-            failures.append(f"mixed workload ({how}): {run_load['errors']} errors")
+    lines.append(
+        f"| every page rendered | {load.get('clients', '–')} | {load.get('seconds', '–')} | "
+        f"**{load.get('rps', '–')}** | {load.get('requests', '–')} | "
+        f"**{load.get('errors', '–')}** |"
+    )
+    if load.get("errors"):
+        failures.append(f"mixed workload: {load['errors']} errors")
     lines.append("")
     return "\n".join(lines), failures
 
 
 def faults_run(result: SizeResult, mode: Mode, args) -> tuple[list[str], list[str]]:
-    """bench/faults.py on the first portfolio: Redis stopped, Redis frozen, then the page cache
-    on and off under the same workload."""
+    """bench/faults.py on the first portfolio: Redis stopped, then Redis frozen."""
     from bench import faults
 
     url = database_url(args.database_url, result.size)
@@ -548,18 +522,10 @@ def faults_run(result: SizeResult, mode: Mode, args) -> tuple[list[str], list[st
         }
 
     runs = {}
-    for name, cache_seconds, outage in (
-        ("stop", "60", "stop"),
-        ("freeze", "60", "freeze"),
-        ("cache_on", "60", None),
-        ("cache_off", "0", None),
-    ):
-        print(
-            f"  faults: {name} ({mode.clients} clients, 3 × {mode.fault_phase:g} s) …", flush=True
-        )
-        env = server_env(url, args.redis_url) | {"PAGE_CACHE_SECONDS": cache_seconds}
-        runs[name] = faults.scenario(
-            env,
+    for outage, how in faults.OUTAGES.items():
+        print(f"  faults: Redis {how}, {mode.clients} clients, 3 × {mode.fault_phase:g} s …")
+        runs[outage] = faults.scenario(
+            server_env(url, args.redis_url),
             subjects,
             url,
             port=args.port,
@@ -569,9 +535,8 @@ def faults_run(result: SizeResult, mode: Mode, args) -> tuple[list[str], list[st
             outage=outage,
             sessions_for=sessions_for,
         )
-    outages = {kind: runs[kind] for kind in faults.OUTAGES}
-    lines = faults.report_lines(outages, runs["cache_on"], runs["cache_off"], clients=mode.clients)
-    return lines, [line for kind, run in outages.items() for line in faults.failures_of(kind, run)]
+    lines = faults.report_lines(runs, clients=mode.clients)
+    return lines, [line for kind, run in runs.items() for line in faults.failures_of(kind, run)]
 
 
 def main(argv: list[str] | None = None) -> int:

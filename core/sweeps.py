@@ -7,8 +7,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.module_loading import import_string
 
-from . import page_cache
-
 logger = logging.getLogger(__name__)
 
 PAGE_LOAD_INTERVAL_SECONDS = 300
@@ -25,7 +23,6 @@ def sweeps_run() -> dict[str, object]:
         except Exception as error:  # logged; the next run tries again
             logger.exception("sweep %s failed", name)
             results[name] = error
-    page_cache.invalidate()  # the sweeps write with update(), which sends no signal
     return results
 
 

@@ -70,7 +70,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.HtmxMessagesMiddleware",
-    "core.page_cache.PageCacheMiddleware",
     "core.sweeps.SweepOnPageLoadMiddleware",
     # django-axes must come last: it turns a lockout into its own response.
     "axes.middleware.AxesMiddleware",
@@ -149,10 +148,6 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
-# Signed-in pages kept per person for this long, dropped on any write (core/page_cache.py).
-# On where Redis is the cache; 0 turns it off.
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60 if REDIS_URL else 0)
 
 # --- Celery -----------------------------------------------------------------------------------
 # Without REDIS_URL tasks run in process (the embedded demo); with it they go to the broker.

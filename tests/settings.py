@@ -22,9 +22,6 @@ if WORKER_NUMBER:
     os.environ["REDIS_URL"] = urlunsplit(_redis._replace(path=f"/{_base + WORKER_NUMBER}"))
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-that-is-long-enough-for-django-checks")
 os.environ["DEBUG"] = "false"
-# The page cache is off in the suite (tests write with update() and read at once);
-# tests/core/test_page_cache.py turns it on. PAGE_CACHE_SECONDS=60 runs everything with it.
-os.environ.setdefault("PAGE_CACHE_SECONDS", "0")
 # Playwright's sync API keeps an event loop on the main thread; the ORM calls made by the
 # test body on that thread are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

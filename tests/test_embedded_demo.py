@@ -41,7 +41,7 @@ def test_the_demo_on_sqlite_serves_every_main_page(tmp_path):
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in ("REDIS_URL", "DJANGO_SETTINGS_MODULE", "PAGE_CACHE_SECONDS")
+        if key not in ("REDIS_URL", "DJANGO_SETTINGS_MODULE")
     }
     env |= {
         "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
