@@ -2,10 +2,13 @@ import time
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.db import OperationalError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
+from psycopg import errors as pg_errors
 
 
 class UserLanguageMiddleware:
@@ -131,3 +134,30 @@ class HtmxMessagesMiddleware:
 
 def _lf(value: str) -> str:
     return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class LockTimeoutMiddleware:
+    """A write that waited too long for a row lock (PostgreSQL's lock_timeout, set on every
+    connection) answers 409 — someone else is changing the same project — in pages, htmx
+    fragments and the API alike, instead of a 500 or a page that hangs."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not (
+            isinstance(exception, OperationalError)
+            and isinstance(exception.__cause__, pg_errors.LockNotAvailable)
+        ):
+            return None
+        message = _("Someone else is changing this project right now. Try again in a moment.")
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message, "code": "locked"}, status=409)
+        if getattr(request, "htmx", False):  # swapped in where the refused change was asked
+            return HttpResponse(
+                render_to_string("components/lock_refused.html", {"message": message}), status=409
+            )
+        return render(request, "409.html", {"message": message}, status=409)

@@ -68,3 +68,20 @@ class User(AbstractUser):
     @property
     def roles(self) -> list[Role]:
         return [role for role in Role if role.value in self.role_names]
+
+
+class DeferredTask(models.Model):
+    """Background work that could not be handed to the broker (core.background); published
+    again by `deferred_tasks_replay` once Redis answers."""
+
+    name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name}{tuple(self.args)}"

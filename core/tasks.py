@@ -22,3 +22,14 @@ def heartbeat() -> str:
     cache.set(HEARTBEAT_CACHE_KEY, now, timeout=None)
     logger.info("heartbeat at %s", now)
     return now
+
+
+@shared_task(acks_late=True)
+def deferred_tasks_replay() -> int:
+    """Publish the work that could not be enqueued while Redis was away (every minute)."""
+    from .background import deferred_tasks_replay as replay
+
+    count = replay()
+    if count:
+        logger.info("deferred tasks published: %d", count)
+    return count

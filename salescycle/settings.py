@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.HtmxMessagesMiddleware",
     "core.sweeps.SweepOnPageLoadMiddleware",
+    "core.middleware.LockTimeoutMiddleware",
     # django-axes must come last: it turns a lockout into its own response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -110,7 +111,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django reads select choices and .iterator() through server-side cursors, which
     # PostgreSQL plans for the first 10 % of rows: nested loops that took 4.4 s for a 45 ms
     # query at 20,000 projects. Plan them for every row, as we read them all.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c cursor_tuple_fraction=1.0"
+    # A statement that waits for a row lock longer than DB_LOCK_TIMEOUT_SECONDS gives up
+    # (LockNotAvailable): the person gets a 409 "someone else is changing this" instead of a
+    # page that hangs while the worker serving it is held (core.middleware.LockTimeoutMiddleware).
+    DB_LOCK_TIMEOUT_SECONDS = env.float("DB_LOCK_TIMEOUT_SECONDS", default=3)
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c cursor_tuple_fraction=1.0 -c lock_timeout={int(DB_LOCK_TIMEOUT_SECONDS * 1000)}"
+    )
     if env.bool("DATABASE_POOL", default=True):
         # Django's own psycopg 3 pool; it requires CONN_MAX_AGE = 0.
         DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -152,13 +159,14 @@ else:
 # --- Celery -----------------------------------------------------------------------------------
 # Without REDIS_URL tasks run in process (the embedded demo); with it they go to the broker.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or None
+# No result backend: nothing reads a task's return value (it is in the worker's log), and with
+# one every publish also waited on Redis for the result's key (issue 15).
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_RESULT_EXPIRES = timedelta(days=1)
 # A task is acknowledged after it ran, so a worker that dies mid-task hands it to another;
 # every task is therefore written to be idempotent.
 CELERY_TASK_ACKS_LATE = True
@@ -167,21 +175,33 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
-# With Redis down a request must not hang on publishing: try briefly, then give up (the
-# enqueue is logged and the sweeps send what was missed; see core.background).
-CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 2,
-    "interval_start": 0,
-    "interval_step": 0.2,
-    "interval_max": 0.5,
+# A request never waits on Redis for long: one publish attempt whose sockets give up after a
+# second and a half (above the worker's 1 s BRPOP, which shares these options); then the work
+# is deferred to PostgreSQL and the broker left alone for BROKER_BREAKER_SECONDS
+# (core.background).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 1.5,
+    # A publisher's connection is tried once, not retried for seconds (kombu's default_channel);
+    # the worker's own connection loop follows broker_connection_max_retries below instead.
+    "max_retries": 0,
 }
+# The worker reconnects for as long as it takes: a Redis outage never stops it.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_TASK_PUBLISH_RETRY = False
+BROKER_BREAKER_SECONDS = env.int("BROKER_BREAKER_SECONDS", default=30)
 CELERY_TIMEZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The one place where periodic work is scheduled; beat copies it into django-celery-beat's
 # tables (visible and editable in the admin), and `manage.py sync_schedules` does so at setup.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.tasks.heartbeat", "schedule": timedelta(minutes=5)},
+    "deferred-tasks": {
+        "task": "core.tasks.deferred_tasks_replay",
+        "schedule": timedelta(minutes=1),
+    },
     "tasks-overdue": {
         "task": "collaboration.tasks.tasks_overdue_sweep",
         "schedule": timedelta(hours=1),

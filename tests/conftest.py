@@ -109,8 +109,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Each test starts from an empty cache (this worker's own Redis database): one FLUSHDB,
-    before the test; what a test leaves behind is flushed by the next one."""
+    before the test; what a test leaves behind is flushed by the next one. The broker's circuit
+    breaker starts closed: a test that took Redis away must not defer the next test's work."""
+    from core.background import breaker
+
     cache.clear()
+    breaker.reset()
 
 
 # --- users per role -------------------------------------------------------------------------

@@ -42,6 +42,10 @@ STORAGES = {
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES["default"]["KEY_PREFIX"] = "salescycle-test"
+# The suite reads what the sweeps return (counts) through Celery's results; production keeps
+# none (salescycle/settings.py).
+CELERY_RESULT_BACKEND = os.environ["REDIS_URL"]
+CELERY_TASK_IGNORE_RESULT = False
 # Test messages go to a queue of their own so a stray task never meets a demo worker.
 CELERY_TASK_DEFAULT_QUEUE = f"salescycle-test-{WORKER}" if WORKER else "salescycle-test"
 # Serve static files from the app folders, as in development: the suite never collects them.

@@ -1,0 +1,197 @@
+"""Redis stopped or frozen (issue 15): requests answer at once, work is kept in PostgreSQL and
+done exactly once when Redis is back.
+
+Each test runs a private `redis-server` on a free port as the broker — never the shared one —
+stops it with SIGTERM (connections refused) or freezes it with SIGSTOP (connections hang), and
+drives the app through the test client and a real Celery worker.
+"""
+
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.urls import reverse
+from kombu import pools
+
+from collaboration.models import Comment, Notification, NotificationKind
+from core import background
+from core.background import deferred_tasks_replay, enqueue
+from core.models import DeferredTask
+from core.tasks import ping
+from salescycle.celery import app
+from tests.factories import ProjectFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class PrivateRedis:
+    def __init__(self) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.process = None
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port)]
+            + ["--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def freeze(self) -> None:
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
+
+def _reconnect() -> None:
+    """Drop the connections the Celery app holds, so the next publish uses broker_url."""
+    app.pool.force_close_all()
+    pools.reset()  # kombu's own registry of producer pools, keyed by connection
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def redis_server():
+    server = PrivateRedis()
+    before = app.conf.broker_url, app.conf.task_always_eager
+    app.conf.broker_url, app.conf.task_always_eager = server.url, False
+    _reconnect()
+    background.breaker.reset()
+    yield server
+    server.stop()
+    app.conf.broker_url, app.conf.task_always_eager = before
+    _reconnect()
+    background.breaker.reset()
+
+
+@pytest.fixture
+def mentioned(manager, member):
+    from collaboration.models import ProjectMembership, TeamRole
+
+    project = ProjectFactory(owner=manager, name="Harbour Logistics ERP")
+    ProjectMembership.objects.create(project=project, user=manager, role=TeamRole.OWNER)
+    ProjectMembership.objects.create(project=project, user=member, role=TeamRole.MEMBER)
+    return project, member
+
+
+def _post_mention(client, manager, project, member) -> tuple[int, float]:
+    client.force_login(manager)
+    started = time.monotonic()
+    response = client.post(
+        reverse("collaboration:comment_post", args=[project.pk]),
+        {"body": f"@{member.username} the tender is due on Friday"},
+    )
+    return response.status_code, time.monotonic() - started
+
+
+@pytest.mark.parametrize("fault", ["stop", "freeze"])
+def test_a_comment_with_a_mention_answers_at_once_and_its_email_waits_in_postgresql(
+    redis_server, client, manager, mentioned, fault
+):
+    project, member = mentioned
+    getattr(redis_server, fault)()
+
+    status, seconds = _post_mention(client, manager, project, member)
+
+    assert status == 302
+    assert seconds < 2, f"the comment took {seconds:.1f} s with Redis {fault}ped"
+    notification = Notification.objects.get(recipient=member, kind=NotificationKind.MENTIONED)
+    assert Comment.objects.filter(project=project).count() == 1
+    deferred = DeferredTask.objects.get()
+    assert (deferred.name, deferred.args) == (
+        "collaboration.tasks.notification_email",
+        [notification.pk],
+    )
+
+
+def test_while_redis_hangs_the_broker_is_tried_once_not_in_every_request(redis_server):
+    redis_server.freeze()
+    started = time.monotonic()
+    for _ in range(20):
+        enqueue(ping)  # outside a transaction: sent at once
+    seconds = time.monotonic() - started
+
+    # One attempt waits for the socket timeout (1.5 s); the breaker spares the other 19.
+    assert seconds < 4, f"20 enqueues took {seconds:.1f} s"
+    assert DeferredTask.objects.count() == 20
+
+
+def test_pages_and_healthz_answer_while_redis_hangs(redis_server, client, manager, settings):
+    settings.CELERY_BROKER_URL = redis_server.url
+    redis_server.freeze()
+    client.force_login(manager)
+    for url in (reverse("home"), reverse("projects:project_list"), "/healthz"):
+        started = time.monotonic()
+        response = client.get(url)
+        seconds = time.monotonic() - started
+        assert response.status_code == 200, url
+        assert seconds < 2, f"{url} took {seconds:.1f} s"
+    assert client.get("/healthz").json()["broker"]["ok"] is False
+
+
+def test_deferred_work_is_done_exactly_once_when_redis_is_back(
+    redis_server, client, manager, mentioned, mailoutbox
+):
+    project, member = mentioned
+    redis_server.stop()
+    assert _post_mention(client, manager, project, member)[0] == 302
+    assert DeferredTask.objects.count() == 1
+    assert mailoutbox == []
+
+    redis_server.start()  # empty: whatever it held before is gone, as after a restart
+    _reconnect()
+    # Replayed twice (two beat runs racing, or a replay after a publish that did arrive):
+    # the e-mail's own exactly-once key keeps it to one message.
+    assert deferred_tasks_replay() == 1
+    DeferredTask.objects.create(
+        name="collaboration.tasks.notification_email",
+        args=[Notification.objects.get(recipient=member).pk],
+    )
+    assert deferred_tasks_replay() == 1
+    assert DeferredTask.objects.count() == 0
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        deadline = time.monotonic() + 20
+        while not Notification.objects.filter(emailed_at__isnull=False).exists():
+            assert time.monotonic() < deadline, "the deferred e-mail was never sent"
+            time.sleep(0.2)
+        time.sleep(1)  # the second copy, had it been sent, would be in by now
+    assert [m.to for m in mailoutbox] == [[member.email]]
+
+
+def test_without_a_broker_nothing_is_deferred(manager, client, mentioned):
+    """The embedded demo (tasks in process): the e-mail is sent in the request itself."""
+    project, member = mentioned
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        assert _post_mention(client, manager, project, member)[0] == 302
+    finally:
+        app.conf.task_always_eager = before
+    assert DeferredTask.objects.count() == 0
+    assert Notification.objects.get(recipient=member).emailed_at is not None
