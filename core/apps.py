@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Users and roles")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401 — connects the heartbeat receivers

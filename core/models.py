@@ -85,3 +85,31 @@ class DeferredTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}{tuple(self.args)}"
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of each Celery worker and beat, read by /healthz (core.health)."""
+
+    class Kind(models.TextChoices):
+        WORKER = "worker", "worker"
+        BEAT = "beat", "beat"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    hostname = models.CharField(max_length=200)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "hostname"], name="heartbeat_once_per_process")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.hostname} {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def record(cls, kind: str, hostname: str) -> None:
+        from django.utils import timezone
+
+        cls.objects.update_or_create(
+            kind=kind, hostname=hostname[:200], defaults={"seen_at": timezone.now()}
+        )

@@ -197,7 +197,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The one place where periodic work is scheduled; beat copies it into django-celery-beat's
 # tables (visible and editable in the admin), and `manage.py sync_schedules` does so at setup.
 CELERY_BEAT_SCHEDULE = {
-    "heartbeat": {"task": "core.tasks.heartbeat", "schedule": timedelta(minutes=5)},
+    "heartbeat": {"task": "core.tasks.heartbeat", "schedule": timedelta(seconds=30)},
     "deferred-tasks": {
         "task": "core.tasks.deferred_tasks_replay",
         "schedule": timedelta(minutes=1),

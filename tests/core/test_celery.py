@@ -1,10 +1,11 @@
 import pytest
 from celery.signals import before_task_publish
-from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 from core.background import enqueue
-from core.tasks import HEARTBEAT_CACHE_KEY, heartbeat, ping
+from core.models import Heartbeat
+from core.tasks import heartbeat, ping
 from salescycle.celery import app
 
 
@@ -29,10 +30,12 @@ def test_ping_round_trip_through_a_real_worker_on_redis(celery_worker):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_heartbeat_task_runs_on_worker_and_writes_cache(celery_worker):
+def test_a_running_worker_records_its_heartbeat_in_the_database(celery_worker):
+    Heartbeat.objects.all().delete()  # the worker's start wrote one already
     heartbeat.delay().get(timeout=10)
 
-    assert cache.get(HEARTBEAT_CACHE_KEY)
+    row = Heartbeat.objects.get(kind=Heartbeat.Kind.WORKER)
+    assert row.hostname and (timezone.now() - row.seen_at).total_seconds() < 10
 
 
 @pytest.fixture
@@ -62,12 +65,13 @@ def test_enqueue_waits_for_commit(django_capture_on_commit_callbacks, published)
 
 @pytest.mark.django_db(transaction=True)
 def test_a_task_enqueued_in_a_transaction_runs_on_a_worker_once_committed(celery_worker, published):
+    Heartbeat.objects.all().delete()  # the worker's start wrote one
     with transaction.atomic():
         enqueue(heartbeat)
         assert published == []
 
     assert published == [heartbeat.name]
-    _wait_for(lambda: cache.get(HEARTBEAT_CACHE_KEY) is not None)
+    _wait_for(lambda: Heartbeat.objects.filter(kind="worker").exists())
 
 
 @pytest.mark.django_db(transaction=True)
@@ -75,13 +79,14 @@ def test_enqueue_sends_nothing_when_rolled_back(celery_worker):
     class Rollback(Exception):
         pass
 
+    Heartbeat.objects.all().delete()  # the worker's start wrote one
     with pytest.raises(Rollback), transaction.atomic():
         enqueue(heartbeat)
         raise Rollback
 
     # A task sent after the rollback still runs; the rolled-back one never did.
     ping.delay().get(timeout=10)
-    assert cache.get(HEARTBEAT_CACHE_KEY) is None
+    assert not Heartbeat.objects.exists()
 
 
 # django-celery-beat's scheduler recycles the database connection, so no wrapping transaction.

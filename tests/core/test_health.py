@@ -1,10 +1,30 @@
+import datetime
+import signal
+import socket
+import subprocess
+import time
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+
+from core.models import Heartbeat
 
 pytestmark = pytest.mark.django_db
 
 
-def test_healthz_ok_with_database_and_redis(client, require_redis):
+def _beat(kind: str, seconds_ago: int) -> None:
+    Heartbeat.objects.create(
+        kind=kind,
+        hostname=f"{kind}@test",
+        seen_at=timezone.now() - datetime.timedelta(seconds=seconds_ago),
+    )
+
+
+def test_healthz_ok_with_database_redis_and_a_live_worker(client, require_redis):
+    _beat("worker", 20)
+    _beat("beat", 10)
+
     response = client.get(reverse("healthz"))
 
     assert response.status_code == 200
@@ -12,6 +32,44 @@ def test_healthz_ok_with_database_and_redis(client, require_redis):
     assert body["status"] == "ok"
     assert body["database"]["ok"] is True
     assert body["broker"] == {"ok": True, "kind": "redis"}
+    assert body["worker"]["age_seconds"] in (20, 21)
+    assert body["beat"]["age_seconds"] in (10, 11)
+
+
+@pytest.mark.parametrize("seconds_ago", [None, 121, 3600])
+def test_healthz_is_degraded_when_no_worker_was_seen_for_two_minutes(
+    client, require_redis, seconds_ago
+):
+    if seconds_ago is not None:
+        _beat("worker", seconds_ago)
+
+    body = client.get(reverse("healthz")).json()
+
+    assert body["status"] == "degraded"
+    assert body["worker"]["age_seconds"] == seconds_ago
+
+
+def test_healthz_answers_within_a_second_while_redis_hangs(client, settings):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", ""],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(0.3)
+        server.send_signal(signal.SIGSTOP)
+        settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{port}/0"
+        started = time.monotonic()
+        body = client.get(reverse("healthz")).json()
+        seconds = time.monotonic() - started
+    finally:
+        server.send_signal(signal.SIGCONT)
+        server.terminate()
+        server.wait(10)
+    assert seconds < 1, f"/healthz took {seconds:.2f} s"
+    assert body["status"] == "degraded" and body["broker"]["error"] == "TimeoutError"
 
 
 def test_healthz_degraded_when_redis_unreachable(client, settings):
