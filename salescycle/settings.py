@@ -229,6 +229,10 @@ SWEEP_ON_PAGE_LOAD = env.bool("SWEEP_ON_PAGE_LOAD", default=not REDIS_URL)
 # What `manage.py run_sweeps` (and, without Redis, a page load every few minutes) runs in
 # process: the same functions beat schedules above.
 SWEEPS = [entry["task"] for name, entry in CELERY_BEAT_SCHEDULE.items() if name != "heartbeat"]
+# Without Redis, a page load starts these in a background thread every five minutes, and the
+# daily ones once a day (core.sweeps): never inside the request.
+DAILY_SWEEPS = ["projects.tasks.kpis_rollup"]
+PAGE_LOAD_SWEEPS = [name for name in SWEEPS if name not in DAILY_SWEEPS]
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"
