@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
@@ -208,8 +209,12 @@ def notification_email_send(*, notification_id: int) -> bool:
     return True
 
 
-def notifications_email_flush(*, older_than: datetime.timedelta = datetime.timedelta(0)) -> int:
-    """Send the e-mails still pending (their enqueue failed, or a worker lost them)."""
+def notifications_email_flush(
+    *, older_than: datetime.timedelta = datetime.timedelta(0), limit: int | None = None
+) -> int:
+    """Send the e-mails still pending (their enqueue failed, or a worker lost them): at most
+    `limit` (EMAIL_RATE_PER_MINUTE, what the mail server accepts in the minute between two
+    runs of the sweep)."""
     before = timezone.now() - older_than
     pending = (
         Notification.objects.filter(
@@ -219,13 +224,21 @@ def notifications_email_flush(*, older_than: datetime.timedelta = datetime.timed
         .values_list("pk", flat=True)
     )
     sent = 0
-    for pk in list(pending[:1000]):
+    for pk in list(pending[: limit or settings.EMAIL_RATE_PER_MINUTE]):
         # One mail the server refuses must not hold back the others; it is tried again later.
         try:
             sent += notification_email_send(notification_id=pk)
         except Exception:
             logger.exception("e-mail of notification %s failed; retried by the next sweep", pk)
     return sent
+
+
+def notifications_prune(*, now: datetime.datetime | None = None) -> int:
+    """Delete read notifications older than NOTIFICATION_RETENTION_DAYS (unread ones stay: the
+    person has not seen them yet)."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.NOTIFICATION_RETENTION_DAYS)
+    deleted, _ = Notification.objects.filter(read_at__isnull=False, created_at__lt=cutoff).delete()
+    return deleted
 
 
 def notifications_for(user: User) -> QuerySet[Notification]:

@@ -473,3 +473,13 @@ def template_row(actor: User) -> dict[str, object]:
         "review_cadence": ReviewCadence.MONTHLY.label,
         "background": _("The customer is replacing its ageing ERP."),
     }
+
+
+def import_batches_prune(*, now: datetime.datetime | None = None) -> int:
+    """Delete previews nobody confirmed within a day (an imported batch stays: it is the record
+    that the file was imported, once)."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=1)
+    deleted, _ = ImportBatch.objects.filter(
+        imported_at__isnull=True, created_at__lt=cutoff
+    ).delete()
+    return deleted

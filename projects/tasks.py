@@ -10,6 +10,7 @@ import logging
 from celery import shared_task
 
 from .alerts import projects_stuck_notify, review_reminders_send, reviews_overdue_notify
+from .imports import import_batches_prune
 from .kpi_runs import kpi_run_execute
 from .kpis import portfolio_rollup, project_snapshots_rollup
 from .reviews import reviews_schedule_due
@@ -57,3 +58,9 @@ def kpis_recompute(run_id: int) -> str:
     run = kpi_run_execute(run_id=run_id)
     logger.info("KPI run %s: %s, %d projects", run.pk, run.status, run.projects_done)
     return run.status
+
+
+@shared_task(acks_late=True)
+def import_previews_prune() -> int:
+    """Delete import previews nobody confirmed within a day (daily)."""
+    return import_batches_prune()

@@ -222,7 +222,15 @@ CELERY_BEAT_SCHEDULE = {
     },
     "emails-pending": {
         "task": "collaboration.tasks.notifications_email_sweep",
-        "schedule": timedelta(minutes=10),
+        "schedule": timedelta(minutes=1),
+    },
+    "import-previews-prune": {
+        "task": "projects.tasks.import_previews_prune",
+        "schedule": crontab(hour=1, minute=10),
+    },
+    "notifications-prune": {
+        "task": "collaboration.tasks.notifications_prune_sweep",
+        "schedule": crontab(hour=1, minute=0),
     },
 }
 SWEEP_ON_PAGE_LOAD = env.bool("SWEEP_ON_PAGE_LOAD", default=not REDIS_URL)
@@ -231,7 +239,15 @@ SWEEP_ON_PAGE_LOAD = env.bool("SWEEP_ON_PAGE_LOAD", default=not REDIS_URL)
 SWEEPS = [entry["task"] for name, entry in CELERY_BEAT_SCHEDULE.items() if name != "heartbeat"]
 # Without Redis, a page load starts these in a background thread every five minutes, and the
 # daily ones once a day (core.sweeps): never inside the request.
-DAILY_SWEEPS = ["projects.tasks.kpis_rollup"]
+DAILY_SWEEPS = [
+    "projects.tasks.kpis_rollup",
+    "collaboration.tasks.notifications_prune_sweep",
+    "projects.tasks.import_previews_prune",
+]
+# Pending e-mails sent per minute when catching up (what the mail server accepts).
+EMAIL_RATE_PER_MINUTE = env.int("EMAIL_RATE_PER_MINUTE", default=600)
+# Read notifications older than this are deleted (daily); unread ones are kept.
+NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", default=180)
 PAGE_LOAD_SWEEPS = [name for name in SWEEPS if name not in DAILY_SWEEPS]
 
 # --- Authentication ---------------------------------------------------------------------------

@@ -392,9 +392,13 @@ def test_the_schedules_are_in_beat(settings):
         "collaboration.tasks.tasks_overdue_sweep",
     }
     assert sweeps <= {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert sweeps | {"projects.tasks.kpis_rollup", "core.tasks.deferred_tasks_replay"} == set(
-        settings.SWEEPS
-    )
+    jobs = {
+        "projects.tasks.kpis_rollup",
+        "core.tasks.deferred_tasks_replay",
+        "collaboration.tasks.notifications_prune_sweep",
+        "projects.tasks.import_previews_prune",
+    }
+    assert sweeps | jobs == set(settings.SWEEPS)
     for name in sweeps:
         assert import_string(name).acks_late
 
