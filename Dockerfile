@@ -17,4 +17,4 @@ RUN DEBUG=false SECRET_KEY=build-only python manage.py compilemessages --ignore=
 RUN useradd --system --home /app salescycle && mkdir -p /app/var && chown -R salescycle /app/var
 USER salescycle
 EXPOSE 8000
-CMD ["gunicorn", "salescycle.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "salescycle.wsgi", "-c", "gunicorn.conf.py"]

@@ -87,14 +87,14 @@ static: install
 serve: install messages static
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py sync_schedules
-	$(VENV)/bin/gunicorn salescycle.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+	GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn salescycle.wsgi -c gunicorn.conf.py
 
-## worker / beat: Celery on the broker in REDIS_URL
+## worker / beat: Celery on the broker in REDIS_URL, started again if it dies
 worker: install
-	$(VENV)/bin/celery -A salescycle worker --loglevel=INFO
+	tools/supervise.sh $(VENV)/bin/celery -A salescycle worker --loglevel=INFO
 
 beat: install
-	$(VENV)/bin/celery -A salescycle beat --loglevel=INFO
+	tools/supervise.sh $(VENV)/bin/celery -A salescycle beat --loglevel=INFO
 
 clean:
 	rm -rf $(VENV) staticfiles var .pytest_cache .ruff_cache

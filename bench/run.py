@@ -170,6 +170,7 @@ def server_env(url: str, redis: str) -> dict:
         "SWEEP_ON_PAGE_LOAD": "false",
         "AXES_ENABLED": "false",
         "LOG_LEVEL": "WARNING",
+        "GUNICORN_ACCESS_LOG": "",
     }
 
 
@@ -179,6 +180,8 @@ def gunicorn(env: dict, *, port: int, workers: int):
         [
             GUNICORN,
             "salescycle.wsgi",
+            "-c",
+            "gunicorn.conf.py",
             "--bind",
             f"{HOST}:{port}",
             "--workers",

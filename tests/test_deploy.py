@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import yaml
@@ -80,3 +81,44 @@ def test_docker_compose_has_the_production_services():
 
 def _as_list(command) -> list[str]:
     return command if isinstance(command, list) else command.split()
+
+
+def test_gunicorn_serves_with_threads_everywhere_it_is_started():
+    """One slow request holds a thread, not a whole worker process (README, Reliability)."""
+    conf = {}
+    exec((ROOT / "gunicorn.conf.py").read_text(), conf)  # noqa: S102 — our own config file
+    assert conf["worker_class"] == "gthread" and conf["threads"] > 1 and conf["timeout"] <= 60
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    started = [
+        " ".join(_as_list(compose["services"]["web"]["command"])),
+        (ROOT / "Dockerfile").read_text(),
+        (ROOT / "Makefile").read_text(),
+    ]
+    for text in started:
+        assert "-c gunicorn.conf.py" in text or '"-c", "gunicorn.conf.py"' in text
+
+
+def test_dead_workers_are_started_again():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    for name in ("worker", "beat"):
+        assert compose["services"][name]["restart"] == "unless-stopped", name
+    assert "inspect ping" in " ".join(compose["services"]["worker"]["healthcheck"]["test"])
+    makefile = (ROOT / "Makefile").read_text()
+    assert "tools/supervise.sh $(VENV)/bin/celery -A salescycle worker" in makefile
+    assert "tools/supervise.sh $(VENV)/bin/celery -A salescycle beat" in makefile
+
+
+def test_supervise_starts_a_command_again_when_it_dies(tmp_path):
+    runs = tmp_path / "runs"
+    process = subprocess.Popen(
+        [str(ROOT / "tools" / "supervise.sh"), "sh", "-c", f"echo run >> {runs}; exit 1"],
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not (runs.exists() and len(runs.read_text().split()) >= 2):
+            assert time.monotonic() < deadline, "the command was not started again"
+            time.sleep(0.1)
+    finally:
+        process.terminate()
+        process.wait(10)
