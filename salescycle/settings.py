@@ -228,6 +228,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.tasks.import_previews_prune",
         "schedule": crontab(hour=1, minute=10),
     },
+    "sign-ins-prune": {"task": "core.tasks.sign_ins_prune", "schedule": crontab(hour=1, minute=20)},
     "notifications-prune": {
         "task": "collaboration.tasks.notifications_prune_sweep",
         "schedule": crontab(hour=1, minute=0),
@@ -243,7 +244,10 @@ DAILY_SWEEPS = [
     "projects.tasks.kpis_rollup",
     "collaboration.tasks.notifications_prune_sweep",
     "projects.tasks.import_previews_prune",
+    "core.tasks.sign_ins_prune",
 ]
+# Sign-in logs (django-axes) older than this are deleted (daily), with expired sessions.
+SIGN_IN_LOG_RETENTION_DAYS = env.int("SIGN_IN_LOG_RETENTION_DAYS", default=90)
 # Pending e-mails sent per minute when catching up (what the mail server accepts).
 EMAIL_RATE_PER_MINUTE = env.int("EMAIL_RATE_PER_MINUTE", default=600)
 # Read notifications older than this are deleted (daily); unread ones are kept.

@@ -78,3 +78,25 @@ def test_pending_emails_catch_up_at_the_configured_rate(member, settings, mailou
     assert notifications_email_flush() == 3  # one minute's worth
     assert notifications_email_flush() == 2
     assert len(mailoutbox) == 5
+
+
+def test_expired_sessions_and_old_sign_in_logs_are_deleted(settings):
+    from axes.models import AccessLog
+    from django.contrib.sessions.models import Session
+
+    from core.tasks import sign_ins_prune
+
+    settings.SIGN_IN_LOG_RETENTION_DAYS = 90
+    Session.objects.create(
+        session_key="expired", session_data="", expire_date=NOW - datetime.timedelta(days=1)
+    )
+    Session.objects.create(
+        session_key="live", session_data="", expire_date=NOW + datetime.timedelta(days=1)
+    )
+    old = AccessLog.objects.create(username="a", ip_address="127.0.0.1", user_agent="t")
+    recent = AccessLog.objects.create(username="b", ip_address="127.0.0.1", user_agent="t")
+    AccessLog.objects.filter(pk=old.pk).update(attempt_time=NOW - datetime.timedelta(days=91))
+
+    assert sign_ins_prune.run() == 2
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["live"]
+    assert list(AccessLog.objects.values_list("pk", flat=True)) == [recent.pk]
