@@ -89,9 +89,11 @@ serve: install messages static
 	$(PY) manage.py sync_schedules
 	GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn salescycle.wsgi -c gunicorn.conf.py
 
-## worker / beat: Celery on the broker in REDIS_URL, started again if it dies
+## worker / beat: Celery on the broker in REDIS_URL, started again if it dies. No gossip or
+## mingle: we use neither, and gossip's channel close on reconnect is where kombu's Redis
+## transport crashed the worker ('NoneType' object has no attribute 'hostname', kombu#582).
 worker: install
-	tools/supervise.sh $(VENV)/bin/celery -A salescycle worker --loglevel=INFO
+	tools/supervise.sh $(VENV)/bin/celery -A salescycle worker --loglevel=INFO --without-gossip --without-mingle
 
 beat: install
 	tools/supervise.sh $(VENV)/bin/celery -A salescycle beat --loglevel=INFO

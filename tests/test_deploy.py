@@ -105,6 +105,8 @@ def test_dead_workers_are_started_again():
     assert "inspect ping" in " ".join(compose["services"]["worker"]["healthcheck"]["test"])
     makefile = (ROOT / "Makefile").read_text()
     assert "tools/supervise.sh $(VENV)/bin/celery -A salescycle worker" in makefile
+    assert "--without-gossip" in makefile
+    assert "--without-gossip" in compose["services"]["worker"]["command"]
     assert "tools/supervise.sh $(VENV)/bin/celery -A salescycle beat" in makefile
 
 
