@@ -93,7 +93,7 @@ serve: install messages static
 ## mingle: we use neither, and gossip's channel close on reconnect is where kombu's Redis
 ## transport crashed the worker ('NoneType' object has no attribute 'hostname', kombu#582).
 worker: install
-	tools/supervise.sh $(VENV)/bin/celery -A salescycle worker --loglevel=INFO --without-gossip --without-mingle
+	tools/supervise.sh $(VENV)/bin/celery -A salescycle worker --loglevel=INFO --without-gossip --without-mingle -Q celery,mail
 
 beat: install
 	tools/supervise.sh $(VENV)/bin/celery -A salescycle beat --loglevel=INFO

@@ -85,7 +85,7 @@ def celery_worker(env: dict):
     """A real worker on every queue the app routes to (its own process, as in production)."""
     process = subprocess.Popen(
         [PYTHON, "-m", "celery", "-A", "salescycle", "worker", "--loglevel=WARNING"]
-        + ["--concurrency=2", "--without-gossip", "--without-mingle"],
+        + ["--concurrency=2", "--without-gossip", "--without-mingle", "-Q", "celery,mail"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

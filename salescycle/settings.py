@@ -192,6 +192,12 @@ CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_PUBLISH_RETRY = False
 BROKER_BREAKER_SECONDS = env.int("BROKER_BREAKER_SECONDS", default=30)
+# Bulk e-mail in a lane of its own: a backlog of thousands of e-mails (catching up after an
+# outage) must not hold the sweeps and reminders behind it. A worker consumes both queues
+# (`-Q celery,mail`, round-robin: a sweep waits for at most one e-mail), or run a second
+# worker on `mail` alone.
+CELERY_MAIL_QUEUE = "mail"
+CELERY_TASK_ROUTES = {"collaboration.tasks.notification_email": {"queue": CELERY_MAIL_QUEUE}}
 CELERY_TIMEZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The one place where periodic work is scheduled; beat copies it into django-celery-beat's

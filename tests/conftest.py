@@ -167,7 +167,10 @@ def celery_worker(require_redis, transactional_db):
     from salescycle.celery import app
 
     app.control.purge()
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+    queues = [settings.CELERY_TASK_DEFAULT_QUEUE, settings.CELERY_MAIL_QUEUE]  # as `make worker`
+    with start_worker(
+        app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=queues
+    ) as worker:
         yield worker
 
 

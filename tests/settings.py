@@ -48,6 +48,8 @@ CELERY_RESULT_BACKEND = os.environ["REDIS_URL"]
 CELERY_TASK_IGNORE_RESULT = False
 # Test messages go to a queue of their own so a stray task never meets a demo worker.
 CELERY_TASK_DEFAULT_QUEUE = f"salescycle-test-{WORKER}" if WORKER else "salescycle-test"
+CELERY_MAIL_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-mail"
+CELERY_TASK_ROUTES = {"collaboration.tasks.notification_email": {"queue": CELERY_MAIL_QUEUE}}
 # Serve static files from the app folders, as in development: the suite never collects them.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

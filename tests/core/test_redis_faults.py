@@ -13,6 +13,7 @@ import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings
 from django.urls import reverse
 from kombu import pools
 
@@ -175,7 +176,10 @@ def test_deferred_work_is_done_exactly_once_when_redis_is_back(
     assert deferred_tasks_replay() == 1
     assert DeferredTask.objects.count() == 0
 
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+    queues = [settings.CELERY_TASK_DEFAULT_QUEUE, settings.CELERY_MAIL_QUEUE]
+    with start_worker(
+        app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=queues
+    ):
         deadline = time.monotonic() + 20
         while not Notification.objects.filter(emailed_at__isnull=False).exists():
             assert time.monotonic() < deadline, "the deferred e-mail was never sent"
