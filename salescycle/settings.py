@@ -159,6 +159,8 @@ else:
 # --- Celery -----------------------------------------------------------------------------------
 # Without REDIS_URL tasks run in process (the embedded demo); with it they go to the broker.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Kombu's Redis transport with a guard against the worker's crash on reconnecting (core.broker).
+CELERY_BROKER_TRANSPORT = "core.broker:Transport" if REDIS_URL else None
 # No result backend: nothing reads a task's return value (it is in the worker's log), and with
 # one every publish also waited on Redis for the result's key (issue 15).
 CELERY_RESULT_BACKEND = None
