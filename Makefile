@@ -90,8 +90,8 @@ serve: install messages static
 	GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn salescycle.wsgi -c gunicorn.conf.py
 
 ## worker / beat: Celery on the broker in REDIS_URL, started again if it dies. No gossip or
-## mingle: we use neither, and gossip's channel close on reconnect is where kombu's Redis
-## transport crashed the worker ('NoneType' object has no attribute 'hostname', kombu#582).
+## mingle: we use neither. (The reconnect crash in kombu's Redis transport is guarded in
+## core/broker.py.)
 worker: install
 	tools/supervise.sh $(VENV)/bin/celery -A salescycle worker --loglevel=INFO --without-gossip --without-mingle -Q celery,mail
 

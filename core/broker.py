@@ -1,12 +1,13 @@
 """Kombu's Redis transport with one guard, so a worker survives losing Redis (issue 15).
 
 On a lost connection Celery collects the connection, which detaches its transport
-(`transport.client = None`), then closes each consumer's channel inside `ignore_errors`, which
-swallows connection errors only. A channel that consumes a fanout queue (gossip, the
-remote-control pidbox) unsubscribes on close and, if it had no pub/sub client yet, kombu builds
-one from the detached transport: `AttributeError: 'NoneType' object has no attribute
-'hostname'`, which stops the worker ("Unrecoverable error"). Still so in kombu 5.7.0, and no
-released version fixes it (the fix for kombu#582 covered only the queue deletion on close).
+(`transport.client = None`), then closes and restarts its consumers. Anything that then builds
+a Redis client for a channel of the old connection reads the detached transport's
+`client.hostname` and raises `AttributeError: 'NoneType' object has no attribute 'hostname'` —
+closing a channel that consumes a fanout queue (gossip, the remote-control pidbox) before it
+had its pub/sub client does, in kombu 5.7.0 (the fix for kombu#582 covered only the queue
+deletion on close). An AttributeError is not a connection error: it escapes `ignore_errors`,
+and where Celery does not log and skip it the worker stops ("Unrecoverable error", issue 15).
 
 Here a channel whose connection is gone raises the broker's own connection error instead, which
 every caller already treats as "Redis is away": the worker closes the channel and reconnects.
