@@ -4,6 +4,7 @@ import importlib
 import os
 import shutil
 import socket
+import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -172,6 +173,36 @@ def celery_worker(require_redis, transactional_db):
         app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=queues
     ) as worker:
         yield worker
+
+
+@pytest.fixture
+def tasks_finished():
+    """Wait for a task the in-process `celery_worker` ran, and read what it returned.
+
+    There is no result backend (nothing in the app reads a task's result, and writing one made
+    every publish wait on Redis: issue 15), so the suite learns that a task is done from
+    Celery's own `task_postrun` signal, sent in this process by the worker's thread. Tests
+    assert the task's effect in the database; the return value is a count for the sweeps.
+    """
+    from celery.signals import task_postrun
+
+    returned: dict[str, object] = {}
+    done = threading.Condition()
+
+    def record(sender=None, task_id=None, retval=None, **kwargs):
+        with done:
+            returned[task_id] = retval
+            done.notify_all()
+
+    def wait(result, timeout: float = 20):
+        with done:
+            if not done.wait_for(lambda: result.id in returned, timeout):
+                raise AssertionError(f"{result.id} did not finish in {timeout} s")
+            return returned[result.id]
+
+    task_postrun.connect(record, weak=False)
+    yield wait
+    task_postrun.disconnect(record)
 
 
 # --- a real browser -------------------------------------------------------------------------

@@ -12,7 +12,7 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 # Under pytest-xdist each worker ("gw0", "gw1", …) has a database of its own (pytest-django
 # suffixes the test database's name), a Redis database of its own — the base one in REDIS_URL
-# plus the worker's number, for the cache, the broker and the results — and a Celery queue of
+# plus the worker's number, for the cache and the broker — and a Celery queue of
 # its own, so one worker's FLUSHDB or purge never touches another's.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 WORKER_NUMBER = int(WORKER.removeprefix("gw") or 0)
@@ -42,10 +42,8 @@ STORAGES = {
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES["default"]["KEY_PREFIX"] = "salescycle-test"
-# The suite reads what the sweeps return (counts) through Celery's results; production keeps
-# none (salescycle/settings.py).
-CELERY_RESULT_BACKEND = os.environ["REDIS_URL"]
-CELERY_TASK_IGNORE_RESULT = False
+# No result backend, as in production (salescycle/settings.py): tests that run a task on a
+# worker assert its effect, and learn that it finished from `tasks_finished` (tests/conftest.py).
 # Test messages go to a queue of their own so a stray task never meets a demo worker.
 CELERY_TASK_DEFAULT_QUEUE = f"salescycle-test-{WORKER}" if WORKER else "salescycle-test"
 CELERY_MAIL_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-mail"

@@ -1,4 +1,5 @@
 import pytest
+import redis
 from celery.signals import before_task_publish
 from django.db import transaction
 from django.utils import timezone
@@ -21,18 +22,20 @@ def test_celery_is_configured_for_safe_delivery():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_ping_round_trip_through_a_real_worker_on_redis(celery_worker):
+def test_ping_round_trip_through_a_real_worker_on_redis(celery_worker, tasks_finished):
     assert not app.conf.task_always_eager
-    result = ping.delay()
 
-    assert result.get(timeout=10) == "pong"
-    assert result.status == "SUCCESS"
+    assert tasks_finished(ping.delay()) == "pong"
+    # No result backend: nothing is written back to Redis for anyone to read (issue 15).
+    assert app.conf.result_backend is None and app.conf.task_ignore_result is True
+    broker = redis.Redis.from_url(app.conf.broker_url)
+    assert broker.keys("celery-task-meta-*") == []
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_running_worker_records_its_heartbeat_in_the_database(celery_worker):
+def test_a_running_worker_records_its_heartbeat_in_the_database(celery_worker, tasks_finished):
     Heartbeat.objects.all().delete()  # the worker's start wrote one already
-    heartbeat.delay().get(timeout=10)
+    tasks_finished(heartbeat.delay())
 
     row = Heartbeat.objects.get(kind=Heartbeat.Kind.WORKER)
     assert row.hostname and (timezone.now() - row.seen_at).total_seconds() < 10
@@ -75,7 +78,7 @@ def test_a_task_enqueued_in_a_transaction_runs_on_a_worker_once_committed(celery
 
 
 @pytest.mark.django_db(transaction=True)
-def test_enqueue_sends_nothing_when_rolled_back(celery_worker):
+def test_enqueue_sends_nothing_when_rolled_back(celery_worker, tasks_finished):
     class Rollback(Exception):
         pass
 
@@ -85,7 +88,7 @@ def test_enqueue_sends_nothing_when_rolled_back(celery_worker):
         raise Rollback
 
     # A task sent after the rollback still runs; the rolled-back one never did.
-    ping.delay().get(timeout=10)
+    tasks_finished(ping.delay())
     assert not Heartbeat.objects.exists()
 
 

@@ -195,7 +195,9 @@ def test_two_sweeps_at_once_still_remind_each_attendee_once(require_postgres, ma
     assert per_window == reminders().count()
 
 
-def test_a_real_worker_runs_the_sweep_and_a_retry_adds_nothing(celery_worker, manager, member):
+def test_a_real_worker_runs_the_sweep_and_a_retry_adds_nothing(
+    celery_worker, tasks_finished, manager, member
+):
     assert not app.conf.task_always_eager
     project = ProjectFactory(owner=manager, stage=Stage.MONITORING)
     ProjectMembershipFactory(project=project, user=member, role=TeamRole.MEMBER)
@@ -204,8 +206,8 @@ def test_a_real_worker_runs_the_sweep_and_a_retry_adds_nothing(celery_worker, ma
 
     # Twice at once on the queue, then once more as a retry would: three runs, one result.
     first, second = review_reminders.delay(), review_reminders.delay()
-    counts = sorted([first.get(timeout=20), second.get(timeout=20)])
-    retried = review_reminders.apply_async().get(timeout=20)
+    counts = sorted([tasks_finished(first), tasks_finished(second)])
+    retried = tasks_finished(review_reminders.apply_async())
 
     assert counts == [0, 3] and retried == 0
     assert reminders().count() == 3
@@ -289,7 +291,9 @@ def test_projects_within_their_norm_or_closed_are_not_stuck(manager):
 
 
 # --- next reviews through the worker ----------------------------------------------------------
-def test_the_worker_schedules_next_reviews_and_overdue_alerts(celery_worker, manager):
+def test_the_worker_schedules_next_reviews_and_overdue_alerts(
+    celery_worker, tasks_finished, manager
+):
     reviewed = ProjectFactory(
         owner=manager, stage=Stage.EXECUTION, review_cadence=ReviewCadence.WEEKLY
     )
@@ -299,12 +303,12 @@ def test_the_worker_schedules_next_reviews_and_overdue_alerts(celery_worker, man
     behind = ProjectFactory(owner=manager, stage=Stage.MONITORING, review_cadence="weekly")
     ReviewMeetingFactory(project=behind, scheduled_for=at(-3))
 
-    assert reviews_schedule_next.delay().get(timeout=20) == 1
-    assert reviews_overdue.delay().get(timeout=20) == 1
+    assert tasks_finished(reviews_schedule_next.delay()) == 1
+    assert tasks_finished(reviews_overdue.delay()) == 1
     assert reviewed.reviews.upcoming().count() == 1
     # The overdue review is still the next one: held or cancelled first, not piled on.
     assert behind.reviews.count() == 1
-    assert reviews_schedule_next.delay().get(timeout=20) == 0
+    assert tasks_finished(reviews_schedule_next.delay()) == 0
 
 
 # --- Redis down ---------------------------------------------------------------------------------

@@ -417,7 +417,7 @@ def test_a_service_s_actor_does_not_stick_to_later_saves(manager, project):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_review_a_real_worker_schedules_is_recorded_as_made_by_salescycle(
-    celery_worker, client, manager
+    celery_worker, tasks_finished, client, manager
 ):
     from projects.models import Stage
     from projects.tasks import reviews_schedule_next
@@ -431,7 +431,7 @@ def test_a_review_a_real_worker_schedules_is_recorded_as_made_by_salescycle(
         decision="continue",
     )
 
-    assert reviews_schedule_next.delay().get(timeout=20) == 1
+    tasks_finished(reviews_schedule_next.delay())
 
     client.force_login(manager)
     [latest, *_] = client.get(reverse("projects:project_history", args=[project.pk])).context[

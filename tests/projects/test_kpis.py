@@ -192,12 +192,12 @@ def test_reasons_read_as_sentences():
         assert reason_text({"code": "tasks_overdue", "value": 3}) == "3 tasks overdue"
 
 
-def test_the_worker_rolls_up(celery_worker, manager):
+def test_the_worker_rolls_up(celery_worker, tasks_finished, manager):
     ProjectFactory(owner=manager, stage=Stage.EXECUTION)
     from projects.models import PortfolioSnapshot
     from projects.tasks import kpis_rollup
 
-    assert kpis_rollup.delay().get(timeout=20) == 1
+    tasks_finished(kpis_rollup.delay())
     assert PortfolioSnapshot.objects.filter(dimension="overall").count() == 1
 
 
