@@ -148,8 +148,8 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="salescycle"),
             "TIMEOUT": 300,
-            # Every signed-in page reads the page cache: a Redis that stops answering must cost
-            # a second, not the operating system's two-minute connect timeout.
+            # A Redis that stops answering costs a cache call a second, not the operating
+            # system's two-minute connect timeout (sweep locks, throttles; no page reads it).
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
