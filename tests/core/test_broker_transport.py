@@ -20,7 +20,7 @@ from django.conf import settings
 from kombu import Consumer, Exchange, Queue
 
 from salescycle.celery import app
-from tests.core.test_redis_faults import PrivateRedis
+from tests.processes import PrivateRedis
 
 
 @pytest.fixture

@@ -1,7 +1,4 @@
 import datetime
-import signal
-import socket
-import subprocess
 import time
 
 import pytest
@@ -9,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Heartbeat
+from tests.processes import PrivateRedis
 
 pytestmark = pytest.mark.django_db
 
@@ -50,24 +48,15 @@ def test_healthz_is_degraded_when_no_worker_was_seen_for_two_minutes(
 
 
 def test_healthz_answers_within_a_second_while_redis_hangs(client, settings):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", ""],
-        stdout=subprocess.DEVNULL,
-    )
+    server = PrivateRedis()
     try:
-        time.sleep(0.3)
-        server.send_signal(signal.SIGSTOP)
-        settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{port}/0"
+        server.freeze()
+        settings.CELERY_BROKER_URL = server.url
         started = time.monotonic()
         body = client.get(reverse("healthz")).json()
         seconds = time.monotonic() - started
     finally:
-        server.send_signal(signal.SIGCONT)
-        server.terminate()
-        server.wait(10)
+        server.stop()
     assert seconds < 1, f"/healthz took {seconds:.2f} s"
     assert body["status"] == "degraded" and body["broker"]["error"] == "TimeoutError"
 

@@ -11,9 +11,6 @@ stopped and 30.0 s frozen (as long as the freeze lasted), a stage transition 19.
 20 enqueues while frozen 30.0 s, a cache read on a frozen Redis 5.0 s, and no work kept.
 """
 
-import signal
-import socket
-import subprocess
 import threading
 import time
 
@@ -23,7 +20,6 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core.cache import caches
 from django.urls import reverse
-from kombu import pools
 
 from collaboration.models import Comment, Notification, NotificationKind, NotificationSetting
 from core import background
@@ -33,59 +29,12 @@ from core.tasks import ping
 from projects.models import Stage
 from salescycle.celery import app
 from tests.factories import ProjectFactory
+from tests.processes import PrivateRedis, broker_reconnect
 from tests.projects.gates import fill_gate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 FAULTS = {"stop": "stopped", "freeze": "frozen"}
-
-
-class PrivateRedis:
-    def __init__(self) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.process = None
-        self.start()
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port)]
-            + ["--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGCONT)
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-    def freeze(self) -> None:
-        self.process.send_signal(signal.SIGSTOP)
-
-    def thaw(self) -> None:
-        self.process.send_signal(signal.SIGCONT)
-
-
-def _reconnect() -> None:
-    """Drop the connections the Celery app holds, so the next publish uses broker_url."""
-    app.pool.force_close_all()
-    pools.reset()  # kombu's own registry of producer pools, keyed by connection
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 @pytest.fixture
@@ -100,12 +49,12 @@ def redis_server(settings):
     settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": server.url}}
     before = app.conf.broker_url, app.conf.task_always_eager
     app.conf.broker_url, app.conf.task_always_eager = server.url, False
-    _reconnect()
+    broker_reconnect()
     background.breaker.reset()
     yield server
     server.stop()
     app.conf.broker_url, app.conf.task_always_eager = before
-    _reconnect()
+    broker_reconnect()
     background.breaker.reset()
 
 
@@ -189,7 +138,7 @@ def test_deferred_work_is_done_exactly_once_when_redis_is_back(
         # Thawed, Redis reads what waited in its socket: the publish that timed out may
         # arrive after all, and the replay sends the same e-mail task again.
         redis_server.thaw()
-    _reconnect()
+    broker_reconnect()
     # Replayed twice (two beat runs racing, or a replay after a publish that did arrive):
     # the e-mail's own exactly-once key keeps it to one message.
     assert deferred_tasks_replay() == 1

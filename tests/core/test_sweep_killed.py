@@ -10,7 +10,6 @@ sweep sent again as beat's next run sends it. One reminder per attendee, however
 import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import timedelta
 
@@ -23,32 +22,21 @@ from collaboration.models import Notification, NotificationKind
 from core.models import Heartbeat
 from projects.tasks import review_reminders
 from salescycle.celery import app
-from tests.core.test_redis_faults import PrivateRedis, _reconnect
-from tests.core.test_worker_survives import ROOT, _database_url, _wait_for
 from tests.factories import ReviewMeetingFactory
+from tests.processes import (
+    PrivateRedis,
+    broker_reconnect,
+    database_url,
+    wait_for,
+    worker_process,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 def _worker(redis_url: str, queue: str) -> subprocess.Popen:
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "salescycle.settings",
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": redis_url,
-        "SECRET_KEY": "tests-only-secret-key-that-is-long-enough-for-django-checks",
-        "DEBUG": "false",
-        "DATABASE_POOL": "false",
-        # Wait on the table lock until killed, not give up after the usual 3 s.
-        "DB_LOCK_TIMEOUT_SECONDS": "120",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "salescycle", "worker", "--loglevel=INFO"]
-        + ["--pool=solo", "--without-gossip", "--without-mingle", "-Q", queue],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    # Wait on the table lock until killed, not give up after the usual 3 s.
+    return worker_process(redis_url, queue, extra_env={"DB_LOCK_TIMEOUT_SECONDS": "120"})
 
 
 def _sweep_waits_on_insert() -> bool:
@@ -62,7 +50,7 @@ def _sweep_waits_on_insert() -> bool:
 
 
 def _conninfo() -> str:
-    return _database_url().replace("postgres://", "postgresql://")
+    return database_url().replace("postgres://", "postgresql://")
 
 
 def _reminders(review) -> int:
@@ -80,15 +68,15 @@ def test_a_sweep_killed_with_its_worker_is_done_once_by_the_next_run(require_pos
     queue = f"killed-{os.getpid()}"
     before = app.conf.broker_url
     app.conf.broker_url = redis.url
-    _reconnect()
+    broker_reconnect()
     blocker = psycopg.connect(_conninfo())
     workers = []
     try:
         blocker.execute("LOCK TABLE collaboration_notification IN SHARE MODE")
         workers.append(_worker(redis.url, queue))
-        assert _wait_for(lambda: Heartbeat.objects.filter(kind="worker").exists(), 30)
+        assert wait_for(lambda: Heartbeat.objects.filter(kind="worker").exists(), 30)
         review_reminders.apply_async(queue=queue)
-        assert _wait_for(_sweep_waits_on_insert, 30), "the sweep never ran"
+        assert wait_for(_sweep_waits_on_insert, 30), "the sweep never ran"
 
         workers[0].send_signal(signal.SIGKILL)
         workers[0].wait(timeout=10)
@@ -99,7 +87,7 @@ def test_a_sweep_killed_with_its_worker_is_done_once_by_the_next_run(require_pos
         started = time.monotonic()
         workers.append(_worker(redis.url, queue))
         review_reminders.apply_async(queue=queue)  # beat's next run, a minute later at most
-        assert _wait_for(lambda: _reminders(review) > 0, 60), "the next run sent nothing"
+        assert wait_for(lambda: _reminders(review) > 0, 60), "the next run sent nothing"
         assert time.monotonic() - started < 60
 
         review_reminders.apply_async(queue=queue)  # and another: nothing more
@@ -108,7 +96,7 @@ def test_a_sweep_killed_with_its_worker_is_done_once_by_the_next_run(require_pos
     finally:
         blocker.close()
         app.conf.broker_url = before
-        _reconnect()
+        broker_reconnect()
         for worker in workers:
             if worker.poll() is None:
                 worker.terminate()

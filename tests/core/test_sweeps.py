@@ -10,13 +10,13 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from collaboration.models import Notification, NotificationKind
 from projects.models import Stage
 from tests.factories import ProjectFactory, ReviewMeetingFactory
+from tests.processes import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,11 +27,9 @@ def test_run_sweeps_reminds_from_a_fresh_process(transactional_db, require_postg
         project=project, scheduled_for=timezone.now() + datetime.timedelta(hours=2)
     )
     review.attendees.set([manager])
-    db = connection.settings_dict
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-        f"/{db['NAME']}",
+        "DATABASE_URL": database_url(),
         "REDIS_URL": "",
         "DJANGO_SETTINGS_MODULE": "salescycle.settings",
     }

@@ -6,60 +6,25 @@ does not reproduce it — it passes with gossip on too — and guards the reconn
 
 import os
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from core.models import Heartbeat
 from core.tasks import heartbeat
 from salescycle.celery import app
-from tests.core.test_redis_faults import PrivateRedis, _reconnect
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import PrivateRedis, broker_reconnect, wait_for, worker_process
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _wait_for(condition, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_a_worker_survives_two_redis_restarts_and_works_after(require_postgres):
     redis = PrivateRedis()
     queue = f"survive-{os.getpid()}"
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "salescycle.settings",
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": redis.url,
-        "SECRET_KEY": "tests-only-secret-key-that-is-long-enough-for-django-checks",
-        "DEBUG": "false",
-        "DATABASE_POOL": "false",
-    }
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "salescycle", "worker", "--loglevel=INFO"]
-        + ["--pool=solo", "--without-gossip", "--without-mingle", "-Q", queue],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    worker = worker_process(redis.url, queue, capture=True)
     before = app.conf.broker_url
     try:
-        assert _wait_for(lambda: Heartbeat.objects.filter(kind="worker").exists(), 30), (
+        assert wait_for(lambda: Heartbeat.objects.filter(kind="worker").exists(), 30), (
             "the worker did not start"
         )
         for _ in range(2):
@@ -72,14 +37,14 @@ def test_a_worker_survives_two_redis_restarts_and_works_after(require_postgres):
 
         Heartbeat.objects.all().delete()
         app.conf.broker_url = redis.url
-        _reconnect()
+        broker_reconnect()
         heartbeat.apply_async(queue=queue)
-        assert _wait_for(lambda: Heartbeat.objects.filter(kind="worker").exists(), 30), (
+        assert wait_for(lambda: Heartbeat.objects.filter(kind="worker").exists(), 30), (
             "the worker no longer consumes after the restarts"
         )
     finally:
         app.conf.broker_url = before
-        _reconnect()
+        broker_reconnect()
         worker.terminate()
         try:
             output = worker.communicate(timeout=20)[0]
