@@ -156,8 +156,9 @@ class LockTimeoutMiddleware:
         message = _("Someone else is changing this project right now. Try again in a moment.")
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message, "code": "locked"}, status=409)
-        if getattr(request, "htmx", False):  # swapped in where the refused change was asked
-            return HttpResponse(
-                render_to_string("components/lock_refused.html", {"message": message}), status=409
-            )
+        if getattr(request, "htmx", False):
+            # Whatever the fragment was (a card, a row, a form), it stays as it was; the reason
+            # arrives in the messages region (HtmxMessagesMiddleware's out-of-band swap).
+            messages.error(request, message)
+            return HttpResponse(status=409, headers={"HX-Reswap": "none"})
         return render(request, "409.html", {"message": message}, status=409)

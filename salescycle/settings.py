@@ -104,6 +104,8 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
+# PostgreSQL: how long a statement waits for a row lock (below). SQLite locks the whole file.
+DB_LOCK_TIMEOUT_SECONDS = env.float("DB_LOCK_TIMEOUT_SECONDS", default=3)
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'salescycle.sqlite3'}")
 }
@@ -114,7 +116,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A statement that waits for a row lock longer than DB_LOCK_TIMEOUT_SECONDS gives up
     # (LockNotAvailable): the person gets a 409 "someone else is changing this" instead of a
     # page that hangs while the worker serving it is held (core.middleware.LockTimeoutMiddleware).
-    DB_LOCK_TIMEOUT_SECONDS = env.float("DB_LOCK_TIMEOUT_SECONDS", default=3)
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c cursor_tuple_fraction=1.0 -c lock_timeout={int(DB_LOCK_TIMEOUT_SECONDS * 1000)}"
     )

@@ -95,8 +95,10 @@ def test_the_409_reads_in_chinese(client, manager, project, held_lock):
     )
 
     assert response.status_code == 409
+    # The fragment asked for stays as it was; the reason comes in the messages region.
+    assert response["HX-Reswap"] == "none"
     body = response.content.decode()
-    assert 'data-testid="lock-refused"' in body and "其他人" in body
+    assert "hx-swap-oob" in body and "其他人正在修改这个项目" in body
 
 
 def test_a_transition_on_a_locked_project_answers_409_in_the_api(
