@@ -303,6 +303,7 @@ def scenario(
 
 
 OUTAGES = {"stop": "stopped (SIGTERM)", "freeze": "frozen (SIGSTOP)"}
+TARGET_DURING_P95_MS = 1_000  # issue 15: the p95 while Redis is out
 
 
 def report_lines(outages: dict[str, dict], *, clients: int) -> list[str]:
@@ -332,6 +333,13 @@ def report_lines(outages: dict[str, dict], *, clients: int) -> list[str]:
             f"Read back, Redis {OUTAGES[kind]}: {outage['acknowledged']} comments acknowledged, "
             f"{stored['comments']} stored ({stored['distinct']} distinct); "
             f"{outage['mentions']} mentions acknowledged, {stored['notified']} notifications."
+        )
+    for kind, outage in outages.items():
+        during = outage["phases"]["during"]["p95_ms"]
+        met = "met" if during < TARGET_DURING_P95_MS else "**not met**"
+        lines.append(
+            f"Target p95 < {TARGET_DURING_P95_MS:,} ms while Redis is {OUTAGES[kind]}, "
+            f"{clients} clients: {during:,} ms, {met}."
         )
     return lines
 

@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -145,6 +146,27 @@ def outsider(db):
 
 
 # --- real services --------------------------------------------------------------------------
+@pytest.fixture
+def held_lock(require_postgres):
+    """Another connection (an open psql session, a long job) holds a project's row lock."""
+    from django.db import connection
+
+    params = connection.get_connection_params()
+    other = psycopg.connect(
+        dbname=params["dbname"],
+        user=params.get("user"),
+        host=params.get("host"),
+        port=params.get("port"),
+    )
+
+    def lock(project) -> None:
+        other.execute("SELECT id FROM projects_project WHERE id = %s FOR UPDATE", [project.pk])
+
+    yield lock
+    other.rollback()
+    other.close()
+
+
 @pytest.fixture
 def require_postgres(db):
     from django.db import connection

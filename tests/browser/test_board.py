@@ -56,3 +56,27 @@ def test_a_manager_confirms_a_board_move_after_seeing_the_gate(page, sign_in, ow
         page.get_by_test_id("column-initiation").get_by_test_id(f"card-{unready.code}")
     ).to_be_visible()
     assert Project.objects.get(pk=unready.pk).stage == Stage.INITIATION
+
+
+def test_a_move_on_a_project_someone_else_is_changing_is_refused_in_place(
+    page, sign_in, owner, held_lock
+):
+    """Another connection holds the project's row: after the lock timeout the board says so in
+    Chinese, and the card stays in its column, ready to try again."""
+    project = fill_gate(ProjectFactory(owner=owner, name="智能电网调度平台"), Stage.INITIATION)
+    sign_in(owner)
+    page.goto("/projects/board/")
+    initiation = page.get_by_test_id("column-initiation")
+    card = initiation.get_by_test_id(f"card-{project.code}")
+    card.get_by_test_id(f"move-{project.code}").click()
+    expect(card.get_by_text("确认推进到目标设定")).to_be_visible()
+    held_lock(project)
+
+    card.get_by_test_id(f"confirm-move-{project.code}").click()
+
+    expect(page.get_by_text("其他人正在修改这个项目，请稍后再试。")).to_be_visible(timeout=10_000)
+    expect(initiation.get_by_test_id(f"card-{project.code}")).to_be_visible()
+    expect(
+        page.get_by_test_id("column-goal_setting").get_by_test_id(f"card-{project.code}")
+    ).to_have_count(0)
+    assert Project.objects.get(pk=project.pk).stage == Stage.INITIATION

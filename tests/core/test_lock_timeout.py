@@ -2,46 +2,19 @@
 ends the wait and the page, the htmx fragment or the API answers 409 with a message, while
 requests that need no such lock answer as usual."""
 
-import threading
 import time
 
-import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
-from projects.models import Project, Stage
+from projects.models import Stage
 from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 MESSAGE = "Someone else is changing this project right now. Try again in a moment."
-
-
-@pytest.fixture
-def held_lock():
-    """Another connection (an open psql session, a long job) holds a project's row lock."""
-    params = connection.get_connection_params()
-    other = psycopg.connect(
-        dbname=params["dbname"],
-        user=params.get("user"),
-        host=params.get("host"),
-        port=params.get("port"),
-    )
-    ready = threading.Event()
-
-    def hold(project_id: int) -> None:
-        other.execute("SELECT id FROM projects_project WHERE id = %s FOR UPDATE", [project_id])
-        ready.set()
-
-    def lock(project: Project) -> None:
-        hold(project.pk)
-        assert ready.wait(5)
-
-    yield lock
-    other.rollback()
-    other.close()
 
 
 @pytest.fixture
