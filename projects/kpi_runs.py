@@ -46,14 +46,17 @@ def kpi_run_execute(*, run_id: int) -> KpiRun:
         run.projects_total = Project.objects.exclude(stage=Stage.CLOSED).count()
         run.save(update_fields=["status", "projects_total"])
     try:
-        run.projects_done = project_snapshots_rollup()
+        rollup = project_snapshots_rollup()
         portfolio_rollup()
     except Exception as error:
         logger.exception("KPI run %s failed", run.pk)
         run.status = KpiRunStatus.FAILED
         run.error = f"{type(error).__name__}: {error}"
     else:
+        # Skipped projects are named in the run; the rest of the company's figures stand.
         run.status = KpiRunStatus.DONE
+        run.projects_done = rollup.written
+        run.error = rollup.summary()
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "projects_done", "error", "finished_at"])
     return run

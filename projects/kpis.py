@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import (
     Avg,
     CharField,
@@ -18,7 +18,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    FloatField,
     Max,
     OuterRef,
     Q,
@@ -27,7 +26,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, Least, TruncDate
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,6 +55,7 @@ from .models import (
     StagePolicy,
     StageTransition,
     TransitionKind,
+    goal_attainment_ratio,
 )
 
 logger = logging.getLogger(__name__)
@@ -164,12 +164,11 @@ def project_facts(
         )
     )
     ids = [row["pk"] for row in rows]
-    ratio = Least(Cast(F("current_value"), FloatField()) / Cast(F("target"), FloatField()), 1.0)
     goals = _by_project(
         Goal.objects.filter(project__in=ids),
         total=Count("pk"),
         met=Count("pk", filter=Q(current_value__gte=F("target"))),
-        attainment=Avg(ratio),
+        attainment=Avg(goal_attainment_ratio()),
     )
     tasks = _by_project(
         Task.objects.filter(project__in=ids),
@@ -248,6 +247,7 @@ def project_facts(
     return facts
 
 
+SNAPSHOT_BATCH = 500
 SNAPSHOT_FIELDS = [
     "stage",
     "days_in_stage",
@@ -271,12 +271,39 @@ SNAPSHOT_FIELDS = [
 ]
 
 
+@dataclass
+class SnapshotRollup:
+    """What a rollup wrote, and the projects it had to skip (code → why)."""
+
+    written: int
+    skipped: dict[str, str]
+
+    def summary(self) -> str:
+        """The skipped projects in one line, for the run's record and the log."""
+        return "; ".join(f"{code}: {why}" for code, why in self.skipped.items())
+
+
+def _snapshots_write(snapshots: list[ProjectSnapshot]) -> None:
+    ProjectSnapshot.objects.bulk_create(
+        snapshots,
+        update_conflicts=True,
+        unique_fields=["project", "day"],
+        update_fields=[*SNAPSHOT_FIELDS, "computed_at"],
+    )
+
+
 @transaction.atomic
-def project_snapshots_rollup(*, day: datetime.date | None = None) -> int:
-    """Snapshot every open project for `day` (today by default); a re-run replaces the day."""
+def project_snapshots_rollup(*, day: datetime.date | None = None) -> SnapshotRollup:
+    """Snapshot every open project for `day` (today by default); a re-run replaces the day.
+
+    One project whose facts the database refuses is skipped and reported, not allowed to stop
+    the company's rollup: each batch is written under a savepoint, and a refused batch is
+    written again one project at a time."""
     now = timezone.now()
     day = day or timezone.localdate(now)
-    facts = project_facts(Project.objects.exclude(stage=Stage.CLOSED), day=day, now=now)
+    open_projects = Project.objects.exclude(stage=Stage.CLOSED)
+    facts = project_facts(open_projects, day=day, now=now)
+    codes = dict(open_projects.values_list("pk", "code"))
     snapshots = [
         ProjectSnapshot(
             project_id=fact["pk"],
@@ -286,15 +313,24 @@ def project_snapshots_rollup(*, day: datetime.date | None = None) -> int:
         )
         for fact in facts
     ]
-    ProjectSnapshot.objects.bulk_create(
-        snapshots,
-        batch_size=500,
-        update_conflicts=True,
-        unique_fields=["project", "day"],
-        update_fields=[*SNAPSHOT_FIELDS, "computed_at"],
-    )
-    logger.info("KPI rollup %s: %d project snapshots", day, len(snapshots))
-    return len(snapshots)
+    skipped: dict[str, str] = {}
+    for start in range(0, len(snapshots), SNAPSHOT_BATCH):
+        batch = snapshots[start : start + SNAPSHOT_BATCH]
+        try:
+            with transaction.atomic():
+                _snapshots_write(batch)
+        except DatabaseError:
+            for snapshot in batch:
+                try:
+                    with transaction.atomic():
+                        _snapshots_write([snapshot])
+                except DatabaseError as error:
+                    code = codes.get(snapshot.project_id, str(snapshot.project_id))
+                    skipped[code] = f"{type(error).__name__}: {error}".strip()
+                    logger.error("KPI rollup %s: project %s skipped: %s", day, code, error)
+    result = SnapshotRollup(written=len(snapshots) - len(skipped), skipped=skipped)
+    logger.info("KPI rollup %s: %d project snapshots", day, result.written)
+    return result
 
 
 def kpi_rollup_days(days: list[datetime.date]) -> dict[datetime.date, int | Exception]:
@@ -302,7 +338,7 @@ def kpi_rollup_days(days: list[datetime.date]) -> dict[datetime.date, int | Exce
     results: dict[datetime.date, int | Exception] = {}
     for day in days:
         try:
-            results[day] = project_snapshots_rollup(day=day)
+            results[day] = project_snapshots_rollup(day=day).written
             portfolio_rollup(day=day)
         except Exception as error:
             logger.exception("KPI rollup of %s failed", day)

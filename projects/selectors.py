@@ -10,14 +10,13 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    FloatField,
     OuterRef,
     Q,
     QuerySet,
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, Least
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.models import User
@@ -32,6 +31,7 @@ from .models import (
     Stage,
     Strategy,
     action_key,
+    goal_attainment_ratio,
 )
 
 
@@ -72,11 +72,8 @@ class ClosureMetrics:
 
 def closure_metrics(project: Project) -> ClosureMetrics:
     """Goal attainment, schedule and budget variance of `project` (two aggregate queries)."""
-    ratio = Least(
-        Cast(F("current_value"), FloatField()) / Cast(F("target"), FloatField()), Value(1.0)
-    )
     goals = project.goals.aggregate(
-        attainment=Avg(ratio),
+        attainment=Avg(goal_attainment_ratio()),
         met=Count("id", filter=Q(current_value__gte=F("target"))),
         total=Count("id"),
     )

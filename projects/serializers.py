@@ -328,9 +328,9 @@ class ClosureMetricsSerializer(serializers.Serializer):
     goals_met = serializers.IntegerField()
     goals_total = serializers.IntegerField()
     schedule_variance_days = serializers.IntegerField(allow_null=True)
-    budget_planned = serializers.DecimalField(max_digits=16, decimal_places=2)
-    budget_actual = serializers.DecimalField(max_digits=16, decimal_places=2)
-    budget_variance = serializers.DecimalField(max_digits=16, decimal_places=2)
+    budget_planned = serializers.DecimalField(max_digits=20, decimal_places=2)
+    budget_actual = serializers.DecimalField(max_digits=20, decimal_places=2)
+    budget_variance = serializers.DecimalField(max_digits=20, decimal_places=2)
     budget_variance_percent = serializers.IntegerField(allow_null=True)
 
 

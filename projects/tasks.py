@@ -49,7 +49,7 @@ def kpis_rollup() -> int:
     """Snapshot every open project, then the portfolio, for today (a re-run replaces the day)."""
     projects = project_snapshots_rollup()
     portfolio_rollup()
-    return projects
+    return projects.written
 
 
 @shared_task(acks_late=True)

@@ -48,11 +48,13 @@ from .records import (
     ResourceAllocation,
     Strategy,
     action_key,
+    goal_attainment_ratio,
 )
 from .reviews import CADENCE_INTERVAL, ReviewActionItem, ReviewMeeting, ReviewQuerySet
 from .risks import LEVEL_RANK, RISK_LEVEL_FLOORS, SERIOUS_LEVELS, Risk, risk_level
 
 __all__ = [
+    "goal_attainment_ratio",
     "Health",
     "ImportBatch",
     "KpiRun",

@@ -36,11 +36,12 @@ class ProjectSnapshot(models.Model):
     tasks_done = models.PositiveIntegerField(_("tasks done"), default=0)
     tasks_overdue = models.PositiveIntegerField(_("tasks overdue"), default=0)
     tasks_blocked = models.PositiveIntegerField(_("tasks blocked"), default=0)
+    # Sums of allocations (each up to 14 digits): room for a million of them at the maximum.
     budget_planned = models.DecimalField(
-        _("budget planned"), max_digits=14, decimal_places=2, default=0
+        _("budget planned"), max_digits=20, decimal_places=2, default=0
     )
     budget_actual = models.DecimalField(
-        _("budget spent"), max_digits=14, decimal_places=2, default=0
+        _("budget spent"), max_digits=20, decimal_places=2, default=0
     )
     risks_open = models.JSONField(_("open risks by level"), default=dict)
     reviews_due = models.PositiveIntegerField(_("reviews due"), default=0)
@@ -80,11 +81,12 @@ class PortfolioSnapshot(models.Model):
     open_projects = models.PositiveIntegerField(_("open projects"), default=0)
     # stage → count, value, weighted, days (average days in stage so far), loops
     by_stage = models.JSONField(_("by stage"), default=dict)
+    # Sums of project values (each up to 14 digits): room for a million projects at the maximum.
     pipeline_value = models.DecimalField(
-        _("open pipeline"), max_digits=16, decimal_places=2, default=0
+        _("open pipeline"), max_digits=20, decimal_places=2, default=0
     )
     weighted_forecast = models.DecimalField(
-        _("weighted forecast"), max_digits=16, decimal_places=2, default=0
+        _("weighted forecast"), max_digits=20, decimal_places=2, default=0
     )
     # Closed in the trailing 90 / 365 days (by closing date).
     won_90 = models.PositiveIntegerField(default=0)

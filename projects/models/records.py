@@ -5,7 +5,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, FloatField, Q, Value
+from django.db.models.functions import Cast, Greatest, Least
 from django.utils.translation import gettext_lazy as _
 
 from core.history import History
@@ -54,6 +55,14 @@ class Feasibility(models.Model):
         return str(self.project)
 
 
+def goal_attainment_ratio() -> Greatest:
+    """A goal's attainment as a fraction of its target, 0–1: past the target counts as met.
+
+    The one definition the KPI rollup, the closure report and the dashboard aggregate."""
+    ratio = Cast(F("current_value"), FloatField()) / Cast(F("target"), FloatField())
+    return Greatest(Least(ratio, Value(1.0)), Value(0.0))
+
+
 class Goal(models.Model):
     """目标设定: one SMART goal of a project."""
 
@@ -61,14 +70,23 @@ class Goal(models.Model):
     metric = models.CharField(_("metric"), max_length=30, choices=GoalMetric.choices)
     title = models.CharField(_("title"), max_length=200)
     baseline = models.DecimalField(
-        _("baseline"), max_digits=16, decimal_places=2, null=True, blank=True
+        _("baseline"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     target = models.DecimalField(
         _("target"), max_digits=16, decimal_places=2, validators=[MinValueValidator(0)]
     )
     unit = models.CharField(_("unit"), max_length=30)
     current_value = models.DecimalField(
-        _("current value"), max_digits=16, decimal_places=2, default=Decimal(0)
+        _("current value"),
+        max_digits=16,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(0)],
     )
     deadline = models.DateField(_("deadline"))
     owner = models.ForeignKey(
@@ -86,6 +104,11 @@ class Goal(models.Model):
         verbose_name_plural = _("goals")
         constraints = [
             models.CheckConstraint(condition=Q(target__gt=0), name="goal_target_positive"),
+            # Attainment is current ÷ target; a negative reading has no meaning for any metric.
+            models.CheckConstraint(
+                condition=Q(current_value__gte=0) & (Q(baseline__isnull=True) | Q(baseline__gte=0)),
+                name="goal_values_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:

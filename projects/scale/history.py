@@ -195,5 +195,5 @@ def kpi_history_create(
                     rows.append(_snapshot(day, dimension, key, figures, index, computed_at))
         insert(PortfolioSnapshot, rows)
         written += len(rows)
-    projects = project_snapshots_rollup(day=clock.today)
+    projects = project_snapshots_rollup(day=clock.today).written
     return projects, written + portfolio_rollup(day=clock.today)

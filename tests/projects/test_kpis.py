@@ -85,7 +85,7 @@ def crafted(manager):
 def test_the_rollup_counts_what_is_known_by_hand(crafted):
     a, b, c = crafted
 
-    assert project_snapshots_rollup() == 2
+    assert project_snapshots_rollup().written == 2
 
     snap = ProjectSnapshot.objects.get(project=a)
     assert snap.day == timezone.localdate() and snap.stage == Stage.EXECUTION
@@ -116,7 +116,7 @@ def test_rerunning_a_day_replaces_it(crafted):
     project_snapshots_rollup()
     a.tasks.filter(status=TaskStatus.IN_PROGRESS).update(status=TaskStatus.DONE, progress=100)
 
-    assert project_snapshots_rollup() == 2
+    assert project_snapshots_rollup().written == 2
 
     assert ProjectSnapshot.objects.count() == 2
     snap = ProjectSnapshot.objects.get(project=a)
@@ -133,7 +133,7 @@ def test_the_rollup_costs_the_same_queries_for_two_or_twenty_projects(crafted, m
         GoalFactory(project=project)
         RiskFactory(project=project)
     with CaptureQueriesContext(connection) as many:
-        assert project_snapshots_rollup() == 20
+        assert project_snapshots_rollup().written == 20
     assert len(many) == len(few)
 
 
