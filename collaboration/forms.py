@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput
 from core.people import team_eligible_people
+from core.text import no_control_characters
 from projects.models import Project
 
 from .access import active_members
@@ -98,7 +99,12 @@ class TaskProgressForm(forms.Form):
     progress = forms.IntegerField(
         label=_("Progress (%)"), min_value=0, max_value=100, required=False
     )
-    blocked_reason = forms.CharField(label=_("Blocked reason"), max_length=500, required=False)
+    blocked_reason = forms.CharField(
+        validators=[no_control_characters],
+        label=_("Blocked reason"),
+        max_length=500,
+        required=False,
+    )
 
 
 class CommentForm(forms.ModelForm):

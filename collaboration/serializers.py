@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.people import team_eligible_people
+from core.text import no_control_characters
 from projects.models import OPEN_STAGE_CHOICES, Contact, Project
 
 from .models import (
@@ -194,6 +195,7 @@ class TaskProgressSerializer(serializers.Serializer):
         label=_label(Task, "progress"), min_value=0, max_value=100, required=False
     )
     blocked_reason = serializers.CharField(
+        validators=[no_control_characters],
         label=_label(Task, "blocked_reason"),
         max_length=Task._meta.get_field("blocked_reason").max_length,
         required=False,
@@ -212,7 +214,11 @@ class CommentSerializer(serializers.ModelSerializer):
     author_name = serializers.CharField(source="author.display_name", read_only=True)
     # Blank gets through to the service, which says what to do about it.
     body = serializers.CharField(
-        label=_label(Comment, "body"), max_length=5000, allow_blank=True, trim_whitespace=False
+        validators=[no_control_characters],
+        label=_label(Comment, "body"),
+        max_length=5000,
+        allow_blank=True,
+        trim_whitespace=False,
     )
     mentions = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 

@@ -6,12 +6,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
+from .text import no_control_characters
 
 
 class User(AbstractUser):
     """A person who signs in: any department, one or more roles (groups), a language."""
 
-    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    full_name = models.CharField(
+        _("full name"), max_length=150, blank=True, validators=[no_control_characters]
+    )
     department = models.ForeignKey(
         "collaboration.Department",
         verbose_name=_("department"),

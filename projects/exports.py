@@ -24,6 +24,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from collaboration.models import Task
+from core.text import printable
 
 from .kpis import reason_text
 from .models import (
@@ -77,7 +78,7 @@ def _plain(value: Any) -> str:
         return timezone.localtime(value).isoformat(timespec="minutes")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return str(value)
+    return printable(str(value))  # text stored before control characters were refused
 
 
 def _csv_text(value: Any) -> str:

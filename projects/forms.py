@@ -9,6 +9,7 @@ from collaboration.selectors import team_users
 from core.forms import DateInput, DateTimeInput
 from core.models import User
 from core.people import team_eligible_people
+from core.text import no_control_characters
 
 from .access import possible_owners
 from .models import (
@@ -294,6 +295,7 @@ class ReviewHoldForm(forms.Form):
         },
     )
     decision_note = forms.CharField(
+        validators=[no_control_characters],
         label=_("Reason for the decision"),
         required=False,
         max_length=2000,
@@ -301,7 +303,11 @@ class ReviewHoldForm(forms.Form):
     )
     # Left out or empty, the minutes already saved are kept.
     minutes = forms.CharField(
-        label=_("Minutes"), required=False, max_length=20000, widget=_short_text(4)
+        validators=[no_control_characters],
+        label=_("Minutes"),
+        required=False,
+        max_length=20000,
+        widget=_short_text(4),
     )
 
 
@@ -323,7 +329,13 @@ class ReviewActionItemForm(forms.ModelForm):
 
 class TransitionForm(forms.Form):
     to_stage = forms.ChoiceField(label=_("To stage"), choices=Stage.choices)
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=_short_text(2))
+    note = forms.CharField(
+        validators=[no_control_characters],
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=_short_text(2),
+    )
     outcome = forms.ChoiceField(
         label=_("Outcome"),
         required=False,

@@ -25,6 +25,7 @@ import hashlib
 import io
 import json
 import uuid
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -43,6 +44,7 @@ from openpyxl import load_workbook
 
 from core.models import User
 from core.numbers import format_amount
+from core.text import no_control_characters
 
 from .access import possible_owners
 from .forms import CustomerForm, ProjectForm
@@ -60,6 +62,13 @@ from .services import customer_save, project_create
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
+# An XLSX is a zip: 2 MB of it can unpack to gigabytes, and a sheet can declare millions of
+# empty rows. What a 2,000-row file needs is far below both bounds; past them we refuse before
+# parsing (the unpacked size, read from the zip's directory, which the reader enforces) or
+# while reading (rows, empty ones included).
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024
+MAX_ROWS_READ = 5 * MAX_ROWS
+MAX_COLUMNS_READ = 50
 
 
 @dataclass(frozen=True)
@@ -148,12 +157,24 @@ def _csv_lines(content: bytes) -> list[list[str]]:
     raise ImportFileError(_("The file is not UTF-8 or GB18030 text."))
 
 
+def _too_many_rows() -> ImportFileError:
+    return ImportFileError(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
+
+
 def _xlsx_lines(content: bytes) -> list[list]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        if sum(member.file_size for member in archive.infolist()) > MAX_UNPACKED_BYTES:
+            raise ImportFileError(
+                _("The file unpacks to more than %(max)d MB; save it again with only the rows.")
+                % {"max": MAX_UNPACKED_BYTES // (1024 * 1024)}
+            )
     workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
         lines = []
-        for row in sheet.iter_rows(values_only=True):
+        for read, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS_READ, values_only=True)):
+            if read >= MAX_ROWS_READ:  # empty rows count: a sheet may declare millions
+                raise _too_many_rows()
             if any(value not in (None, "") for value in row):
                 lines.append(list(row))
             if len(lines) > MAX_ROWS + 1:  # the header and one row too many are enough to say no
@@ -193,7 +214,7 @@ def import_file_read(upload: UploadedFile) -> list[dict[str, str]]:
     if not rows:
         raise ImportFileError(_("The file has a header but no rows."))
     if len(rows) > MAX_ROWS:
-        raise ImportFileError(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
+        raise _too_many_rows()
     return [{key: value for key, value in zip(keys, line, strict=False) if key} for line in rows]
 
 
@@ -375,7 +396,19 @@ def _project(values: dict[str, str], customer: Customer | None, run: _Run, resul
     return result.project
 
 
+def _control_characters(values: dict[str, str], result: RowResult) -> None:
+    """A cell holding a control character (a NUL, say) is named; nothing of the row is read."""
+    for column in COLUMNS:
+        try:
+            no_control_characters(values.get(column.key, ""))
+        except ValidationError as error:
+            result.errors.append((capfirst(str(column.header)), error.messages[0]))
+
+
 def _row(values: dict[str, str], run: _Run, result: RowResult):
+    _control_characters(values, result)
+    if result.errors:
+        return
     customer = _customer(values, run, result)
     if values.get("project", "").strip():
         _project(values, customer, run, result)

@@ -17,6 +17,7 @@ from rest_framework import exceptions, serializers, status
 from collaboration.models import Department
 from core.models import User
 from core.people import team_eligible_people
+from core.text import no_control_characters
 
 from .access import possible_owners
 from .history import TRACKED
@@ -407,7 +408,12 @@ class TransitionRequestSerializer(serializers.Serializer):
 
     to_stage = StageField(label=_("To stage"))
     note = serializers.CharField(
-        label=_("Note"), max_length=2000, required=False, allow_blank=True, default=""
+        validators=[no_control_characters],
+        label=_("Note"),
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
     )
     outcome = serializers.ChoiceField(
         label=Project._meta.get_field("outcome").verbose_name,
@@ -417,6 +423,7 @@ class TransitionRequestSerializer(serializers.Serializer):
         default="",
     )
     reason = serializers.CharField(
+        validators=[no_control_characters],
         label=ClosureReport._meta.get_field("reason").verbose_name,
         max_length=2000,
         required=False,
@@ -438,7 +445,12 @@ class TransitionRequestSerializer(serializers.Serializer):
 
 class ApprovalRequestSerializer(serializers.Serializer):
     note = serializers.CharField(
-        label=_("Note"), max_length=2000, required=False, allow_blank=True, default=""
+        validators=[no_control_characters],
+        label=_("Note"),
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
     )
     from_stage = StageField(
         label=StageTransition._meta.get_field("from_stage").verbose_name,

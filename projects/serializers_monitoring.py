@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.people import team_eligible_people
+from core.text import no_control_characters
 
 from .access import projects_visible_to
 from .models import (
@@ -216,6 +217,7 @@ class HoldSerializer(serializers.Serializer):
 
     decision = ReviewDecisionField(label=_label(ReviewMeeting, "decision"))
     decision_note = serializers.CharField(
+        validators=[no_control_characters],
         label=_label(ReviewMeeting, "decision_note"),
         max_length=ReviewMeeting._meta.get_field("decision_note").max_length,
         required=False,
@@ -223,6 +225,7 @@ class HoldSerializer(serializers.Serializer):
         default="",
     )
     minutes = serializers.CharField(
+        validators=[no_control_characters],
         label=_label(ReviewMeeting, "minutes"),
         max_length=ReviewMeeting._meta.get_field("minutes").max_length,
         required=False,

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.history import History
+from core.text import no_control_characters
 
 # A comment may be corrected by its author for this long after posting.
 COMMENT_EDIT_WINDOW_MINUTES = 15
@@ -31,7 +32,7 @@ class Comment(models.Model):
         on_delete=models.PROTECT,
         related_name="comments",
     )
-    body = models.TextField(_("comment"), max_length=5000)
+    body = models.TextField(_("comment"), max_length=5000, validators=[no_control_characters])
     mentions = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("mentions"),
@@ -256,8 +257,10 @@ class Interaction(models.Model):
         blank=True,
         related_name="interactions",
     )
-    summary = models.TextField(_("summary"), max_length=4000)
-    next_step = models.CharField(_("next step"), max_length=500, blank=True)
+    summary = models.TextField(_("summary"), max_length=4000, validators=[no_control_characters])
+    next_step = models.CharField(
+        _("next step"), max_length=500, blank=True, validators=[no_control_characters]
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = History(excluded_fields=["created_at"])

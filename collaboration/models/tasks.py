@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.history import History
+from core.text import no_control_characters
 from projects.models.choices import OPEN_STAGE_CHOICES
 
 from .teams import Department
@@ -41,8 +42,10 @@ class Task(models.Model):
     """A piece of work on a project, for one person in one department."""
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="tasks")
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), max_length=10000, blank=True)
+    title = models.CharField(_("title"), max_length=200, validators=[no_control_characters])
+    description = models.TextField(
+        _("description"), max_length=10000, blank=True, validators=[no_control_characters]
+    )
     stage = models.CharField(_("stage it serves"), max_length=30, choices=OPEN_STAGE_CHOICES)
     department = models.ForeignKey(
         Department, verbose_name=_("department"), on_delete=models.SET_NULL, null=True, blank=True
@@ -90,7 +93,9 @@ class Task(models.Model):
         blank=True,
         related_name="dependents",
     )
-    blocked_reason = models.CharField(_("blocked reason"), max_length=500, blank=True)
+    blocked_reason = models.CharField(
+        _("blocked reason"), max_length=500, blank=True, validators=[no_control_characters]
+    )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

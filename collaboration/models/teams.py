@@ -6,14 +6,19 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.history import History
+from core.text import no_control_characters
 
 
 class Department(models.Model):
     """A department of the sales organisation; named in both interface languages."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name_zh = models.CharField(_("name (Chinese)"), max_length=80)
-    name_en = models.CharField(_("name (English)"), max_length=80)
+    name_zh = models.CharField(
+        _("name (Chinese)"), max_length=80, validators=[no_control_characters]
+    )
+    name_en = models.CharField(
+        _("name (English)"), max_length=80, validators=[no_control_characters]
+    )
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
@@ -64,7 +69,9 @@ class ProjectMembership(models.Model):
         Department, verbose_name=_("department"), on_delete=models.PROTECT, null=True, blank=True
     )
     role = models.CharField(_("role"), max_length=20, choices=TeamRole.choices)
-    responsibilities = models.TextField(_("responsibilities"), max_length=2000, blank=True)
+    responsibilities = models.TextField(
+        _("responsibilities"), max_length=2000, blank=True, validators=[no_control_characters]
+    )
     joined_on = models.DateField(_("joined on"), default=timezone.localdate)
     left_on = models.DateField(_("left on"), null=True, blank=True)
 

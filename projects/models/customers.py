@@ -5,17 +5,20 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.history import History
+from core.text import no_control_characters
 
 from .choices import CustomerSize, Industry, Region
 
 
 class Customer(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[no_control_characters])
     industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices)
     region = models.CharField(_("region"), max_length=20, choices=Region.choices)
     size = models.CharField(_("size"), max_length=20, choices=CustomerSize.choices, blank=True)
     website = models.URLField(_("website"), max_length=300, blank=True)
-    notes = models.TextField(_("notes"), max_length=5000, blank=True)
+    notes = models.TextField(
+        _("notes"), max_length=5000, blank=True, validators=[no_control_characters]
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -53,11 +56,17 @@ class Contact(models.Model):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
     )
-    name = models.CharField(_("name"), max_length=120)
-    title = models.CharField(_("title"), max_length=120, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    name = models.CharField(_("name"), max_length=120, validators=[no_control_characters])
+    title = models.CharField(
+        _("title"), max_length=120, blank=True, validators=[no_control_characters]
+    )
+    phone = models.CharField(
+        _("phone"), max_length=40, blank=True, validators=[no_control_characters]
+    )
     email = models.EmailField(_("email"), blank=True)
-    notes = models.TextField(_("notes"), max_length=2000, blank=True)
+    notes = models.TextField(
+        _("notes"), max_length=2000, blank=True, validators=[no_control_characters]
+    )
 
     class Meta:
         ordering = ["name"]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from core.history import History
+from core.text import no_control_characters
 
 from .choices import OPEN_STAGES, Currency, Outcome, ReviewCadence, Stage, TransitionKind
 
@@ -39,7 +40,7 @@ class ProjectQuerySet(models.QuerySet):
 
 class Project(FSMModelMixin, models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True, editable=False)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[no_control_characters])
     customer = models.ForeignKey(
         "projects.Customer",
         verbose_name=_("customer"),
@@ -52,7 +53,12 @@ class Project(FSMModelMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="owned_projects",
     )
-    background = models.TextField(_("background and opportunity"), max_length=10000, blank=True)
+    background = models.TextField(
+        _("background and opportunity"),
+        max_length=10000,
+        blank=True,
+        validators=[no_control_characters],
+    )
     estimated_value = models.DecimalField(
         _("estimated contract value"),
         max_digits=14,
@@ -86,7 +92,9 @@ class Project(FSMModelMixin, models.Model):
         related_name="+",
     )
     approval_requested_at = models.DateTimeField(_("approval requested at"), null=True, blank=True)
-    approval_note = models.TextField(_("approval request note"), max_length=2000, blank=True)
+    approval_note = models.TextField(
+        _("approval request note"), max_length=2000, blank=True, validators=[no_control_characters]
+    )
     # Set when a review escalates the project to the directors; cleared by the next review
     # that decides otherwise.
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
@@ -189,7 +197,9 @@ class StageTransition(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    note = models.TextField(_("note"), max_length=2000, blank=True)
+    note = models.TextField(
+        _("note"), max_length=2000, blank=True, validators=[no_control_characters]
+    )
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
 
     class Meta:

@@ -10,6 +10,7 @@ from django.db.models.functions import Cast, Greatest, Least
 from django.utils.translation import gettext_lazy as _
 
 from core.history import History
+from core.text import no_control_characters
 
 from .choices import (
     FeasibilityDecision,
@@ -33,9 +34,15 @@ class Feasibility(models.Model):
     project = models.OneToOneField(
         "projects.Project", on_delete=models.CASCADE, related_name="feasibility"
     )
-    market_research = models.TextField(_("market research notes"), max_length=10000, blank=True)
-    customer_needs = models.TextField(_("customer needs"), max_length=10000, blank=True)
-    competitors = models.TextField(_("competitors"), max_length=5000, blank=True)
+    market_research = models.TextField(
+        _("market research notes"), max_length=10000, blank=True, validators=[no_control_characters]
+    )
+    customer_needs = models.TextField(
+        _("customer needs"), max_length=10000, blank=True, validators=[no_control_characters]
+    )
+    competitors = models.TextField(
+        _("competitors"), max_length=5000, blank=True, validators=[no_control_characters]
+    )
     decision = models.CharField(
         _("decision"),
         max_length=10,
@@ -68,7 +75,7 @@ class Goal(models.Model):
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="goals")
     metric = models.CharField(_("metric"), max_length=30, choices=GoalMetric.choices)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[no_control_characters])
     baseline = models.DecimalField(
         _("baseline"),
         max_digits=16,
@@ -80,7 +87,7 @@ class Goal(models.Model):
     target = models.DecimalField(
         _("target"), max_digits=16, decimal_places=2, validators=[MinValueValidator(0)]
     )
-    unit = models.CharField(_("unit"), max_length=30)
+    unit = models.CharField(_("unit"), max_length=30, validators=[no_control_characters])
     current_value = models.DecimalField(
         _("current value"),
         max_digits=16,
@@ -92,8 +99,12 @@ class Goal(models.Model):
     owner = models.ForeignKey(
         User, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="owned_goals"
     )
-    achievable = models.TextField(_("why it is achievable"), max_length=2000, blank=True)
-    relevant = models.TextField(_("why it is relevant"), max_length=2000, blank=True)
+    achievable = models.TextField(
+        _("why it is achievable"), max_length=2000, blank=True, validators=[no_control_characters]
+    )
+    relevant = models.TextField(
+        _("why it is relevant"), max_length=2000, blank=True, validators=[no_control_characters]
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = History()
@@ -128,7 +139,9 @@ class ResourceAllocation(models.Model):
         "projects.Project", on_delete=models.CASCADE, related_name="allocations"
     )
     kind = models.CharField(_("kind"), max_length=10, choices=ResourceKind.choices)
-    description = models.CharField(_("description"), max_length=300)
+    description = models.CharField(
+        _("description"), max_length=300, validators=[no_control_characters]
+    )
     department = models.ForeignKey(
         "collaboration.Department",
         verbose_name=_("department"),
@@ -181,9 +194,13 @@ class Strategy(models.Model):
         "projects.Project", on_delete=models.CASCADE, related_name="strategies"
     )
     kind = models.CharField(_("kind"), max_length=30, choices=StrategyKind.choices)
-    summary = models.TextField(_("summary"), max_length=5000)
+    summary = models.TextField(_("summary"), max_length=5000, validators=[no_control_characters])
     actions = models.TextField(
-        _("actions"), max_length=5000, blank=True, help_text=_("One action per line.")
+        _("actions"),
+        max_length=5000,
+        blank=True,
+        help_text=_("One action per line."),
+        validators=[no_control_characters],
     )
     revision = models.PositiveSmallIntegerField(_("revision"), default=1)
     supersedes = models.OneToOneField(
@@ -242,11 +259,21 @@ class ClosureReport(models.Model):
     reason_category = models.CharField(
         _("main reason"), max_length=20, choices=ReasonCategory.choices, blank=True
     )
-    reason = models.TextField(_("reason in detail"), max_length=5000, blank=True)
-    summary = models.TextField(_("summary"), max_length=10000, blank=True)
-    went_well = models.TextField(_("what went well"), max_length=5000, blank=True)
-    to_improve = models.TextField(_("what to improve"), max_length=5000, blank=True)
-    recommendations = models.TextField(_("recommendations"), max_length=5000, blank=True)
+    reason = models.TextField(
+        _("reason in detail"), max_length=5000, blank=True, validators=[no_control_characters]
+    )
+    summary = models.TextField(
+        _("summary"), max_length=10000, blank=True, validators=[no_control_characters]
+    )
+    went_well = models.TextField(
+        _("what went well"), max_length=5000, blank=True, validators=[no_control_characters]
+    )
+    to_improve = models.TextField(
+        _("what to improve"), max_length=5000, blank=True, validators=[no_control_characters]
+    )
+    recommendations = models.TextField(
+        _("recommendations"), max_length=5000, blank=True, validators=[no_control_characters]
+    )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -270,7 +297,7 @@ class Lesson(models.Model):
     project = models.ForeignKey(
         "projects.Project", on_delete=models.CASCADE, related_name="lessons"
     )
-    text = models.TextField(_("lesson"), max_length=5000)
+    text = models.TextField(_("lesson"), max_length=5000, validators=[no_control_characters])
     stage = models.CharField(_("stage it concerns"), max_length=30, choices=Stage.choices)
     industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices)
     region = models.CharField(_("region"), max_length=20, choices=Region.choices)

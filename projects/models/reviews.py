@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.history import History
+from core.text import no_control_characters
 
 from .choices import ReviewCadence, ReviewDecision, Stage
 
@@ -58,16 +59,27 @@ class ReviewMeeting(models.Model):
         default=60,
         validators=[MinValueValidator(5), MaxValueValidator(600)],
     )
-    location = models.CharField(_("place or link"), max_length=300, blank=True)
+    location = models.CharField(
+        _("place or link"), max_length=300, blank=True, validators=[no_control_characters]
+    )
     attendees = models.ManyToManyField(
         User, verbose_name=_("attendees"), blank=True, related_name="review_invitations"
     )
-    agenda = models.TextField(_("agenda"), max_length=5000, blank=True)
-    minutes = models.TextField(_("minutes"), max_length=20000, blank=True)
+    agenda = models.TextField(
+        _("agenda"), max_length=5000, blank=True, validators=[no_control_characters]
+    )
+    minutes = models.TextField(
+        _("minutes"), max_length=20000, blank=True, validators=[no_control_characters]
+    )
     decision = models.CharField(
         _("decision"), max_length=20, choices=ReviewDecision.choices, blank=True
     )
-    decision_note = models.TextField(_("reason for the decision"), max_length=2000, blank=True)
+    decision_note = models.TextField(
+        _("reason for the decision"),
+        max_length=2000,
+        blank=True,
+        validators=[no_control_characters],
+    )
     held_at = models.DateTimeField(_("held at"), null=True, blank=True)
     # What the meeting started from (the brief: goals, tasks, risks, budget), kept as it was
     # when the review was held so that the next review can show what changed since.
@@ -133,7 +145,7 @@ class ReviewActionItem(models.Model):
     """An action agreed in a review, with its owner and due date; becomes a task in one step."""
 
     review = models.ForeignKey(ReviewMeeting, on_delete=models.CASCADE, related_name="action_items")
-    title = models.CharField(_("action"), max_length=200)
+    title = models.CharField(_("action"), max_length=200, validators=[no_control_characters])
     owner = models.ForeignKey(
         User, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+"
     )

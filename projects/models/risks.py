@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.history import History
+from core.text import no_control_characters
 
 from .choices import RiskCategory, RiskLevel, RiskStatus
 
@@ -42,8 +43,10 @@ _ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
 
 class Risk(models.Model):
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="risks")
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), max_length=5000, blank=True)
+    title = models.CharField(_("title"), max_length=200, validators=[no_control_characters])
+    description = models.TextField(
+        _("description"), max_length=5000, blank=True, validators=[no_control_characters]
+    )
     category = models.CharField(_("category"), max_length=20, choices=RiskCategory.choices)
     probability = models.PositiveSmallIntegerField(_("probability (1–5)"), validators=_ONE_TO_FIVE)
     impact = models.PositiveSmallIntegerField(_("impact (1–5)"), validators=_ONE_TO_FIVE)
@@ -64,7 +67,9 @@ class Risk(models.Model):
     owner = models.ForeignKey(
         User, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="owned_risks"
     )
-    mitigation = models.TextField(_("mitigation"), max_length=5000, blank=True)
+    mitigation = models.TextField(
+        _("mitigation"), max_length=5000, blank=True, validators=[no_control_characters]
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=RiskStatus.choices, default=RiskStatus.OPEN
     )

@@ -1,0 +1,35 @@
+"""Free text that people type: what it may hold, and how stored text is made safe to export."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
+
+# C0 control characters except tab, line feed and carriage return (a textarea sends CR LF):
+# nothing a person types, and XML — so XLSX — cannot hold them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@deconstructible
+class ControlCharacterValidator:
+    message = _("Remove the invisible control character (code %(code)s) from this text.")
+    code = "control_character"
+
+    def __call__(self, value) -> None:
+        found = CONTROL_CHARACTERS.search(str(value))
+        if found:
+            raise ValidationError(
+                self.message, code=self.code, params={"code": f"U+{ord(found.group()):04X}"}
+            )
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ControlCharacterValidator)
+
+
+no_control_characters = ControlCharacterValidator()
+
+
+def printable(text: str) -> str:
+    """`text` with control characters (stored before they were refused) replaced by a space."""
+    return CONTROL_CHARACTERS.sub(" ", text)
