@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 
+from core.dates import EARLIEST, EARLIEST_MOMENT, LATEST, LATEST_MOMENT
 from core.models import User
 from projects.access import projects_visible_to
 from projects.models import Project, ReviewDecision, ReviewMeeting
@@ -86,7 +87,13 @@ def project_feed_path(token: str, project: Project | int) -> str:
 
 # --- what a feed holds ---------------------------------------------------------------------------
 def _recent_or_pending(now: datetime.datetime) -> Q:
-    return Q(held_at__isnull=True) | Q(held_at__gte=now - HELD_REVIEWS_KEPT)
+    # Dates outside the window (stored before it was enforced) would overflow an event's end.
+    in_window = Q(scheduled_for__range=(EARLIEST_MOMENT, LATEST_MOMENT))
+    return in_window & (Q(held_at__isnull=True) | Q(held_at__gte=now - HELD_REVIEWS_KEPT))
+
+
+def _due_in_window() -> Q:
+    return Q(due_date__range=(EARLIEST, LATEST))
 
 
 def personal_reviews(user: User, now: datetime.datetime) -> QuerySet[ReviewMeeting]:
@@ -106,9 +113,7 @@ def personal_reviews(user: User, now: datetime.datetime) -> QuerySet[ReviewMeeti
 def personal_tasks(user: User) -> QuerySet[Task]:
     """The person's unfinished tasks with a due date, on projects they may see."""
     return (
-        Task.objects.filter(
-            project__in=projects_visible_to(user), assignee=user, due_date__isnull=False
-        )
+        Task.objects.filter(_due_in_window(), project__in=projects_visible_to(user), assignee=user)
         .open()
         .select_related("project")
         .order_by("due_date", "pk")
@@ -125,7 +130,7 @@ def project_reviews(project: Project, now: datetime.datetime) -> QuerySet[Review
 
 def project_tasks(project: Project) -> QuerySet[Task]:
     return (
-        project.tasks.filter(due_date__isnull=False)
+        project.tasks.filter(_due_in_window())
         .open()
         .select_related("project", "assignee")
         .order_by("due_date", "pk")

@@ -36,6 +36,9 @@ BAR_HEIGHT = 16
 MILESTONE_RADIUS = 8
 BOTTOM_MARGIN = 8
 PADDING_DAYS = 3  # empty days kept around the earliest and latest dates
+# The most days a chart spans (about 15,000 px either way): a project whose dates run further
+# shows the part around today, bars beyond it stop at the edge.
+MAX_DAYS = {Zoom.WEEK: 730, Zoom.MONTH: 3650}
 ARROW_GAP = 6  # how far an arrow runs straight out of a bar before it turns
 
 
@@ -241,7 +244,7 @@ def gantt_layout(
     known += [timezone.localdate(start) for _stage, start, _end in periods]
     known += [day for task in tasks for day in (task.start_date, task.due_date) if day]
     known += [_review_date(review) for review in reviews]
-    start, end = _chart_range(min(known), max(known), zoom)
+    start, end = _chart_range(*_bounded(min(known), max(known), today, MAX_DAYS[zoom]), zoom)
     width = LABEL_WIDTH + (end - start).days * px
 
     by_id = {task.pk: task for task in tasks}
@@ -301,7 +304,7 @@ def _n(value: float) -> str:
 
 
 def _x(day: datetime.date, start: datetime.date, px: int) -> float:
-    return LABEL_WIDTH + (day - start).days * px
+    return LABEL_WIDTH + max((day - start).days, 0) * px
 
 
 def _x_at(moment: datetime.datetime, start: datetime.date, px: int) -> float:
@@ -322,6 +325,16 @@ def _task_order(task: Task) -> tuple:
 
 def _review_date(review: ReviewMeeting) -> datetime.date:
     return timezone.localdate(review.held_at or review.scheduled_for)
+
+
+def _bounded(
+    first: datetime.date, last: datetime.date, today: datetime.date, days: int
+) -> tuple[datetime.date, datetime.date]:
+    """`first`–`last` cut to at most `days` around today (a quarter of them before it)."""
+    if (last - first).days <= days:
+        return first, last
+    first = max(first, today - datetime.timedelta(days=days // 4))
+    return first, min(last, first + datetime.timedelta(days=days))
 
 
 def _chart_range(

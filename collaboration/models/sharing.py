@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import in_date_window
 from core.history import History
 from core.text import no_control_characters
 
@@ -242,7 +243,7 @@ class Interaction(models.Model):
         related_name="interactions",
     )
     kind = models.CharField(_("kind"), max_length=10, choices=InteractionKind.choices)
-    occurred_on = models.DateField(_("date"))
+    occurred_on = models.DateField(_("date"), validators=[in_date_window])
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("who"),

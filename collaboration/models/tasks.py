@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import in_date_window
 from core.history import History
 from core.text import no_control_characters
 from projects.models.choices import OPEN_STAGE_CHOICES
@@ -77,8 +78,10 @@ class Task(models.Model):
     priority = models.CharField(
         _("priority"), max_length=10, choices=TaskPriority.choices, default=TaskPriority.NORMAL
     )
-    start_date = models.DateField(_("start date"), null=True, blank=True)
-    due_date = models.DateField(_("due date"), null=True, blank=True)
+    start_date = models.DateField(
+        _("start date"), null=True, blank=True, validators=[in_date_window]
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True, validators=[in_date_window])
     progress = models.PositiveSmallIntegerField(
         _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
     )

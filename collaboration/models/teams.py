@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import in_date_window
 from core.history import History
 from core.text import no_control_characters
 
@@ -72,8 +73,10 @@ class ProjectMembership(models.Model):
     responsibilities = models.TextField(
         _("responsibilities"), max_length=2000, blank=True, validators=[no_control_characters]
     )
-    joined_on = models.DateField(_("joined on"), default=timezone.localdate)
-    left_on = models.DateField(_("left on"), null=True, blank=True)
+    joined_on = models.DateField(
+        _("joined on"), default=timezone.localdate, validators=[in_date_window]
+    )
+    left_on = models.DateField(_("left on"), null=True, blank=True, validators=[in_date_window])
 
     history = History()
 

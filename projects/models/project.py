@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
+from core.dates import in_date_window
 from core.history import History
 from core.text import no_control_characters
 
@@ -70,7 +71,9 @@ class Project(FSMModelMixin, models.Model):
     currency = models.CharField(
         _("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY
     )
-    expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
+    expected_close_date = models.DateField(
+        _("expected close date"), null=True, blank=True, validators=[in_date_window]
+    )
     stage = FSMField(
         _("stage"), max_length=30, choices=Stage.choices, default=Stage.INITIATION, protected=True
     )

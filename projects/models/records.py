@@ -9,6 +9,7 @@ from django.db.models import F, FloatField, Q, Value
 from django.db.models.functions import Cast, Greatest, Least
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import in_date_window
 from core.history import History
 from core.text import no_control_characters
 
@@ -95,7 +96,7 @@ class Goal(models.Model):
         default=Decimal(0),
         validators=[MinValueValidator(0)],
     )
-    deadline = models.DateField(_("deadline"))
+    deadline = models.DateField(_("deadline"), validators=[in_date_window])
     owner = models.ForeignKey(
         User, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="owned_goals"
     )
@@ -274,7 +275,7 @@ class ClosureReport(models.Model):
     recommendations = models.TextField(
         _("recommendations"), max_length=5000, blank=True, validators=[no_control_characters]
     )
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True, validators=[in_date_window])
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import in_date_window
 from core.history import History
 from core.text import no_control_characters
 
@@ -53,7 +54,7 @@ class ReviewMeeting(models.Model):
     project = models.ForeignKey(
         "projects.Project", on_delete=models.CASCADE, related_name="reviews"
     )
-    scheduled_for = models.DateTimeField(_("scheduled for"))
+    scheduled_for = models.DateTimeField(_("scheduled for"), validators=[in_date_window])
     duration_minutes = models.PositiveSmallIntegerField(
         _("duration (minutes)"),
         default=60,
@@ -80,7 +81,7 @@ class ReviewMeeting(models.Model):
         blank=True,
         validators=[no_control_characters],
     )
-    held_at = models.DateTimeField(_("held at"), null=True, blank=True)
+    held_at = models.DateTimeField(_("held at"), null=True, blank=True, validators=[in_date_window])
     # What the meeting started from (the brief: goals, tasks, risks, budget), kept as it was
     # when the review was held so that the next review can show what changed since.
     facts = models.JSONField(_("facts at the review"), default=dict, blank=True)
@@ -149,7 +150,7 @@ class ReviewActionItem(models.Model):
     owner = models.ForeignKey(
         User, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+"
     )
-    due_date = models.DateField(_("due date"))
+    due_date = models.DateField(_("due date"), validators=[in_date_window])
     task = models.OneToOneField(
         "collaboration.Task",
         verbose_name=_("task"),

@@ -9,6 +9,7 @@ from django.db.models.lookups import GreaterThanOrEqual
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import in_date_window
 from core.history import History
 from core.text import no_control_characters
 
@@ -73,8 +74,10 @@ class Risk(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=RiskStatus.choices, default=RiskStatus.OPEN
     )
-    due_date = models.DateField(_("due date"), null=True, blank=True)
-    last_reviewed_on = models.DateField(_("last reviewed"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True, validators=[in_date_window])
+    last_reviewed_on = models.DateField(
+        _("last reviewed"), null=True, blank=True, validators=[in_date_window]
+    )
     created_by = models.ForeignKey(
         User, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
