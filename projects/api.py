@@ -188,6 +188,7 @@ class TokenView(UserLanguageMixin, ObtainAuthToken):
     serializer_class = TokenRequestSerializer
     authentication_classes = ()
     permission_classes = ()
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # ObtainAuthToken names DRF's own
 
     @extend_schema(
         request=TokenRequestSerializer,
