@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.fields import PrimaryKeysRelatedField
 from core.people import team_eligible_people
 from core.text import no_control_characters
 from projects.models import OPEN_STAGE_CHOICES, Contact, Project
@@ -129,7 +130,7 @@ class TaskSerializer(serializers.ModelSerializer):
     progress = serializers.IntegerField(
         label=_label(Task, "progress"), min_value=0, max_value=100, required=False
     )
-    dependencies = serializers.PrimaryKeyRelatedField(
+    dependencies = PrimaryKeysRelatedField(
         label=_label(Task, "dependencies"),
         queryset=Task.objects.none(),
         many=True,

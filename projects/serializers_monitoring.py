@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.fields import PrimaryKeysRelatedField
 from core.people import team_eligible_people
 from core.text import no_control_characters
 
@@ -110,7 +111,7 @@ class ReviewSerializer(serializers.ModelSerializer):
 
     project = VisibleProjectField(label=_label(ReviewMeeting, "project"))
     project_name = serializers.CharField(source="project.name", read_only=True)
-    attendees = serializers.PrimaryKeyRelatedField(
+    attendees = PrimaryKeysRelatedField(
         label=_label(ReviewMeeting, "attendees"),
         queryset=team_eligible_people(),
         many=True,
