@@ -100,13 +100,14 @@ def customer_projects_visible_to(user: User, customer: Customer) -> QuerySet[Pro
 
 def can_see_interactions(user: User, customer: Customer) -> bool:
     """The customer's interaction log is for directors and anyone who may see one of the
-    customer's projects (its owner or team), whichever project an entry was logged on."""
+    customer's projects (its owner or team)."""
     return customer_projects_visible_to(user, customer).exists()
 
 
 def interactions_visible_to(user: User, customer: Customer) -> QuerySet[Interaction]:
-    log = Interaction.objects.filter(customer=customer)
-    return log if can_see_interactions(user, customer) else log.none()
+    """What of the customer's log `user` reads: the entries logged on a project they may see —
+    not what was said on the customer's other deals (every entry is logged on a project)."""
+    return Interaction.objects.filter(project__in=customer_projects_visible_to(user, customer))
 
 
 def can_change_interaction(user: User, interaction: Interaction) -> bool:

@@ -58,7 +58,9 @@ def interaction_log_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def interaction_edit_view(request: HttpRequest, pk: int, interaction: int) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=pk)
-    record = get_object_or_404(Interaction, pk=interaction, customer=customer)
+    record = get_object_or_404(
+        access.interactions_visible_to(request.user, customer), pk=interaction
+    )
     form = interaction_form(request, customer, request.POST or None, instance=record)
     if form is None or not access.can_change_interaction(request.user, record):
         raise PermissionDenied

@@ -8,8 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from collaboration.access import can_change_interaction, can_see_interactions
-from collaboration.models import Interaction
+from collaboration.access import (
+    can_change_interaction,
+    can_see_interactions,
+    interactions_visible_to,
+)
 from collaboration.views.interactions import interaction_form
 from core.pagination import KeysPaginator
 
@@ -63,11 +66,8 @@ def _interaction_log(request: HttpRequest, customer: Customer) -> list | None:
     """The shared log of calls, meetings, e-mails and visits; None for who may not see it."""
     if not can_see_interactions(request.user, customer):
         return None
-    log = list(
-        Interaction.objects.filter(customer=customer).select_related("user", "contact", "project")[
-            :100
-        ]
-    )
+    visible = interactions_visible_to(request.user, customer)
+    log = list(visible.select_related("user", "contact", "project")[:100])
     for item in log:
         item.changeable = can_change_interaction(request.user, item)
     return log
