@@ -8,3 +8,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401 — connects the heartbeat receivers
+        from . import throttles  # noqa: F401 — counts failed sign-ins per address

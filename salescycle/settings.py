@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "core.middleware.HtmxMessagesMiddleware",
     "core.sweeps.SweepOnPageLoadMiddleware",
     "core.middleware.LockTimeoutMiddleware",
+    "core.throttles.SignInLimitMiddleware",
     # django-axes must come last: it turns a lockout into its own response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -291,6 +292,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 AXES_USERNAME_CALLABLE = "core.auth.axes_username"
+# Password spraying: failed sign-ins from one address, whatever usernames they named
+# (core.throttles). An office behind one address fails far fewer times than this.
+SIGN_IN_FAILURES_PER_ADDRESS = env.int("SIGN_IN_FAILURES_PER_ADDRESS", default=30)
+SIGN_IN_FAILURE_WINDOW_SECONDS = env.int("SIGN_IN_FAILURE_WINDOW_SECONDS", default=15 * 60)
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -361,6 +366,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # API rate limits (core.throttles): per person and per address, on the cache (Redis).
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttles.UserThrottle", "core.throttles.AddressThrottle"],
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=None),
     "DEFAULT_PARSER_CLASSES": [
         "core.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
@@ -374,6 +382,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+API_RATE_PER_USER = env.str("API_RATE_PER_USER", default="600/min")
+API_RATE_PER_ADDRESS = env.str("API_RATE_PER_ADDRESS", default="3000/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "SalesCycle API",
     "DESCRIPTION": "Sales projects through the seven-stage sales project operating cycle.",

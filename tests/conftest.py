@@ -18,8 +18,15 @@ from core.roles import Role
 from .factories import TEST_PASSWORD, UserFactory
 
 # The team fixtures (project, team_member, colleague, observer, task), the book of the dashboard
-# tests and the seeded demo for every test module; how the suite runs in parallel.
-pytest_plugins = ["tests.teams", "tests.books", "tests.demo", "tests.parallel"]
+# tests and the seeded demo for every test module; how the suite runs in parallel; the private
+# Redis of the fault tests.
+pytest_plugins = [
+    "tests.teams",
+    "tests.books",
+    "tests.demo",
+    "tests.parallel",
+    "tests.processes",
+]
 
 IN_CI = bool(os.environ.get("CI"))
 ARTIFACTS = Path(__file__).resolve().parent.parent / "var" / "test-artifacts"
@@ -111,12 +118,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Each test starts from an empty cache (this worker's own Redis database): one FLUSHDB,
-    before the test; what a test leaves behind is flushed by the next one. The broker's circuit
-    breaker starts closed: a test that took Redis away must not defer the next test's work."""
+    before the test; what a test leaves behind is flushed by the next one. The broker's and the
+    cache's circuit breakers start closed: a test that took Redis away must not defer the next
+    test's work or lift its limits."""
     from core.background import breaker
+    from core.throttles import cache_breaker
 
     cache.clear()
     breaker.reset()
+    cache_breaker.reset()
 
 
 # --- users per role -------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Real processes the fault tests start and stop: a private `redis-server`, a `celery worker`
 process as `make worker` runs it, and the Celery app pointed at a broker of the test's choosing.
 
-Never the shared Redis: a test that stops or freezes a server owns it.
+Never the shared Redis: a test that stops or freezes a server owns it. A plugin of the suite
+(tests/conftest.py): the `redis_server` fixture is here.
 """
 
 import os
@@ -12,9 +13,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from django.db import connection
 from kombu import pools
 
+from core import background
 from salescycle.celery import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,3 +113,24 @@ def worker_process(
         stderr=subprocess.STDOUT if capture else subprocess.DEVNULL,
         text=True,
     )
+
+
+@pytest.fixture
+def redis_server(settings):
+    """A private Redis as the broker and the cache, restored afterwards.
+
+    The cache is reconfigured through settings (Django's test signals drop the cache
+    connections when CACHES changes), the Celery app by hand (it read broker_url at start).
+    """
+    server = PrivateRedis()
+    settings.CELERY_BROKER_URL = server.url  # what /healthz pings
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": server.url}}
+    before = app.conf.broker_url, app.conf.task_always_eager
+    app.conf.broker_url, app.conf.task_always_eager = server.url, False
+    broker_reconnect()
+    background.breaker.reset()
+    yield server
+    server.stop()
+    app.conf.broker_url, app.conf.task_always_eager = before
+    broker_reconnect()
+    background.breaker.reset()

@@ -51,3 +51,7 @@ CELERY_TASK_ROUTES = {"collaboration.tasks.notification_email": {"queue": CELERY
 # Serve static files from the app folders, as in development: the suite never collects them.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# The suite makes hundreds of API calls a minute as one person from one address; the throttle
+# tests (tests/core/test_throttles.py) set the rates they exercise.
+API_RATE_PER_USER = "100000/min"
+API_RATE_PER_ADDRESS = "100000/min"

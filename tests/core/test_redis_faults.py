@@ -22,40 +22,18 @@ from django.core.cache import caches
 from django.urls import reverse
 
 from collaboration.models import Comment, Notification, NotificationKind, NotificationSetting
-from core import background
 from core.background import deferred_tasks_replay, enqueue
 from core.models import DeferredTask
 from core.tasks import ping
 from projects.models import Stage
 from salescycle.celery import app
 from tests.factories import ProjectFactory
-from tests.processes import PrivateRedis, broker_reconnect
+from tests.processes import broker_reconnect
 from tests.projects.gates import fill_gate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 FAULTS = {"stop": "stopped", "freeze": "frozen"}
-
-
-@pytest.fixture
-def redis_server(settings):
-    """A private Redis as the broker and the cache, restored afterwards.
-
-    The cache is reconfigured through settings (Django's test signals drop the cache
-    connections when CACHES changes), the Celery app by hand (it read broker_url at start).
-    """
-    server = PrivateRedis()
-    settings.CELERY_BROKER_URL = server.url  # what /healthz pings
-    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": server.url}}
-    before = app.conf.broker_url, app.conf.task_always_eager
-    app.conf.broker_url, app.conf.task_always_eager = server.url, False
-    broker_reconnect()
-    background.breaker.reset()
-    yield server
-    server.stop()
-    app.conf.broker_url, app.conf.task_always_eager = before
-    broker_reconnect()
-    background.breaker.reset()
 
 
 @pytest.fixture
