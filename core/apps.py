@@ -7,5 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Users and roles")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 — connects the heartbeat receivers
-        from . import throttles  # noqa: F401 — counts failed sign-ins per address
+        from . import (
+            signals,  # noqa: F401 — connects the heartbeat receivers
+            throttles,  # noqa: F401 — counts failed sign-ins per address
+        )
