@@ -1,6 +1,7 @@
 """Free text that people type: what it may hold, and how stored text is made safe to export."""
 
 import re
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
@@ -33,3 +34,37 @@ no_control_characters = ControlCharacterValidator()
 def printable(text: str) -> str:
     """`text` with control characters (stored before they were refused) replaced by a space."""
     return CONTROL_CHARACTERS.sub(" ", text)
+
+
+def ascii_url(url: str, *, max_length: int) -> str:
+    """`url` as a URI: an international domain name in punycode, other non-ASCII characters
+    percent-encoded — what the API documents (`format: uri`) and every client can open.
+    ValidationError if the result is longer than `max_length`."""
+    if not url or url.isascii():
+        encoded = url
+    else:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise ValidationError(_("Enter a valid URL."), code="invalid") from None
+        netloc = host if parts.port is None else f"{host}:{parts.port}"
+        userinfo, at, _hostport = parts.netloc.rpartition("@")
+        if at:
+            netloc = f"{quote(userinfo, safe=':%')}@{netloc}"
+        encoded = urlunsplit(
+            parts._replace(
+                netloc=netloc,
+                path=quote(parts.path, safe="/%:@!$&'()*+,;="),
+                query=quote(parts.query, safe="=&%:@!$'()*+,;/?"),
+                fragment=quote(parts.fragment, safe="%:@!$&'()*+,;=/?"),
+            )
+        )
+    if len(encoded) > max_length:
+        raise ValidationError(
+            _("Ensure this address has at most %(max)d characters once written as a URI."),
+            code="max_length",
+            params={"max": max_length},
+        )
+    return encoded

@@ -8,6 +8,7 @@ from dataclasses import asdict
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +18,7 @@ from rest_framework import exceptions, serializers, status
 from collaboration.models import Department
 from core.models import User
 from core.people import team_eligible_people
-from core.text import no_control_characters
+from core.text import ascii_url, no_control_characters
 
 from .access import possible_owners
 from .history import TRACKED
@@ -124,6 +125,13 @@ class CustomerSerializer(serializers.ModelSerializer):
         model = Customer
         fields = ["id", "name", "industry", "region", "size", "website", "notes", "created_at"]
         read_only_fields = ["id", "created_at"]
+
+    def validate_website(self, website: str) -> str:
+        max_length = Customer._meta.get_field("website").max_length
+        try:
+            return ascii_url(website, max_length=max_length)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
 
     def validate_name(self, name: str) -> str:
         # The database constraint is on lower(name); say so next to the field, not with a 500.
@@ -463,7 +471,11 @@ class DetailSerializer(serializers.Serializer):
 
 
 class GateNotMetSerializer(DetailSerializer):
-    unmet = CriterionSerializer(many=True, read_only=True)
+    """A 409: the gate's unmet criteria, or — the project changed meanwhile, a row lock held
+    elsewhere, no pending change to decide — a message and a code alone."""
+
+    code = serializers.CharField(required=False)
+    unmet = CriterionSerializer(many=True, required=False)
 
 
 class StoredValueField(serializers.JSONField):
