@@ -141,7 +141,7 @@ def test_the_main_pages_run_without_a_policy_violation(page, sign_in, violations
 
     page.goto(f"/projects/{project.pk}/reviews/{review.pk}/minutes/")
     page.get_by_test_id("print").click()
-    page.wait_for_function("window.printed === true")
+    page.wait_for_function("() => window.printed === true")
 
     page.goto("/api/docs/")
     expect(page.locator(".swagger-ui .information-container")).to_contain_text("SalesCycle API")
