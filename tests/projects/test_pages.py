@@ -380,7 +380,7 @@ def test_goal_progress_update(client, manager, project, goal):
     goal.refresh_from_db()
     assert goal.progress_percent == 25
     response = client.get(reverse("projects:project_detail", args=[project.pk]))
-    assert 'aria-valuenow="25"' in response.content.decode()
+    assert '<progress class="progress-bar" max="100" value="25"' in response.content.decode()
 
 
 def test_goal_progress_rejects_non_numbers_and_readers(client, manager, project, goal, team_member):
