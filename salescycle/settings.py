@@ -64,7 +64,6 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "core.middleware.FormLineBreaksMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Cache-Control: private, no-store on what a signed-in person is sent.
@@ -72,6 +71,9 @@ MIDDLEWARE = [
     # Who made a change, for the field history (core.history) of pages and the API.
     "simple_history.middleware.HistoryRequestMiddleware",
     "core.middleware.UserLanguageMiddleware",
+    # Reads the form body: after the user's language is known, so that a body too large is
+    # refused in that language; before any view or the CSRF check reads request.POST.
+    "core.middleware.FormLineBreaksMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -110,14 +110,26 @@ def test_a_page_404_outside_the_api_stays_a_page(client, manager):
     assert response["Content-Type"].startswith("text/html")
 
 
-def test_an_api_body_larger_than_the_upload_limit_answers_json_400(client, settings, manager):
+THREE_MEGABYTES = 3 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    "content_type, body",
+    [
+        ("application/json", b'{"name": "' + b"x" * THREE_MEGABYTES + b'"}'),
+        # A form body is read by our middleware (FormLineBreaksMiddleware) before any view.
+        ("application/x-www-form-urlencoded", b"name=" + b"x" * THREE_MEGABYTES),
+    ],
+)
+def test_an_api_body_larger_than_the_upload_limit_answers_json_400(
+    client, settings, manager, content_type, body
+):
     manager.language = "en"
     manager.save()
     client.force_login(manager)
-    body = b'{"name": "' + b"x" * (3 * 1024 * 1024) + b'"}'
     assert len(body) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
-    response = client.post("/api/v1/projects/", data=body, content_type="application/json")
+    response = client.post("/api/v1/projects/", data=body, content_type=content_type)
 
     assert assert_json_error(response, 400) == "The request body is too large."
 
