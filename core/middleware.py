@@ -1,6 +1,7 @@
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -9,6 +10,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 from psycopg import errors as pg_errors
+
+from .errors import is_api_request
 
 
 class UserLanguageMiddleware:
@@ -27,6 +30,49 @@ class UserLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Send `Permissions-Policy` (settings.PERMISSIONS_POLICY) with every response: the app uses
+    no camera, microphone, location, payment or USB, so no page — nor anything injected into
+    one — may ask for them. Placed before WhiteNoise, it covers static files too."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.policy = ", ".join(
+            f"{feature}=({' '.join(allowed)})"
+            for feature, allowed in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.policy)
+        return response
+
+
+class PrivateCacheMiddleware:
+    """Mark every response to a signed-in person `Cache-Control: private, no-store`.
+
+    Pages, htmx fragments, API answers and exports hold what this person may see: no shared
+    proxy may keep them, and the browser must not either (the back button after signing out,
+    a shared computer). A response that says how it may be cached (a calendar feed, /healthz)
+    keeps its own header. The user is read after the view ran, so an API request signed in
+    by a token (DRF authenticates inside the view and sets request.user) counts too. Static
+    files never get here: WhiteNoise, earlier in the chain, answers them with long caching.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "Cache-Control" not in response and self._signed_in(request):
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+    def _signed_in(self, request: HttpRequest) -> bool:
+        user = getattr(request, "user", None)
+        return (user is not None and user.is_authenticated) or "Authorization" in request.headers
 
 
 class ServerTimingMiddleware:
@@ -154,7 +200,7 @@ class LockTimeoutMiddleware:
         ):
             return None
         message = _("Someone else is changing this project right now. Try again in a moment.")
-        if request.path.startswith("/api/"):
+        if is_api_request(request):
             return JsonResponse({"detail": message, "code": "locked"}, status=409)
         if getattr(request, "htmx", False):
             # Whatever the fragment was (a card, a row, a form), it stays as it was; the reason

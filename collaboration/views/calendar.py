@@ -77,7 +77,7 @@ def _ics(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     # The URL is a secret: no shared cache keeps the feed, no search engine lists it.
-    patch_cache_control(response, private=True, max_age=0)
+    patch_cache_control(response, private=True, no_store=True)
     response["X-Robots-Tag"] = "noindex"
     return response
 

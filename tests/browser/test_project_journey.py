@@ -39,10 +39,12 @@ def cast(manager):
 
 
 def _settled(page) -> None:
-    """Wait until htmx has finished its request and swapped the page in."""
+    """Wait until htmx has finished its request and swapped the page in. A function, not an
+    expression: Playwright polls an expression with eval, which the Content-Security-Policy
+    refuses."""
     page.wait_for_load_state("networkidle")
     page.wait_for_function(
-        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
     )
 
 

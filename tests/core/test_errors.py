@@ -69,3 +69,112 @@ def test_project_admin_pages_load_and_show_the_gate(client, db, manager):
         "/admin/projects/customer/",
     ]:
         assert client.get(url).status_code == 200, url
+
+
+# --- under /api/, Django's own errors answer JSON ----------------------------------------------
+def assert_json_error(response, status: int) -> str:
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    return response.json()["detail"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/projects/1.5/", "/api/v1/nope/", "/api/nope"])
+def test_an_api_url_that_matches_no_route_answers_json_404(client, manager, path):
+    manager.language = "en"
+    manager.save()
+    client.force_login(manager)
+
+    assert assert_json_error(client.get(path), 404) == "Not found."
+
+
+def test_the_api_404_is_in_the_users_language(client, manager):
+    manager.language = "zh-hans"
+    manager.save()
+    client.force_login(manager)
+
+    assert assert_json_error(client.get("/api/v1/nope/"), 404) == "未找到。"
+
+
+def test_an_anonymous_api_404_is_json_too(client, db):
+    response = client.get("/api/v1/projects/1.5/", headers={"Accept-Language": "en"})
+
+    assert assert_json_error(response, 404) == "Not found."
+
+
+def test_a_page_404_outside_the_api_stays_a_page(client, manager):
+    client.force_login(manager)
+
+    response = client.get("/projects/1.5/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+THREE_MEGABYTES = 3 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    "content_type, body",
+    [
+        ("application/json", b'{"name": "' + b"x" * THREE_MEGABYTES + b'"}'),
+        # A form body is read by our middleware (FormLineBreaksMiddleware) before any view.
+        ("application/x-www-form-urlencoded", b"name=" + b"x" * THREE_MEGABYTES),
+    ],
+)
+def test_an_api_body_larger_than_the_upload_limit_answers_json_400(
+    client, settings, manager, content_type, body
+):
+    manager.language = "en"
+    manager.save()
+    client.force_login(manager)
+    assert len(body) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+    response = client.post("/api/v1/projects/", data=body, content_type=content_type)
+
+    assert assert_json_error(response, 400) == "The request body is too large."
+
+
+def test_the_too_large_body_error_is_in_the_users_language(client, settings, manager):
+    manager.language = "zh-hans"
+    manager.save()
+    client.force_login(manager)
+    body = b'{"name": "' + b"x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1) + b'"}'
+
+    response = client.post("/api/v1/projects/", data=body, content_type="application/json")
+
+    assert assert_json_error(response, 400) == "请求体过大。"
+
+
+def test_an_api_request_for_an_unknown_host_answers_json_400(client, db):
+    response = client.get("/api/v1/projects/", headers={"Accept-Language": "en"}, HTTP_HOST="evil")
+
+    assert assert_json_error(response, 400) == "Malformed request."
+
+
+@pytest.mark.urls("tests.core.urls_with_failure")
+def test_an_api_500_is_json(manager):
+    client = Client(raise_request_exception=False)
+    client.force_login(manager)
+
+    response = client.get("/api/fail/", headers={"Accept-Language": "en"})
+
+    assert assert_json_error(response, 500) == "A server error occurred."
+
+
+@pytest.mark.urls("tests.core.urls_with_failure")
+def test_an_api_403_outside_drf_is_json(client, manager):
+    client.force_login(manager)
+
+    response = client.get("/api/forbid/", headers={"Accept-Language": "en"})
+
+    assert assert_json_error(response, 403) == "You do not have permission to perform this action."
+
+
+@pytest.mark.urls("tests.core.urls_with_failure")
+def test_a_refused_csrf_check_under_the_api_is_json(manager):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(manager)
+
+    response = client.post("/api/post/", headers={"Accept-Language": "en"})
+
+    assert assert_json_error(response, 403) == "CSRF check failed. Reload the page and try again."
