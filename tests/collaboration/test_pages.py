@@ -529,7 +529,7 @@ def test_personal_feed_covers_only_my_projects(client, manager, project, team_me
 
 
 # --- the customer's interaction log ------------------------------------------------------------
-def test_interaction_log_is_shared_across_the_customers_projects(client, manager, member):
+def test_interaction_log_is_not_shared_with_the_customers_other_deals(client, manager, member):
     customer = CustomerFactory()
     first = ProjectFactory(owner=manager, customer=customer)
     second = ProjectFactory(customer=customer)
@@ -550,9 +550,11 @@ def test_interaction_log_is_shared_across_the_customers_projects(client, manager
     )
     assert response.status_code == 302
 
+    assert "Discussed the pilot" in client.get(customer.get_absolute_url()).content.decode()
     client.force_login(member)  # on the other project of the same customer
     page = client.get(customer.get_absolute_url())
-    assert "Discussed the pilot" in page.content.decode()
+    assert page.status_code == 200
+    assert "Discussed the pilot" not in page.content.decode()
 
 
 def test_outsider_does_not_see_the_interaction_log(client, manager, outsider):

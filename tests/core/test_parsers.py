@@ -9,7 +9,9 @@ DEEP = "[" * 100_000 + "]" * 100_000
 
 
 def test_deep_json_to_the_token_endpoint_is_a_400(client):
-    response = client.post(reverse("api:token"), DEEP, content_type="application/json")
+    response = client.post(
+        reverse("api:token"), DEEP, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     assert response.status_code == 400
     assert "nested too deeply" in response.json()["detail"]
