@@ -19,3 +19,6 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # "" turns it off
+# A request line (the URL with its query) up to 8 KB, gunicorn's most, not its default 4 KB:
+# long filter combinations are answered by the app (a 400 in JSON), not refused by the server.
+limit_request_line = 8190

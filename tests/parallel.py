@@ -41,7 +41,7 @@ def worker_group(item: pytest.Item) -> str | None:
 
 
 def start_order(item: pytest.Item) -> int:
-    if item.get_closest_marker("slow"):
+    if item.get_closest_marker("slow") or item.get_closest_marker("fuzz"):
         return 0
     return 1 if "demo" in getattr(item, "fixturenames", ()) else 2
 
