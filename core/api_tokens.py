@@ -16,11 +16,15 @@ from .models import User
 logger = logging.getLogger(__name__)
 
 
+def _live() -> Q:
+    """Tokens that still work. Knox deletes an expired one when it is presented (and the
+    person's other expired ones with it); `api_tokens_prune_expired` deletes the rest daily."""
+    return Q(expiry__isnull=True) | Q(expiry__gt=timezone.now())
+
+
 def api_tokens_of(user: User) -> QuerySet[AuthToken]:
-    """The person's tokens that still work, newest first (expired ones are not listed, even
-    before knox deletes them at their next use)."""
-    live = Q(expiry__isnull=True) | Q(expiry__gt=timezone.now())
-    return AuthToken.objects.filter(live, user=user).order_by("-created", "token_key")
+    """The person's tokens that still work, newest first."""
+    return AuthToken.objects.filter(_live(), user=user).order_by("-created", "token_key")
 
 
 def api_token_create(*, user: User) -> tuple[AuthToken, str]:
@@ -36,6 +40,12 @@ def api_token_revoke(*, user: User, token_key: str) -> bool:
     if deleted:
         logger.info("API token %s of %s revoked", token_key, user.username)
     return bool(deleted)
+
+
+def api_tokens_prune_expired() -> int:
+    """Delete the expired tokens of everyone (daily, with the sign-in logs)."""
+    deleted, _rows = AuthToken.objects.exclude(_live()).delete()
+    return deleted
 
 
 def api_tokens_revoke_all(*, user: User) -> int:
