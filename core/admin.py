@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from .api_tokens import api_tokens_revoke_all
+from .auth import UserPasswordChangeForm
 from .models import User
 
 
@@ -19,3 +21,12 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("SalesCycle"), {"fields": ["full_name", "email", "department", "language"]}),
     ]
+    change_password_form = UserPasswordChangeForm
+
+    def save_model(self, request, obj, form, change) -> None:
+        # The admin's change form is the one place a person is deactivated (no service or job
+        # does it); it already runs in a transaction. Tokens of an inactive person are refused
+        # anyway — revoking them keeps a later reactivation from bringing them back.
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            api_tokens_revoke_all(user=obj)

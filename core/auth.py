@@ -1,9 +1,16 @@
-"""Sign-in pieces: the form and how django-axes names a failed attempt."""
+"""Sign-in pieces: the forms and how django-axes names a failed attempt."""
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
+    AuthenticationForm,
+    PasswordChangeForm,
+)
 from django.core.validators import MaxLengthValidator
+from django.db import transaction
 from django.http import HttpRequest
+
+from .api_tokens import api_tokens_revoke_all
 
 # django-axes stores the attempted username in a varchar(255).
 AXES_USERNAME_MAX_LENGTH = 255
@@ -27,3 +34,23 @@ def axes_username(request: HttpRequest, credentials: dict | None) -> str | None:
     source = credentials if credentials else request.POST
     username = source.get("username") if source else None
     return username[:AXES_USERNAME_MAX_LENGTH] if isinstance(username, str) else username
+
+
+class RevokesApiTokensMixin:
+    """A password form whose new password also revokes the person's API tokens: whoever knew
+    the old password may have signed a client in with it."""
+
+    def save(self, commit: bool = True):
+        with transaction.atomic():
+            user = super().save(commit=commit)
+            if commit:
+                api_tokens_revoke_all(user=user)
+        return user
+
+
+class OwnPasswordChangeForm(RevokesApiTokensMixin, PasswordChangeForm):
+    """The person's own password page."""
+
+
+class UserPasswordChangeForm(RevokesApiTokensMixin, AdminPasswordChangeForm):
+    """The administration's "change password" of a user."""

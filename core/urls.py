@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import health, views
-from .auth import SignInForm
+from .auth import OwnPasswordChangeForm, SignInForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,7 +20,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(),
+        auth_views.PasswordChangeView.as_view(form_class=OwnPasswordChangeForm),
         name="password_change",
     ),
     path(
@@ -28,6 +28,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/profile/", views.profile, name="profile"),
 ]
 if settings.SERVER_TIMING:
     urlpatterns.append(path("_bench/floor", views.floor, name="bench_floor"))

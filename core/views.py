@@ -1,15 +1,19 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
+from knox.settings import knox_settings
 
 from . import home as home_selectors
+from .api_tokens import api_token_revoke, api_tokens_of, api_tokens_revoke_all
 from .forms import LanguageForm
 
 
@@ -22,6 +26,31 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_director:
         context["director_home"] = home_selectors.director_home(user)
     return render(request, "core/home.html", context)
+
+
+TOKENS_PER_PAGE = 50
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    """The person's profile: their API tokens, one Revoke button each, and "Revoke all"."""
+    if request.method == "POST":
+        if "revoke_all" in request.POST:
+            api_tokens_revoke_all(user=request.user)
+            messages.success(request, _("All your API tokens are revoked."))
+        elif token_key := request.POST.get("revoke"):
+            if not api_token_revoke(user=request.user, token_key=token_key):
+                raise Http404
+            messages.success(
+                request, _("Token revoked. The program that used it must sign in again.")
+            )
+        else:
+            return HttpResponseBadRequest(_("Nothing to revoke."))
+        return redirect("profile")
+    page = Paginator(api_tokens_of(request.user), TOKENS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"page": page, "token_days": knox_settings.TOKEN_TTL.days}
+    return render(request, "core/profile.html", context)
 
 
 @require_POST

@@ -9,7 +9,6 @@ or customer are short and come whole.
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, IntegerField, Value, When
@@ -21,8 +20,6 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, mixins, permissions, status, viewsets
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
@@ -82,8 +79,6 @@ from .serializers import (
     ResourceAllocationSerializer,
     StageTransitionSerializer,
     StrategySerializer,
-    TokenRequestSerializer,
-    TokenSerializer,
     TransitionRequestSerializer,
 )
 from .services import (
@@ -178,35 +173,6 @@ def _changed_fields(instance: models.Model | None, data: dict) -> set[str]:
         if getattr(instance, field.attname) != new:
             changed.add(name)
     return changed
-
-
-# --- sign-in -------------------------------------------------------------------------------------
-@extend_schema(tags=["auth"])
-class TokenView(UserLanguageMixin, ObtainAuthToken):
-    """Exchange a username and password for an API token (`Authorization: Token <token>`)."""
-
-    serializer_class = TokenRequestSerializer
-    authentication_classes = ()
-    permission_classes = ()
-    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # ObtainAuthToken names DRF's own
-
-    @extend_schema(
-        request=TokenRequestSerializer,
-        responses={
-            200: TokenSerializer,
-            400: ERRORS,
-            429: OpenApiResponse(DetailSerializer, description="Locked out by django-axes."),
-        },
-        auth=[],
-    )
-    def post(self, request: Request, *args, **kwargs) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user = serializer.validated_data["user"]
-        token, _created = Token.objects.get_or_create(user=user)
-        # A token is a sign-in: django-axes clears the failures and last_login moves on.
-        user_logged_in.send(sender=type(user), request=request, user=user)
-        return Response({"token": token.key})
 
 
 # --- customers -----------------------------------------------------------------------------------

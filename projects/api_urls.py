@@ -6,7 +6,7 @@ from rest_framework.routers import SimpleRouter
 from collaboration import api as team_api
 from collaboration import api_calendar
 
-from . import api, api_dashboard, api_kpis, api_lessons, api_monitoring
+from . import api, api_auth, api_dashboard, api_kpis, api_lessons, api_monitoring
 
 app_name = "api"
 
@@ -25,7 +25,18 @@ RECORDS = [
 ]
 
 urlpatterns = [
-    path("auth/token/", api.TokenView.as_view(), name="token"),
+    path("auth/token/", api_auth.TokenView.as_view(), name="token"),
+    path("auth/tokens/", api_auth.ApiTokenListView.as_view(), name="token-list"),
+    path(
+        "auth/tokens/revoke-all/",
+        api_auth.ApiTokenRevokeAllView.as_view(),
+        name="token-revoke-all",
+    ),
+    path(
+        "auth/tokens/<str:token_key>/",
+        api_auth.ApiTokenDetailView.as_view(),
+        name="token-detail",
+    ),
     path(
         "customers/<int:customer_pk>/contacts/",
         api.ContactListView.as_view(),

@@ -106,7 +106,36 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(read_only=True)
+    token = serializers.CharField(
+        read_only=True,
+        help_text="The secret, shown this once: send it as `Authorization: Token <token>`.",
+    )
+    token_key = serializers.CharField(
+        read_only=True,
+        help_text="The token's first characters, which name it in the token list and to revoke it.",
+    )
+    expiry = serializers.DateTimeField(
+        read_only=True, help_text="When the token stops working; sign in again for a new one."
+    )
+
+
+class ApiTokenSerializer(serializers.Serializer):
+    """One of my API tokens, named by its first characters; the secret is never shown again."""
+
+    token_key = serializers.CharField(read_only=True)
+    created = serializers.DateTimeField(read_only=True)
+    expiry = serializers.DateTimeField(read_only=True, allow_null=True)
+    current = serializers.SerializerMethodField(
+        help_text="Whether this request was made with this token."
+    )
+
+    def get_current(self, token) -> bool:
+        used = self.context["request"].auth
+        return getattr(used, "digest", None) == token.digest
+
+
+class RevokedSerializer(serializers.Serializer):
+    revoked = serializers.IntegerField(read_only=True, help_text="How many tokens were revoked.")
 
 
 # --- people --------------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -413,9 +413,11 @@ CSRF_FAILURE_VIEW = "core.errors.csrf_failure"
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # The token class first: DRF answers a request without credentials with the first class's
+    # challenge, so it is a 401 with `WWW-Authenticate: Token`, not a bare 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # API rate limits (core.throttles): per person and per address, on the cache (Redis).
@@ -436,6 +438,13 @@ REST_FRAMEWORK = {
 }
 API_RATE_PER_USER = env.str("API_RATE_PER_USER", default="600/min")
 API_RATE_PER_ADDRESS = env.str("API_RATE_PER_ADDRESS", default="3000/min")
+# API tokens (django-rest-knox, core.api_tokens): one per client, only a hash stored, each
+# lasting API_TOKEN_TTL_DAYS from its sign-in; no sliding renewal, so a stolen token dies.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30)),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "SalesCycle API",
     "DESCRIPTION": "Sales projects through the seven-stage sales project operating cycle.",

@@ -37,7 +37,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate
-DENIED = {403}  # anonymous: the first authenticator (session) sends no challenge, so 403
+DENIED = {401}  # anonymous: the first authenticator (token) challenges, so 401
 
 
 # --- fixtures and helpers -------------------------------------------------------------------
@@ -977,7 +977,7 @@ def test_the_log_of_an_unknown_customer_is_a_404(manager):
         ("director", 201),
         ("observer", 403),
         ("outsider", 403),
-        ("anonymous", 403),
+        ("anonymous", 401),
     ],
 )
 def test_who_logs_an_interaction(people, project, customer, who, status):

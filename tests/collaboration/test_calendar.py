@@ -466,7 +466,7 @@ def test_the_api_revokes_the_token(client, team_member):
 
 @pytest.mark.parametrize("method", ["get", "post", "delete"])
 def test_the_token_api_requires_sign_in(method):
-    assert getattr(api(), method)(TOKEN_API).status_code == 403
+    assert getattr(api(), method)(TOKEN_API).status_code == 401
     assert not CalendarToken.objects.exists()
 
 

@@ -100,3 +100,18 @@ def test_expired_sessions_and_old_sign_in_logs_are_deleted(settings):
     assert sign_ins_prune.run() == 2
     assert list(Session.objects.values_list("session_key", flat=True)) == ["live"]
     assert list(AccessLog.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+def test_expired_api_tokens_are_deleted(manager, member):
+    from knox.models import AuthToken
+
+    from core.api_tokens import api_token_create
+    from core.tasks import sign_ins_prune
+
+    expired, _secret = api_token_create(user=manager)
+    AuthToken.objects.filter(pk=expired.pk).update(expiry=NOW - datetime.timedelta(days=1))
+    live, _secret = api_token_create(user=manager)
+    theirs, _secret = api_token_create(user=member)
+
+    assert sign_ins_prune.run() == 1
+    assert set(AuthToken.objects.all()) == {live, theirs}

@@ -8,10 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from collaboration.models import Department, ProjectMembership
+from core.api_tokens import api_token_create
 from core.roles import Role
 from projects.models import (
     ClosureReport,
@@ -119,8 +120,10 @@ def test_token_is_issued_and_authenticates(manager, password, project):
     )
 
     assert response.status_code == 200
-    token = response.json()["token"]
-    assert Token.objects.get(user=manager).key == token
+    body = response.json()
+    token = body["token"]
+    assert AuthToken.objects.get(user=manager).token_key == body["token_key"] == token[:15]
+    assert body["expiry"]
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     listing = client.get(url("project-list"))
     assert listing.status_code == 200
@@ -136,7 +139,7 @@ def test_wrong_password_is_a_400_without_a_token(manager):
 
     assert response.status_code == 400
     assert "non_field_errors" in response.json()
-    assert not Token.objects.exists()
+    assert not AuthToken.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -166,7 +169,7 @@ def test_repeated_failures_lock_the_name_out(settings, manager, password):
 
     assert response.status_code == 429
     assert "detail" in response.json()
-    assert not Token.objects.exists()
+    assert not AuthToken.objects.exists()
 
 
 def test_a_successful_sign_in_clears_earlier_failures(settings, manager, password):
@@ -186,7 +189,8 @@ def test_token_users_are_answered_in_their_saved_language(manager, project):
     manager.language = "zh-hans"
     manager.save()
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=manager).key}")
+    _token, secret = api_token_create(user=manager)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
 
     response = client.post(
         url("project-goals", project.pk),
@@ -203,13 +207,15 @@ def test_a_bad_token_is_refused(db):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
 
-    assert client.get(url("project-list")).status_code == 403
+    response = client.get(url("project-list"))
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
 
 
 # --- who may do what on a project ---------------------------------------------------------------
 MATRIX = [
     # who, sees it in the list, detail, update, transition
-    ("anonymous", None, {403}, {403}, {403}),
+    ("anonymous", None, {401}, {401}, {401}),
     ("outsider", False, {404}, {404}, {404}),
     ("other_manager", False, {404}, {404}, {404}),
     ("team_member", True, {200}, {403}, {403}),
@@ -226,7 +232,7 @@ def test_project_permission_matrix(request, project, name, listed, detail, updat
 
     listing = client.get(url("project-list"))
     if listed is None:
-        assert listing.status_code == 403
+        assert listing.status_code == 401
     else:
         assert listing.status_code == 200
         assert (project.pk in [row["id"] for row in listing.json()["results"]]) is listed
@@ -745,7 +751,7 @@ def test_everyone_signed_in_reads_and_filters_customers(member):
 
     assert response.status_code == 200
     assert [row["name"] for row in response.json()["results"]] == ["API customer 1"]
-    assert api(None).get(url("customer-list")).status_code == 403
+    assert api(None).get(url("customer-list")).status_code == 401
 
 
 def test_member_cannot_update_a_customer(member):

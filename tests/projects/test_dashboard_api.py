@@ -29,7 +29,7 @@ def stage(data: dict, name: str) -> dict:
 @pytest.mark.parametrize("role", ["manager", "member", "outsider"])
 def test_only_directors_read_it(request, role):
     assert api(request.getfixturevalue(role)).get(URL).status_code == 403
-    assert APIClient().get(URL).status_code == 403
+    assert APIClient().get(URL).status_code == 401
 
 
 def test_no_content_before_the_first_rollup(director):

@@ -12,11 +12,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from collaboration.models import ProjectMembership, Task, TaskStatus
 from collaboration.services import task_save
+from core.api_tokens import api_token_create
 from core.roles import Role
 from projects.history import changes_described, project_changes
 from projects.imports import import_rows
@@ -123,7 +123,8 @@ def project(manager):
 
 def api_as(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    _token, secret = api_token_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     return client
 
 

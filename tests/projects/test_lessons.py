@@ -234,7 +234,7 @@ def test_api_rejects_unknown_filter_values(director):
 
 
 def test_api_requires_authentication():
-    assert APIClient().get(API_URL).status_code == 403
+    assert APIClient().get(API_URL).status_code == 401
 
 
 def test_api_queries_do_not_grow_with_lessons(director):

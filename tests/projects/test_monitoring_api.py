@@ -35,7 +35,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-DENIED = {403}  # anonymous: the first authenticator (session) sends no challenge, so 403
+DENIED = {401}  # anonymous: the first authenticator (token) challenges, so 401
 NOW = timezone.now
 
 
