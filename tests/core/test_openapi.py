@@ -98,3 +98,23 @@ def test_a_website_too_long_once_encoded_is_a_400(director):
 
     assert response.status_code == 400
     assert "website" in response.json()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "api:customer-list?region=nowhere",
+        "api:customer-list?industry=mining-on-mars",
+        "api:project-list?stage=done",
+        "api:risk-list?level=apocalyptic",
+    ],
+)
+def test_an_unknown_enum_value_in_a_filter_is_a_400(director, query):
+    name, _, params = query.partition("?")
+    api = APIClient()
+    api.force_authenticate(director)
+
+    response = api.get(f"{reverse(name)}?{params}")
+
+    assert response.status_code == 400
+    assert params.split("=")[0] in response.json()
