@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.fields import PrimaryKeysRelatedField
+from core.fields import ModelSerializer, PrimaryKeysRelatedField, StrictCharField
 from core.people import team_eligible_people
 from core.text import no_control_characters
 from projects.models import OPEN_STAGE_CHOICES, Contact, Project
@@ -38,20 +38,18 @@ def _label(model, name: str):
 
 
 # --- the team --------------------------------------------------------------------------------
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ModelSerializer):
     user = serializers.PrimaryKeyRelatedField(
         label=_label(ProjectMembership, "user"), queryset=team_eligible_people()
     )
-    user_name = serializers.CharField(source="user.display_name", read_only=True)
+    user_name = StrictCharField(source="user.display_name", read_only=True)
     department = serializers.PrimaryKeyRelatedField(
         label=_label(ProjectMembership, "department"),
         queryset=Department.objects.filter(is_active=True),
         required=False,
         allow_null=True,
     )
-    department_name = serializers.CharField(
-        source="department.name", read_only=True, allow_null=True
-    )
+    department_name = StrictCharField(source="department.name", read_only=True, allow_null=True)
     role = serializers.ChoiceField(
         label=_label(ProjectMembership, "role"), choices=TeamRole.choices
     )
@@ -104,7 +102,7 @@ class TaskStageField(serializers.ChoiceField):
         super().__init__(choices=OPEN_STAGE_CHOICES, **kwargs)
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(ModelSerializer):
     stage = TaskStageField(label=_label(Task, "stage"), required=False)
     department = serializers.PrimaryKeyRelatedField(
         label=_label(Task, "department"),
@@ -112,18 +110,14 @@ class TaskSerializer(serializers.ModelSerializer):
         required=False,
         allow_null=True,
     )
-    department_name = serializers.CharField(
-        source="department.name", read_only=True, allow_null=True
-    )
+    department_name = StrictCharField(source="department.name", read_only=True, allow_null=True)
     assignee = serializers.PrimaryKeyRelatedField(
         label=_label(Task, "assignee"),
         queryset=team_eligible_people(),
         required=False,
         allow_null=True,
     )
-    assignee_name = serializers.CharField(
-        source="assignee.display_name", read_only=True, allow_null=True
-    )
+    assignee_name = StrictCharField(source="assignee.display_name", read_only=True, allow_null=True)
     status = serializers.ChoiceField(
         label=_label(Task, "status"), choices=TaskStatus.choices, required=False
     )
@@ -195,7 +189,7 @@ class TaskProgressSerializer(serializers.Serializer):
     progress = serializers.IntegerField(
         label=_label(Task, "progress"), min_value=0, max_value=100, required=False
     )
-    blocked_reason = serializers.CharField(
+    blocked_reason = StrictCharField(
         validators=[no_control_characters],
         label=_label(Task, "blocked_reason"),
         max_length=Task._meta.get_field("blocked_reason").max_length,
@@ -205,16 +199,16 @@ class TaskProgressSerializer(serializers.Serializer):
 
 
 # --- comments --------------------------------------------------------------------------------
-class CommentSerializer(serializers.ModelSerializer):
+class CommentSerializer(ModelSerializer):
     task = serializers.PrimaryKeyRelatedField(
         label=_label(Comment, "task"),
         queryset=Task.objects.none(),
         required=False,
         allow_null=True,
     )
-    author_name = serializers.CharField(source="author.display_name", read_only=True)
+    author_name = StrictCharField(source="author.display_name", read_only=True)
     # Blank gets through to the service, which says what to do about it.
-    body = serializers.CharField(
+    body = StrictCharField(
         validators=[no_control_characters],
         label=_label(Comment, "body"),
         max_length=5000,
@@ -258,11 +252,11 @@ class CommentQuerySerializer(serializers.Serializer):
 
 
 # --- notifications ---------------------------------------------------------------------------
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     text = serializers.SerializerMethodField()
-    project_name = serializers.CharField(source="project.name", read_only=True)
-    task_title = serializers.CharField(source="task.title", read_only=True, allow_null=True)
-    actor_name = serializers.CharField(source="actor.display_name", read_only=True, allow_null=True)
+    project_name = StrictCharField(source="project.name", read_only=True)
+    task_title = StrictCharField(source="task.title", read_only=True, allow_null=True)
+    actor_name = StrictCharField(source="actor.display_name", read_only=True, allow_null=True)
 
     class Meta:
         model = Notification
@@ -321,19 +315,19 @@ class UnreadCountSerializer(serializers.Serializer):
 
 
 # --- the customer's interaction log ----------------------------------------------------------
-class InteractionSerializer(serializers.ModelSerializer):
+class InteractionSerializer(ModelSerializer):
     project = serializers.PrimaryKeyRelatedField(
         label=_label(Interaction, "project"), queryset=Project.objects.none()
     )
-    project_code = serializers.CharField(source="project.code", read_only=True)
+    project_code = StrictCharField(source="project.code", read_only=True)
     contact = serializers.PrimaryKeyRelatedField(
         label=_label(Interaction, "contact"),
         queryset=Contact.objects.all(),
         required=False,
         allow_null=True,
     )
-    contact_name = serializers.CharField(source="contact.name", read_only=True, allow_null=True)
-    user_name = serializers.CharField(source="user.display_name", read_only=True)
+    contact_name = StrictCharField(source="contact.name", read_only=True, allow_null=True)
+    user_name = StrictCharField(source="user.display_name", read_only=True)
 
     class Meta:
         model = Interaction

@@ -1,5 +1,6 @@
 """API fields shared by the apps."""
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
@@ -52,3 +53,23 @@ class PrimaryKeysRelatedField(serializers.PrimaryKeyRelatedField):
         list_kwargs = {"child_relation": cls(*args, **kwargs), "max_length": max_length}
         list_kwargs.update({key: kwargs[key] for key in kwargs if key in MANY_RELATION_KWARGS})
         return PrimaryKeyList(**list_kwargs)
+
+
+class StrictCharField(serializers.CharField):
+    """A string and nothing else. DRF's CharField turns the number 0 into "0"; the schema says
+    `type: string`, and a client sending a number has made a mistake worth a 400."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """The API's model serializers: text fields are strict strings."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+    }

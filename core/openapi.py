@@ -18,6 +18,7 @@ FIELD_ERRORS = {
     "additionalProperties": True,
 }
 UNSAFE = {"post", "put", "patch", "delete"}
+PAGING = {"page", "page_size"}
 
 
 def _response(description: str, name: str) -> dict:
@@ -27,11 +28,30 @@ def _response(description: str, name: str) -> dict:
     }
 
 
+def _decimal_inputs(schemas: dict) -> None:
+    """Amounts are answered as strings ("250000.00", exact); a client may send a JSON number
+    too, which DRF's DecimalField reads — say so for every field a client writes."""
+    for component in schemas.values():
+        for name, field in component.get("properties", {}).items():
+            if field.get("format") != "decimal" or field.get("readOnly"):
+                continue
+            described = {key: field[key] for key in ("title", "description") if key in field}
+            component["properties"][name] = {
+                **described,
+                "anyOf": [
+                    {key: value for key, value in field.items() if key not in described},
+                    {"type": "number", "nullable": bool(field.get("nullable"))},
+                ],
+            }
+
+
 def add_error_responses(result: dict, generator, request, public) -> dict:
-    """Document 400, 401, 403, 404, 409 (writes), 429 on every operation that does not."""
+    """Document 400, 401, 403, 404, 409 (writes), 429 on every operation that does not; empty
+    filters and amounts sent as numbers as the API reads them."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("Error", ERROR)
     schemas.setdefault("FieldErrors", FIELD_ERRORS)
+    _decimal_inputs(schemas)
     errors = {
         "400": _response("The request is not valid: field errors, or a message.", "FieldErrors"),
         "401": _response("No credential, or one that is wrong, expired or revoked.", "Error"),
@@ -44,6 +64,10 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
         for method, operation in path.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            for parameter in operation.get("parameters", []):
+                # A filter left empty (`?region=`, as an HTML form sends it) filters nothing.
+                if parameter.get("in") == "query" and parameter["name"] not in PAGING:
+                    parameter["allowEmptyValue"] = True
             responses = operation["responses"]
             for status, response in errors.items():
                 responses.setdefault(status, response)

@@ -9,14 +9,16 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
+from core.fields import ModelSerializer, StrictCharField
+
 from .api import UserLanguageMixin
 from .filters import PortfolioSnapshotFilter, ProjectSnapshotFilter
 from .models import PortfolioSnapshot, ProjectSnapshot
 from .selectors import portfolio_snapshots_visible_to, project_snapshots_visible_to
 
 
-class ProjectSnapshotSerializer(serializers.ModelSerializer):
-    project_code = serializers.CharField(source="project.code", read_only=True)
+class ProjectSnapshotSerializer(ModelSerializer):
+    project_code = StrictCharField(source="project.code", read_only=True)
 
     class Meta:
         model = ProjectSnapshot
@@ -24,7 +26,7 @@ class ProjectSnapshotSerializer(serializers.ModelSerializer):
         read_only_fields = [field.name for field in ProjectSnapshot._meta.fields]
 
 
-class PortfolioSnapshotSerializer(serializers.ModelSerializer):
+class PortfolioSnapshotSerializer(ModelSerializer):
     success_rate_90 = serializers.FloatField(read_only=True, allow_null=True)
     success_rate_365 = serializers.FloatField(read_only=True, allow_null=True)
     goal_success_rate_90 = serializers.FloatField(read_only=True, allow_null=True)

@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
 
 from collaboration.models import Department
+from core.fields import ModelSerializer, StrictCharField
 from core.models import User
 from core.people import team_eligible_people
 from core.text import ascii_url, no_control_characters
@@ -77,12 +78,12 @@ class SignInLockedOut(exceptions.APIException):
 class TokenRequestSerializer(serializers.Serializer):
     """A username and password, checked by django.contrib.auth (and so by django-axes)."""
 
-    username = serializers.CharField(
+    username = StrictCharField(
         label=User._meta.get_field("username").verbose_name,
         max_length=USERNAME_MAX_LENGTH,
         write_only=True,
     )
-    password = serializers.CharField(
+    password = StrictCharField(
         label=User._meta.get_field("password").verbose_name,
         max_length=PASSWORD_MAX_LENGTH,
         trim_whitespace=False,
@@ -106,11 +107,11 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(
+    token = StrictCharField(
         read_only=True,
         help_text="The secret, shown this once: send it as `Authorization: Token <token>`.",
     )
-    token_key = serializers.CharField(
+    token_key = StrictCharField(
         read_only=True,
         help_text="The token's first characters, which name it in the token list and to revoke it.",
     )
@@ -122,7 +123,7 @@ class TokenSerializer(serializers.Serializer):
 class ApiTokenSerializer(serializers.Serializer):
     """One of my API tokens, named by its first characters; the secret is never shown again."""
 
-    token_key = serializers.CharField(read_only=True)
+    token_key = StrictCharField(read_only=True)
     created = serializers.DateTimeField(read_only=True)
     expiry = serializers.DateTimeField(read_only=True, allow_null=True)
     current = serializers.SerializerMethodField(
@@ -141,15 +142,15 @@ class RevokedSerializer(serializers.Serializer):
 # --- people --------------------------------------------------------------------------------------
 class UserSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    username = serializers.CharField(read_only=True)
-    name = serializers.CharField(source="display_name", read_only=True)
+    username = StrictCharField(read_only=True)
+    name = StrictCharField(source="display_name", read_only=True)
 
 
 # --- customers -----------------------------------------------------------------------------------
 CUSTOMER_NAME_TAKEN = _("A customer with this name already exists.")
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(ModelSerializer):
     class Meta:
         model = Customer
         fields = ["id", "name", "industry", "region", "size", "website", "notes", "created_at"]
@@ -172,7 +173,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         return name
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(ModelSerializer):
     class Meta:
         model = Contact
         fields = ["id", "customer", "name", "title", "phone", "email", "notes"]
@@ -180,17 +181,17 @@ class ContactSerializer(serializers.ModelSerializer):
 
 
 # --- projects ------------------------------------------------------------------------------------
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(ModelSerializer):
     customer = serializers.PrimaryKeyRelatedField(
         label=Project._meta.get_field("customer").verbose_name, queryset=Customer.objects.all()
     )
-    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    customer_name = StrictCharField(source="customer.name", read_only=True)
     owner = serializers.PrimaryKeyRelatedField(
         label=Project._meta.get_field("owner").verbose_name,
         queryset=possible_owners(),
         required=False,
     )
-    owner_name = serializers.CharField(source="owner.display_name", read_only=True)
+    owner_name = StrictCharField(source="owner.display_name", read_only=True)
     stage = StageField(label=Project._meta.get_field("stage").verbose_name, read_only=True)
     next_stage = StageField(read_only=True, allow_null=True)
     outcome = serializers.ChoiceField(choices=Outcome.choices, read_only=True, allow_blank=True)
@@ -252,7 +253,7 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 
 # --- stage records -------------------------------------------------------------------------------
-class FeasibilitySerializer(serializers.ModelSerializer):
+class FeasibilitySerializer(ModelSerializer):
     class Meta:
         model = Feasibility
         fields = [
@@ -266,7 +267,7 @@ class FeasibilitySerializer(serializers.ModelSerializer):
         read_only_fields = ["decided_by", "decided_at"]
 
 
-class GoalSerializer(serializers.ModelSerializer):
+class GoalSerializer(ModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(
         label=Goal._meta.get_field("owner").verbose_name, queryset=team_eligible_people()
     )
@@ -302,7 +303,7 @@ class GoalSerializer(serializers.ModelSerializer):
         return deadline
 
 
-class ResourceAllocationSerializer(serializers.ModelSerializer):
+class ResourceAllocationSerializer(ModelSerializer):
     department = serializers.PrimaryKeyRelatedField(
         label=ResourceAllocation._meta.get_field("department").verbose_name,
         queryset=Department.objects.filter(is_active=True),
@@ -331,8 +332,8 @@ class ResourceAllocationSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
-class StrategySerializer(serializers.ModelSerializer):
-    action_list = serializers.ListField(child=serializers.CharField(), read_only=True)
+class StrategySerializer(ModelSerializer):
+    action_list = serializers.ListField(child=StrictCharField(), read_only=True)
     changes = serializers.SerializerMethodField(
         help_text="Against the revision it supersedes: kind and summary {before, after}, "
         "actions added and removed; null for a first revision."
@@ -372,7 +373,7 @@ class ClosureMetricsSerializer(serializers.Serializer):
     budget_variance_percent = serializers.IntegerField(allow_null=True)
 
 
-class ClosureReportSerializer(serializers.ModelSerializer):
+class ClosureReportSerializer(ModelSerializer):
     metrics = serializers.SerializerMethodField()
 
     class Meta:
@@ -405,7 +406,7 @@ class ClosureReportSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class LessonSerializer(serializers.ModelSerializer):
+class LessonSerializer(ModelSerializer):
     stage = StageField(label=Lesson._meta.get_field("stage").verbose_name)
 
     class Meta:
@@ -416,10 +417,10 @@ class LessonSerializer(serializers.ModelSerializer):
 
 # --- the cycle -----------------------------------------------------------------------------------
 class CriterionSerializer(serializers.Serializer):
-    code = serializers.CharField(read_only=True)
-    label = serializers.CharField(read_only=True)
+    code = StrictCharField(read_only=True)
+    label = StrictCharField(read_only=True)
     met = serializers.BooleanField(read_only=True)
-    hint = serializers.CharField(read_only=True)
+    hint = StrictCharField(read_only=True)
 
 
 class GateSerializer(serializers.Serializer):
@@ -429,7 +430,7 @@ class GateSerializer(serializers.Serializer):
     criteria = CriterionSerializer(many=True, read_only=True)
 
 
-class StageTransitionSerializer(serializers.ModelSerializer):
+class StageTransitionSerializer(ModelSerializer):
     from_stage = StageField(read_only=True)
     to_stage = StageField(read_only=True)
     actor = UserSummarySerializer(read_only=True)
@@ -444,7 +445,7 @@ class TransitionRequestSerializer(serializers.Serializer):
     """A move of the project to `to_stage`; the lifecycle decides whether it may happen."""
 
     to_stage = StageField(label=_("To stage"))
-    note = serializers.CharField(
+    note = StrictCharField(
         validators=[no_control_characters],
         label=_("Note"),
         max_length=2000,
@@ -459,7 +460,7 @@ class TransitionRequestSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
     )
-    reason = serializers.CharField(
+    reason = StrictCharField(
         validators=[no_control_characters],
         label=ClosureReport._meta.get_field("reason").verbose_name,
         max_length=2000,
@@ -481,7 +482,7 @@ class TransitionRequestSerializer(serializers.Serializer):
 
 
 class ApprovalRequestSerializer(serializers.Serializer):
-    note = serializers.CharField(
+    note = StrictCharField(
         validators=[no_control_characters],
         label=_("Note"),
         max_length=2000,
@@ -496,14 +497,14 @@ class ApprovalRequestSerializer(serializers.Serializer):
 
 
 class DetailSerializer(serializers.Serializer):
-    detail = serializers.CharField(read_only=True)
+    detail = StrictCharField(read_only=True)
 
 
 class GateNotMetSerializer(DetailSerializer):
     """A 409: the gate's unmet criteria, or — the project changed meanwhile, a row lock held
     elsewhere, no pending change to decide — a message and a code alone."""
 
-    code = serializers.CharField(required=False)
+    code = StrictCharField(required=False)
     unmet = CriterionSerializer(many=True, required=False)
 
 
@@ -520,17 +521,17 @@ class StoredValueField(serializers.JSONField):
 class FieldChangeSerializer(serializers.Serializer):
     """One field of a record changed: stored values and how the reader's language shows them."""
 
-    name = serializers.CharField(help_text="The field's name in the API and the database.")
-    label = serializers.CharField(help_text="The field's name in the reader's language.")
+    name = StrictCharField(help_text="The field's name in the API and the database.")
+    label = StrictCharField(help_text="The field's name in the reader's language.")
     old = StoredValueField(allow_null=True, help_text="The stored value before.")
     new = StoredValueField(allow_null=True, help_text="The stored value after.")
-    old_display = serializers.CharField(help_text="The value before, as a person reads it.")
-    new_display = serializers.CharField(help_text="The value after, as a person reads it.")
+    old_display = StrictCharField(help_text="The value before, as a person reads it.")
+    new_display = StrictCharField(help_text="The value after, as a person reads it.")
 
 
 class ChangeUserSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = StrictCharField()
 
 
 class ChangeSerializer(serializers.Serializer):
@@ -542,10 +543,10 @@ class ChangeSerializer(serializers.Serializer):
         source="kind", choices=[tracked.key for tracked in TRACKED]
     )
     record_id = serializers.IntegerField()
-    record_type = serializers.CharField(help_text="The kind of record in the reader's language.")
-    record_name = serializers.CharField()
+    record_type = StrictCharField(help_text="The kind of record in the reader's language.")
+    record_name = StrictCharField()
     action = serializers.ChoiceField(choices=[("+", "created"), ("~", "changed"), ("-", "deleted")])
-    action_label = serializers.CharField()
+    action_label = StrictCharField()
     fields = FieldChangeSerializer(many=True, help_text="Empty when created or deleted.")
     earlier_unknown = serializers.BooleanField(
         help_text="A change of a record whose earlier state was never recorded (created before "

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.fields import PrimaryKeysRelatedField
+from core.fields import ModelSerializer, PrimaryKeysRelatedField, StrictCharField
 from core.people import team_eligible_people
 from core.text import no_control_characters
 
@@ -94,11 +94,11 @@ class VisibleProjectField(serializers.PrimaryKeyRelatedField):
 
 
 # --- reviews -------------------------------------------------------------------------------------
-class ActionItemSerializer(serializers.ModelSerializer):
+class ActionItemSerializer(ModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(
         label=_label(ReviewActionItem, "owner"), queryset=team_eligible_people()
     )
-    owner_name = serializers.CharField(source="owner.display_name", read_only=True)
+    owner_name = StrictCharField(source="owner.display_name", read_only=True)
 
     class Meta:
         model = ReviewActionItem
@@ -106,11 +106,11 @@ class ActionItemSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "task", "created_at"]
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class ReviewSerializer(ModelSerializer):
     """A review as the lists show it; written when it is scheduled."""
 
     project = VisibleProjectField(label=_label(ReviewMeeting, "project"))
-    project_name = serializers.CharField(source="project.name", read_only=True)
+    project_name = StrictCharField(source="project.name", read_only=True)
     attendees = PrimaryKeysRelatedField(
         label=_label(ReviewMeeting, "attendees"),
         queryset=team_eligible_people(),
@@ -157,8 +157,8 @@ class ReviewChangeSerializer(ReviewSerializer):
 
 # The brief: what changed since the last held review (`projects.reviews.ReviewBrief`).
 class GoalChangeSerializer(serializers.Serializer):
-    title = serializers.CharField()
-    unit = serializers.CharField()
+    title = StrictCharField()
+    unit = StrictCharField()
     target = serializers.FloatField()
     then = serializers.FloatField(allow_null=True)
     now = serializers.FloatField()
@@ -167,20 +167,20 @@ class GoalChangeSerializer(serializers.Serializer):
 
 
 class DepartmentTasksSerializer(serializers.Serializer):
-    department = serializers.CharField()
+    department = StrictCharField()
     overdue = serializers.IntegerField()
     blocked = serializers.IntegerField()
 
 
 class RiskChangeSummarySerializer(serializers.Serializer):
-    title = serializers.CharField()
+    title = StrictCharField()
     level = RiskLevelField()
     score = serializers.IntegerField()
     status = RiskStatusField()
 
 
 class ReviewBriefSerializer(serializers.Serializer):
-    since = serializers.CharField(allow_null=True, help_text="When the last review was held.")
+    since = StrictCharField(allow_null=True, help_text="When the last review was held.")
     stage = StageField()
     days_in_stage = serializers.IntegerField()
     norm_days = serializers.IntegerField(allow_null=True)
@@ -217,7 +217,7 @@ class HoldSerializer(serializers.Serializer):
     """The decision of a review; the lifecycle decides where it takes the project."""
 
     decision = ReviewDecisionField(label=_label(ReviewMeeting, "decision"))
-    decision_note = serializers.CharField(
+    decision_note = StrictCharField(
         validators=[no_control_characters],
         label=_label(ReviewMeeting, "decision_note"),
         max_length=ReviewMeeting._meta.get_field("decision_note").max_length,
@@ -225,7 +225,7 @@ class HoldSerializer(serializers.Serializer):
         allow_blank=True,
         default="",
     )
-    minutes = serializers.CharField(
+    minutes = StrictCharField(
         validators=[no_control_characters],
         label=_label(ReviewMeeting, "minutes"),
         max_length=ReviewMeeting._meta.get_field("minutes").max_length,
@@ -249,9 +249,9 @@ class HoldResultSerializer(serializers.Serializer):
 
 
 # --- risks ---------------------------------------------------------------------------------------
-class RiskSerializer(serializers.ModelSerializer):
+class RiskSerializer(ModelSerializer):
     project = VisibleProjectField(label=_label(Risk, "project"))
-    project_name = serializers.CharField(source="project.name", read_only=True)
+    project_name = StrictCharField(source="project.name", read_only=True)
     category = RiskCategoryField(label=_label(Risk, "category"))
     probability = serializers.IntegerField(
         label=_label(Risk, "probability"), min_value=1, max_value=5
@@ -262,7 +262,7 @@ class RiskSerializer(serializers.ModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(
         label=_label(Risk, "owner"), queryset=team_eligible_people()
     )
-    owner_name = serializers.CharField(source="owner.display_name", read_only=True)
+    owner_name = StrictCharField(source="owner.display_name", read_only=True)
     status = RiskStatusField(label=_label(Risk, "status"), required=False)
 
     class Meta:
