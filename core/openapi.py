@@ -18,7 +18,6 @@ FIELD_ERRORS = {
     "additionalProperties": True,
 }
 UNSAFE = {"post", "put", "patch", "delete"}
-PAGING = {"page", "page_size"}
 
 
 def _response(description: str, name: str) -> dict:
@@ -64,9 +63,16 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
         for method, operation in path.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            body = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in body:
+                # The API is JSON. Form and multipart bodies are read too (the browsable API
+                # posts forms) but not documented: they carry no types, every value a string.
+                for media in [media for media in body if media != "application/json"]:
+                    del body[media]
             for parameter in operation.get("parameters", []):
-                # A filter left empty (`?region=`, as an HTML form sends it) filters nothing.
-                if parameter.get("in") == "query" and parameter["name"] not in PAGING:
+                # A filter left empty (`?region=`, as an HTML form sends it) filters nothing; an
+                # empty `page` is the first (DRF). A page size is a number or a 400.
+                if parameter.get("in") == "query" and parameter["name"] != "page_size":
                     parameter["allowEmptyValue"] = True
             responses = operation["responses"]
             for status, response in errors.items():

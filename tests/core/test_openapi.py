@@ -118,3 +118,27 @@ def test_an_unknown_enum_value_in_a_filter_is_a_400(director, query):
 
     assert response.status_code == 400
     assert params.split("=")[0] in response.json()
+
+
+def test_a_number_where_the_schema_says_string_is_a_400(manager, project):
+    api = APIClient()
+    api.force_authenticate(manager)
+
+    response = api.post(
+        reverse("api:project-comments", args=[project.pk]), {"body": 0}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"body": ["Not a valid string."]}
+
+
+@pytest.mark.parametrize("page_size", ["0", "201", "null", "²", "-1"])
+def test_a_history_page_size_outside_1_to_200_is_a_400(director, page_size):
+    api = APIClient()
+    api.force_authenticate(director)
+    project = ProjectFactory()
+
+    response = api.get(reverse("api:project-history", args=[project.pk]), {"page_size": page_size})
+
+    assert response.status_code == 400
+    assert "page_size" in response.json()
