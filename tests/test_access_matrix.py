@@ -3,11 +3,11 @@ team member, the owner, another sales manager (with a deal of the same customer)
 against every page and API endpoint of one project and its records, the lists, exports, search,
 feeds and the customer's interaction log.
 
-Reads: the team and directors get the page; outsiders and the other manager get a 404 (the
-project's existence does not leak); the anonymous are sent to sign in (pages) or get a 401
-(API). Pages that change a project answer only its owner and directors. Lists, exports, search
-and feeds name the project to those who may see it and to nobody else. Writes through the API
-by those who may not are refused and change nothing."""
+Reads: the team and directors get the page (the dashboard: directors alone); outsiders and the
+other manager get a 404 (the project's existence does not leak); the anonymous are sent to sign
+in (pages) or get a 401 (API). Pages that change a project answer only its owner and directors.
+Lists, exports, search, the customer page and feeds name the project to those who may see it and
+to nobody else. Writes through the API by those who may not are refused and change nothing."""
 
 import datetime
 
@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 from collaboration.calendar import calendar_token_ensure
 from collaboration.models import Interaction, InteractionKind, ProjectMembership, TeamRole
 from core.roles import Role
+from projects.kpis import portfolio_rollup, project_snapshots_rollup
 from projects.models import Project, Stage
 from tests.factories import (
     CommentFactory,
@@ -73,6 +74,8 @@ def world(manager, director, member, outsider):
         user=manager,
         summary=WHISPER,
     )
+    project_snapshots_rollup()  # the KPI rows: for the KPI lists, exports and the dashboard
+    portfolio_rollup()
     records = {
         "project": project,
         "customer": project.customer,
@@ -222,6 +225,8 @@ LISTS = [
     ("api:review-list", [], {}),
     ("api:risk-list", [], {}),
     ("api:lesson-search", [], {"q": "pilot"}),
+    ("projects:kpi_project_export", ["csv"], {}),
+    ("api:kpi-projects", [], {}),
 ]
 
 
@@ -254,6 +259,30 @@ def test_the_interaction_log_shows_the_entry_to_the_team_only(client, world):
         shown_page = WHISPER in _page(client, people[role], page).content.decode()
         shown_api = WHISPER in _api(people[role]).get(api_url).content.decode()
         assert shown_page == shown_api == (role in TEAM), role
+
+
+def test_the_customer_page_lists_the_project_only_for_the_team(client, world):
+    people, records = world
+    url = reverse("projects:customer_detail", args=[records["customer"].pk])
+    for role in ROLES[1:]:
+        response = _page(client, people[role], url)
+        assert response.status_code == 200, role
+        assert (SECRET in response.content.decode()) == (role in TEAM), role
+
+
+@pytest.mark.parametrize(
+    ("route", "anonymous"), [("projects:dashboard", 302), ("api:dashboard", 401)]
+)
+def test_the_dashboard_is_the_directors(client, world, route, anonymous):
+    people, _records = world
+    url = reverse(route)
+    for role in ROLES:
+        if route.startswith("api:"):
+            status = _api(people[role]).get(url).status_code
+        else:
+            status = _page(client, people[role], url).status_code
+        expected = 200 if role == "director" else anonymous if role == "anonymous" else 403
+        assert status == expected, role
 
 
 def test_calendar_feeds_hold_the_project_only_for_the_team(client, world):
