@@ -5,6 +5,7 @@ username and address, does not see.
 The counters live in the cache (Redis). A cache that is away lets requests through — a limit
 is not worth an outage — and, like the broker, is skipped for a while after one failure."""
 
+import functools
 import logging
 import time
 
@@ -132,8 +133,9 @@ class SignInLimitMiddleware:
         return self.get_response(request)
 
 
-def _sign_in_paths() -> set[str]:
-    return {reverse("login"), reverse("api:token")}
+@functools.cache
+def _sign_in_paths() -> frozenset[str]:
+    return frozenset({reverse("login"), reverse("api:token")})
 
 
 def _refused(request: HttpRequest, retry_after: int) -> HttpResponse:

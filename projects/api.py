@@ -209,7 +209,7 @@ class CustomerViewSet(
         for name, value in serializer.validated_data.items():
             setattr(customer, name, value)
         try:
-            with transaction.atomic():
+            with service_errors(), transaction.atomic():
                 customer_save(customer=customer, actor=self.request.user)
         except IntegrityError as error:
             # Two requests with the same new name at once: the constraint catches the second.

@@ -9,7 +9,7 @@ from collaboration.selectors import team_users
 from core.forms import DateInput, DateTimeInput
 from core.models import User
 from core.people import team_eligible_people
-from core.text import ascii_url, no_control_characters
+from core.text import no_control_characters
 
 from .access import possible_owners
 from .models import (
@@ -45,21 +45,15 @@ def _short_text(rows: int = 3) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
 
-WEBSITE_MAX_LENGTH = Customer._meta.get_field("website").max_length
-
-
 class CustomerForm(forms.ModelForm):
     website = forms.URLField(
-        label=_("website"), max_length=WEBSITE_MAX_LENGTH, required=False, assume_scheme="https"
+        label=_("website"), max_length=300, required=False, assume_scheme="https"
     )
 
     class Meta:
         model = Customer
         fields = ["name", "industry", "region", "size", "website", "notes"]
         widgets = {"notes": _short_text()}
-
-    def clean_website(self) -> str:
-        return ascii_url(self.cleaned_data["website"], max_length=WEBSITE_MAX_LENGTH)
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()

@@ -303,7 +303,6 @@ def project_snapshots_rollup(*, day: datetime.date | None = None) -> SnapshotRol
     day = day or timezone.localdate(now)
     open_projects = Project.objects.exclude(stage=Stage.CLOSED)
     facts = project_facts(open_projects, day=day, now=now)
-    codes = dict(open_projects.values_list("pk", "code"))
     snapshots = [
         ProjectSnapshot(
             project_id=fact["pk"],
@@ -313,7 +312,7 @@ def project_snapshots_rollup(*, day: datetime.date | None = None) -> SnapshotRol
         )
         for fact in facts
     ]
-    skipped: dict[str, str] = {}
+    refused: dict[int, str] = {}  # project id → why
     for start in range(0, len(snapshots), SNAPSHOT_BATCH):
         batch = snapshots[start : start + SNAPSHOT_BATCH]
         try:
@@ -325,9 +324,15 @@ def project_snapshots_rollup(*, day: datetime.date | None = None) -> SnapshotRol
                     with transaction.atomic():
                         _snapshots_write([snapshot])
                 except DatabaseError as error:
-                    code = codes.get(snapshot.project_id, str(snapshot.project_id))
-                    skipped[code] = f"{type(error).__name__}: {error}".strip()
-                    logger.error("KPI rollup %s: project %s skipped: %s", day, code, error)
+                    refused[snapshot.project_id] = f"{type(error).__name__}: {error}".strip()
+                    logger.error(
+                        "KPI rollup %s: project %s skipped: %s", day, snapshot.project_id, error
+                    )
+    # Named by their codes, read only when something was refused.
+    codes = (
+        dict(Project.objects.filter(pk__in=refused).values_list("pk", "code")) if refused else {}
+    )
+    skipped = {codes.get(pk, str(pk)): why for pk, why in refused.items()}
     result = SnapshotRollup(written=len(snapshots) - len(skipped), skipped=skipped)
     logger.info("KPI rollup %s: %d project snapshots", day, result.written)
     return result

@@ -8,7 +8,6 @@ from dataclasses import asdict
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +18,7 @@ from collaboration.models import Department
 from core.fields import ModelSerializer, StrictCharField
 from core.models import User
 from core.people import team_eligible_people
-from core.text import ascii_url, no_control_characters
+from core.text import no_control_characters
 
 from .access import possible_owners
 from .history import TRACKED
@@ -155,13 +154,6 @@ class CustomerSerializer(ModelSerializer):
         model = Customer
         fields = ["id", "name", "industry", "region", "size", "website", "notes", "created_at"]
         read_only_fields = ["id", "created_at"]
-
-    def validate_website(self, website: str) -> str:
-        max_length = Customer._meta.get_field("website").max_length
-        try:
-            return ascii_url(website, max_length=max_length)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.messages) from None
 
     def validate_name(self, name: str) -> str:
         # The database constraint is on lower(name); say so next to the field, not with a 500.

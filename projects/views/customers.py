@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +13,7 @@ from collaboration.access import (
     can_see_interactions,
     interactions_visible_to,
 )
+from collaboration.forms import add_service_errors
 from collaboration.views.interactions import interaction_form
 from core.pagination import KeysPaginator
 
@@ -80,7 +81,11 @@ def customer_form_view(request: HttpRequest, pk: int | None = None) -> HttpRespo
     customer = get_object_or_404(Customer, pk=pk) if pk else None
     form = CustomerForm(request.POST or None, instance=customer)
     if request.method == "POST" and form.is_valid():
-        customer = customer_save(customer=form.save(commit=False), actor=request.user)
-        messages.success(request, _("Customer saved."))
-        return redirect(customer)
+        try:
+            customer = customer_save(customer=form.save(commit=False), actor=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Customer saved."))
+            return redirect(customer)
     return render(request, "projects/customer_form.html", {"form": form, "customer": customer})

@@ -85,6 +85,24 @@ def test_an_international_website_is_stored_as_a_uri_from_the_chinese_page(clien
     assert Customer.objects.get(pk=customer.pk).website == "https://xn--6orv52d.xn--fiqs8s"
 
 
+def test_a_website_too_long_once_encoded_is_refused_next_to_the_field(client, director):
+    director.language = "zh-hans"
+    director.save()
+    client.force_login(director)
+    customer = CustomerFactory(name="港口集团")
+    url = reverse("projects:customer_edit", args=[customer.pk])
+    data = dict(form_with(client.get(url).content.decode(), "name").submission())
+    data["website"] = "https://例子.中国/" + "路" * 80
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["website"] == [
+        "请确保该地址转写为 URI 后不超过 300 个字符。"
+    ]
+    assert Customer.objects.get(pk=customer.pk).website == customer.website
+
+
 def test_a_website_too_long_once_encoded_is_a_400(director):
     api = APIClient()
     api.force_authenticate(director)
