@@ -181,6 +181,7 @@ def server_env(url: str, redis: str) -> dict:
         "REDIS_URL": redis,
         "SECRET_KEY": "bench-not-secret",
         "DEBUG": "false",
+        "DEMO_DATA": "true",
         "SERVER_TIMING": "true",
         "ALLOWED_HOSTS": HOST,
         "SECURE_SSL_REDIRECT": "false",

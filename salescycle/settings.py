@@ -55,6 +55,11 @@ INSTALLED_APPS = [
     "collaboration",
     "projects",
 ]
+# The demo and benchmark data (`seed_demo`, `seed_scale`): installed where such data is wanted
+# (`make demo`, the suite, the benchmark), not in production.
+DEMO_DATA = env.bool("DEMO_DATA", default=DEBUG)
+if DEMO_DATA:
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -23,7 +23,7 @@ from .factories import TEST_PASSWORD, UserFactory
 pytest_plugins = [
     "tests.teams",
     "tests.books",
-    "tests.demo",
+    "tests.seeded_demo",
     "tests.parallel",
     "tests.processes",
 ]

@@ -3,9 +3,10 @@ Redis database and a Celery queue of its own (tests/settings.py).
 
 Tests are handed to the workers one at a time, except those that share something costly to
 build, which go to one worker together: the tests that read the demo (seeded once there, see
-tests/demo.py), the tests of a module that uses a module- or class-scoped fixture of ours (built
-once there), and tests marked `xdist_group(name)`. Slow tests (a child process that builds a
-database of its own) start first, side by side with the rest, instead of being left for the end.
+tests/seeded_demo.py), the tests of a module that uses a module- or class-scoped fixture of ours
+(built once there), and tests marked `xdist_group(name)`. Slow tests (a child process that
+builds a database of its own) start first, side by side with the rest, instead of being left for
+the end.
 
 xdist's own `--dist loadgroup` passes the groups in node ids it rewrites, which pytest 9 no
 longer allows (pytest-xdist issue 1386: the groups are silently ignored). Here each worker writes

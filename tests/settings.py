@@ -22,6 +22,7 @@ if WORKER_NUMBER:
     os.environ["REDIS_URL"] = urlunsplit(_redis._replace(path=f"/{_base + WORKER_NUMBER}"))
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-that-is-long-enough-for-django-checks")
 os.environ["DEBUG"] = "false"
+os.environ["DEMO_DATA"] = "true"
 # Playwright's sync API keeps an event loop on the main thread; the ORM calls made by the
 # test body on that thread are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
