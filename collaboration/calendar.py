@@ -19,8 +19,9 @@ from icalendar import Calendar, Event, vDuration
 
 from core.dates import EARLIEST, EARLIEST_MOMENT, LATEST, LATEST_MOMENT
 from core.models import User
+from monitoring.models import ReviewDecision, ReviewMeeting
 from projects.access import projects_visible_to
-from projects.models import Project, ReviewDecision, ReviewMeeting
+from projects.models import Project
 
 from .models import CalendarToken, Task
 from .models.calendar import new_calendar_token

@@ -15,7 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import Project, ReviewMeeting, Stage, StageTransition, TransitionKind
+from monitoring.models import ReviewMeeting
+from projects.models import Project, Stage, StageTransition, TransitionKind
 
 from .models import Task, TaskStatus
 

@@ -24,6 +24,16 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format=DATETIME_VALUE_FORMAT)
 
 
+# One widget each for the date and datetime boxes of every form.
+DATE = DateInput()
+DATETIME = DateTimeInput()
+
+
+def short_text(rows: int = 3) -> forms.Textarea:
+    """A text box a few lines high, for notes and descriptions."""
+    return forms.Textarea(attrs={"rows": rows})
+
+
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     next = forms.CharField(required=False, max_length=2000)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from collaboration.models import Notification, NotificationKind, Task
 from collaboration.selectors import my_tasks
 from core.models import User
+from monitoring.models import ReviewMeeting
 from projects.access import projects_visible_to
 from projects.kpi_runs import kpi_run_latest
 from projects.models import (
@@ -17,7 +18,6 @@ from projects.models import (
     PortfolioSnapshot,
     Project,
     ProjectSnapshot,
-    ReviewMeeting,
     Stage,
 )
 

@@ -38,7 +38,9 @@ from demo.teamwork import (
     team_work_timeline,
 )
 from demo.teamwork.texts import BLOCKED_REASONS
-from projects.alerts import projects_stuck_notify, review_reminders_send, reviews_overdue_notify
+from monitoring.alerts import projects_stuck_notify, review_reminders_send, reviews_overdue_notify
+from monitoring.models import ReviewDecision
+from monitoring.reviews import REVIEWED_STAGES
 from projects.lifecycle import (
     evaluate_gate,
     project_approve,
@@ -59,13 +61,11 @@ from projects.models import (
     ReasonCategory,
     ResourceAllocation,
     ReviewCadence,
-    ReviewDecision,
     Stage,
     StagePolicy,
     StageTransition,
     Strategy,
 )
-from projects.reviews import REVIEWED_STAGES
 from projects.services import (
     project_create,
     project_update,
@@ -399,7 +399,7 @@ class Builder:
         review_next(self.project, self.review_rng)  # the first one, if none was held
 
     def hold(self, decision: ReviewDecision) -> None:
-        """Hold the next review; its decision drives the cycle (`projects.reviews`)."""
+        """Hold the next review; its decision drives the cycle (`monitoring.reviews`)."""
         self.project = review_held(self.project, decision, self.review_rng)
 
     def fill_monitoring(self) -> None:

@@ -17,8 +17,6 @@ from .models import (
     Project,
     ProjectSnapshot,
     ResourceAllocation,
-    ReviewMeeting,
-    Risk,
     StagePolicy,
     StageTransition,
     Strategy,
@@ -117,28 +115,11 @@ for model in (
     admin.site.register(model, list_select_related=["project"], raw_id_fields=["project"])
 
 
-@admin.register(ReviewMeeting)
-class ReviewMeetingAdmin(ReadOnlyAdmin):
-    list_display = ["project", "scheduled_for", "held_at", "decision"]
-    list_filter = ["decision"]
-    list_select_related = ["project"]
-    date_hierarchy = "scheduled_for"
-    search_fields = ["project__code", "project__name"]
-
-
 @admin.register(ImportBatch)
 class ImportBatchAdmin(ReadOnlyAdmin):
     list_display = ["token", "created_by", "created_at", "imported_at", "projects_created"]
     list_select_related = ["created_by"]
     date_hierarchy = "created_at"
-
-
-@admin.register(Risk)
-class RiskAdmin(ReadOnlyAdmin):
-    list_display = ["title", "project", "level", "score", "status", "owner", "due_date"]
-    list_filter = ["status", "category"]
-    list_select_related = ["project", "owner"]
-    search_fields = ["title", "project__code"]
 
 
 @admin.register(ProjectSnapshot)

@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 from collaboration.models import Department, TaskStatus
 from core.models import User
 from core.numbers import format_amount, format_percent
+from monitoring.risks import risk_matrix_of_cells
 
 from .access import projects_visible_to
 from .kpis import DIMENSION_KEYS, reason_text
@@ -27,7 +28,6 @@ from .models import (
     Stage,
     StagePolicy,
 )
-from .risks import risk_matrix_of_cells
 
 PERIODS = (30, 90, 365)
 RED_SHOWN = 20  # projects in red listed on the dashboard; the rest are a link away
@@ -424,7 +424,7 @@ def director_dashboard(*, user: User, filters: DashboardFilter) -> dict | None:
         "loops": loops,
         "loops_href": _list_href(filters, looped="true", active="true"),
         "review_compliance": current.review_compliance if current else None,
-        "reviews_href": reverse("projects:portfolio_reviews"),
+        "reviews_href": reverse("monitoring:portfolio_reviews"),
         "matrix": matrix,
         "workload": bar_chart(workload_rows),
         "workload_figures": workload_figures,

@@ -25,17 +25,10 @@ from openpyxl.cell import WriteOnlyCell
 
 from collaboration.models import Task
 from core.text import printable
+from monitoring.models import ReviewMeeting, Risk, RiskLevel
 
 from .kpis import reason_text
-from .models import (
-    Customer,
-    PortfolioSnapshot,
-    Project,
-    ProjectSnapshot,
-    ReviewMeeting,
-    Risk,
-    RiskLevel,
-)
+from .models import Customer, PortfolioSnapshot, Project, ProjectSnapshot
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",

@@ -5,8 +5,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from collaboration.models import Department, ProjectMembership
-from collaboration.selectors import team_users
-from core.forms import DateInput, DateTimeInput
+from core.forms import DATE, short_text
 from core.models import User
 from core.people import team_eligible_people
 from core.text import no_control_characters
@@ -23,10 +22,6 @@ from .models import (
     Project,
     ReasonCategory,
     ResourceAllocation,
-    ReviewActionItem,
-    ReviewDecision,
-    ReviewMeeting,
-    Risk,
     Stage,
     Strategy,
 )
@@ -37,13 +32,6 @@ from .rules import (
     check_goal_target,
 )
 
-DATE = DateInput()
-DATETIME = DateTimeInput()
-
-
-def _short_text(rows: int = 3) -> forms.Textarea:
-    return forms.Textarea(attrs={"rows": rows})
-
 
 class CustomerForm(forms.ModelForm):
     website = forms.URLField(
@@ -53,7 +41,7 @@ class CustomerForm(forms.ModelForm):
     class Meta:
         model = Customer
         fields = ["name", "industry", "region", "size", "website", "notes"]
-        widgets = {"notes": _short_text()}
+        widgets = {"notes": short_text()}
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -69,7 +57,7 @@ class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["name", "title", "phone", "email", "notes"]
-        widgets = {"notes": _short_text(2)}
+        widgets = {"notes": short_text(2)}
 
 
 class ProjectForm(forms.ModelForm):
@@ -85,7 +73,7 @@ class ProjectForm(forms.ModelForm):
             "expected_close_date",
             "review_cadence",
         ]
-        widgets = {"background": _short_text(4), "expected_close_date": DATE}
+        widgets = {"background": short_text(4), "expected_close_date": DATE}
 
     def __init__(self, *args, actor: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -106,9 +94,9 @@ class FeasibilityForm(forms.ModelForm):
         model = Feasibility
         fields = ["market_research", "customer_needs", "competitors", "decision"]
         widgets = {
-            "market_research": _short_text(),
-            "customer_needs": _short_text(),
-            "competitors": _short_text(2),
+            "market_research": short_text(),
+            "customer_needs": short_text(),
+            "competitors": short_text(2),
         }
 
 
@@ -127,7 +115,7 @@ class GoalForm(forms.ModelForm):
             "achievable",
             "relevant",
         ]
-        widgets = {"deadline": DATE, "achievable": _short_text(2), "relevant": _short_text(2)}
+        widgets = {"deadline": DATE, "achievable": short_text(2), "relevant": short_text(2)}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -179,7 +167,7 @@ class StrategyForm(forms.ModelForm):
     class Meta:
         model = Strategy
         fields = ["kind", "summary", "actions"]
-        widgets = {"summary": _short_text(), "actions": _short_text(4)}
+        widgets = {"summary": short_text(), "actions": short_text(4)}
 
 
 class ClosureReportForm(forms.ModelForm):
@@ -196,11 +184,11 @@ class ClosureReportForm(forms.ModelForm):
             "recommendations",
         ]
         widgets = {
-            "reason": _short_text(2),
-            "summary": _short_text(),
-            "went_well": _short_text(),
-            "to_improve": _short_text(),
-            "recommendations": _short_text(2),
+            "reason": short_text(2),
+            "summary": short_text(),
+            "went_well": short_text(),
+            "to_improve": short_text(),
+            "recommendations": short_text(2),
         }
 
     def clean(self):
@@ -218,14 +206,14 @@ class LessonForm(forms.ModelForm):
     class Meta:
         model = Lesson
         fields = ["text", "stage"]
-        widgets = {"text": _short_text(2)}
+        widgets = {"text": short_text(2)}
 
 
 class MembershipForm(forms.ModelForm):
     class Meta:
         model = ProjectMembership
         fields = ["user", "department", "role", "responsibilities"]
-        widgets = {"responsibilities": _short_text(2)}
+        widgets = {"responsibilities": short_text(2)}
 
     def __init__(self, *args, project: Project, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -245,88 +233,6 @@ class MembershipForm(forms.ModelForm):
         return user
 
 
-class ReviewForm(forms.ModelForm):
-    """Schedule or move a review; the past-date and team rules are `review_schedule`'s."""
-
-    attendees = forms.ModelMultipleChoiceField(
-        label=_("Attendees"),
-        queryset=User.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": _("Only members of the project's team can attend.")},
-    )
-
-    class Meta:
-        model = ReviewMeeting
-        fields = ["scheduled_for", "duration_minutes", "location", "attendees", "agenda"]
-        widgets = {"scheduled_for": DATETIME, "agenda": _short_text(6)}
-        help_texts = {
-            "agenda": _("Left empty, it is drafted from what changed since the last review."),
-        }
-
-    def __init__(self, *args, project: Project, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["attendees"].queryset = team_users(project)
-
-
-class ReviewAgendaForm(forms.ModelForm):
-    class Meta:
-        model = ReviewMeeting
-        fields = ["agenda"]
-        widgets = {"agenda": _short_text(8)}
-
-
-class ReviewMinutesForm(forms.ModelForm):
-    class Meta:
-        model = ReviewMeeting
-        fields = ["minutes"]
-        widgets = {"minutes": _short_text(10)}
-
-
-class ReviewHoldForm(forms.Form):
-    """Record a review as held: the decision drives the cycle (`review_hold`)."""
-
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[("", "—"), *ReviewDecision.choices],
-        error_messages={
-            "required": _("Choose the decision of the review."),
-            "invalid_choice": _("Choose one of the listed decisions."),
-        },
-    )
-    decision_note = forms.CharField(
-        validators=[no_control_characters],
-        label=_("Reason for the decision"),
-        required=False,
-        max_length=2000,
-        widget=_short_text(2),
-    )
-    # Left out or empty, the minutes already saved are kept.
-    minutes = forms.CharField(
-        validators=[no_control_characters],
-        label=_("Minutes"),
-        required=False,
-        max_length=20000,
-        widget=_short_text(4),
-    )
-
-
-class ReviewActionItemForm(forms.ModelForm):
-    class Meta:
-        model = ReviewActionItem
-        fields = ["title", "owner", "due_date"]
-        widgets = {"due_date": DATE}
-        error_messages = {
-            "owner": {
-                "invalid_choice": _("The owner of an action must be on the project's team."),
-            },
-        }
-
-    def __init__(self, *args, project: Project, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = team_users(project)
-
-
 class TransitionForm(forms.Form):
     to_stage = forms.ChoiceField(label=_("To stage"), choices=Stage.choices)
     note = forms.CharField(
@@ -334,7 +240,7 @@ class TransitionForm(forms.Form):
         label=_("Note"),
         required=False,
         max_length=2000,
-        widget=_short_text(2),
+        widget=short_text(2),
     )
     outcome = forms.ChoiceField(
         label=_("Outcome"),
@@ -348,35 +254,3 @@ class TransitionForm(forms.Form):
     reason_category = forms.ChoiceField(
         label=_("Main reason"), required=False, choices=[("", "—"), *ReasonCategory.choices]
     )
-
-
-class RiskForm(forms.ModelForm):
-    """A risk of the project; its owner is someone on the team."""
-
-    class Meta:
-        model = Risk
-        fields = [
-            "title",
-            "category",
-            "probability",
-            "impact",
-            "owner",
-            "description",
-            "mitigation",
-            "status",
-            "due_date",
-            "last_reviewed_on",
-        ]
-        widgets = {
-            "description": _short_text(2),
-            "mitigation": _short_text(2),
-            "due_date": DATE,
-            "last_reviewed_on": DATE,
-            "probability": forms.NumberInput(attrs={"min": 1, "max": 5}),
-            "impact": forms.NumberInput(attrs={"min": 1, "max": 5}),
-        }
-
-    def __init__(self, *args, project: Project, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.project = project
-        self.fields["owner"].queryset = team_users(project)

@@ -32,9 +32,9 @@ from django.utils.translation import gettext as _
 
 from collaboration.models import Department, Task, TaskStatus
 from core.models import User
+from monitoring.models import CADENCE_INTERVAL, ReviewMeeting, Risk, RiskLevel, RiskStatus
 
 from .models import (
-    CADENCE_INTERVAL,
     ClosureReport,
     Goal,
     Health,
@@ -47,10 +47,6 @@ from .models import (
     Region,
     ResourceAllocation,
     ReviewCadence,
-    ReviewMeeting,
-    Risk,
-    RiskLevel,
-    RiskStatus,
     Stage,
     StagePolicy,
     StageTransition,

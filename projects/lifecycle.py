@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from collaboration.models import IRON_TRIANGLE, ProjectMembership, Task, TaskStatus
 from core.history import records_actor
 from core.models import User
+from monitoring.models import ReviewDecision, ReviewMeeting
 
 from .access import can_transition
 from .models import (
@@ -33,8 +34,6 @@ from .models import (
     Project,
     ReasonCategory,
     ReviewCadence,
-    ReviewDecision,
-    ReviewMeeting,
     Stage,
     StagePolicy,
     StageTransition,

@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.models import User
+from monitoring.models import ReviewMeeting
 
 from .access import projects_visible_to
 from .models import (
@@ -27,7 +28,6 @@ from .models import (
     PortfolioSnapshot,
     Project,
     ProjectSnapshot,
-    ReviewMeeting,
     Stage,
     Strategy,
     action_key,

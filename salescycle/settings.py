@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "core",
     "collaboration",
     "projects",
+    "monitoring",
 ]
 # The demo and benchmark data (`seed_demo`, `seed_scale`): installed where such data is wanted
 # (`make demo`, the suite, the benchmark), not in production.
@@ -230,15 +231,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=1),
     },
     "review-reminders": {
-        "task": "projects.tasks.review_reminders",
+        "task": "monitoring.tasks.review_reminders",
         # Every minute: a run lost with a killed worker is redone within a minute (its
         # exactly-once keys make the rerun harmless); 0.3 s at 20,000 projects.
         "schedule": timedelta(minutes=1),
     },
-    "reviews-overdue": {"task": "projects.tasks.reviews_overdue", "schedule": timedelta(hours=1)},
-    "projects-stuck": {"task": "projects.tasks.projects_stuck", "schedule": timedelta(hours=1)},
+    "reviews-overdue": {"task": "monitoring.tasks.reviews_overdue", "schedule": timedelta(hours=1)},
+    "projects-stuck": {"task": "monitoring.tasks.projects_stuck", "schedule": timedelta(hours=1)},
     "reviews-next": {
-        "task": "projects.tasks.reviews_schedule_next",
+        "task": "monitoring.tasks.reviews_schedule_next",
         "schedule": timedelta(hours=1),
     },
     "kpis-daily": {

@@ -14,8 +14,9 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
-    path("api/v1/", include("projects.api_urls")),
+    path("api/v1/", include("salescycle.api_urls")),
     path("", include("projects.urls")),
+    path("", include("monitoring.urls")),
     path("", include("collaboration.urls")),
     path("", include("core.urls")),
 ]

@@ -15,6 +15,7 @@ from collaboration.models import (
 )
 from core.models import User
 from core.roles import Role
+from monitoring.models import ReviewActionItem, ReviewMeeting, Risk
 from projects.models import (
     ClosureReport,
     Contact,
@@ -30,9 +31,6 @@ from projects.models import (
     Region,
     ResourceAllocation,
     ResourceKind,
-    ReviewActionItem,
-    ReviewMeeting,
-    Risk,
     Stage,
     Strategy,
     StrategyKind,

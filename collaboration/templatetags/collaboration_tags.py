@@ -6,7 +6,8 @@ from django.template.defaultfilters import linebreaksbr
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from projects.models import ReviewDecision, RiskLevel, Stage
+from monitoring.models import ReviewDecision, RiskLevel
+from projects.models import Stage
 
 from ..models import TaskStatus
 

@@ -3,7 +3,7 @@
 Like `demo.teamwork`, in two steps:
 
 1. `work`, while the project is driven through the cycle: reviews scheduled and held through
-   `projects.reviews`, so the decisions are what moved it (adjust strategy → back to strategy,
+   `monitoring.reviews`, so the decisions are what moved it (adjust strategy → back to strategy,
    continue → back to execution, close → closure, escalate → flagged for the directors), with
    their action items, some turned into tasks; risks recorded and updated through `risk_save`,
    so the feed and the serious-risk alerts are the real ones;

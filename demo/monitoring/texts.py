@@ -2,7 +2,7 @@
 of its owner's language (`demo.people`)."""
 
 from demo.people import Said
-from projects.models import ReviewDecision, RiskCategory
+from monitoring.models import ReviewDecision, RiskCategory
 
 LOCATIONS = [
     Said("会议室 A", "Meeting room A"),

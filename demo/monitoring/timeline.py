@@ -11,17 +11,9 @@ from django.utils import timezone
 from collaboration.models import Activity, ActivityVerb, Notification, NotificationKind, TaskStatus
 from core.history import history_rewrite
 from demo.monitoring.work import demo_random
-from projects.models import (
-    Project,
-    ReviewActionItem,
-    ReviewDecision,
-    ReviewMeeting,
-    Risk,
-    RiskStatus,
-    Stage,
-    StageTransition,
-)
-from projects.reviews import DECISION_TARGET
+from monitoring.models import ReviewActionItem, ReviewDecision, ReviewMeeting, Risk, RiskStatus
+from monitoring.reviews import DECISION_TARGET
+from projects.models import Project, Stage, StageTransition
 
 # Each stage transition's time when it was made, and its time once spread over the past.
 Moves = list[tuple[datetime.datetime, datetime.datetime]]

@@ -17,22 +17,16 @@ from demo.monitoring.texts import (
     PROBABILITY_WEIGHTS,
     RISKS,
 )
-from projects.models import (
-    Project,
-    ReviewActionItem,
-    ReviewDecision,
-    ReviewMeeting,
-    Risk,
-    RiskStatus,
-)
-from projects.reviews import (
+from monitoring.models import ReviewActionItem, ReviewDecision, ReviewMeeting, Risk, RiskStatus
+from monitoring.reviews import (
     action_item_add,
     action_items_to_tasks,
     review_brief,
     review_hold,
     review_schedule,
 )
-from projects.risks import risk_save
+from monitoring.risks import risk_save
+from projects.models import Project
 
 
 def demo_random(project: Project, purpose: str) -> random.Random:

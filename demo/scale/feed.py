@@ -3,7 +3,8 @@ its stage changes, reviews and risks, at the time of each."""
 
 from collaboration.models import Activity, ActivityVerb
 from demo.scale.bulk import insert
-from projects.models import ReviewMeeting, Risk, StageTransition, risk_level
+from monitoring.models import ReviewMeeting, Risk, risk_level
+from projects.models import StageTransition
 
 
 def activities_create(

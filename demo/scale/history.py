@@ -12,17 +12,9 @@ from decimal import Decimal
 
 from demo.scale.bulk import insert
 from demo.scale.plans import Clock, Plan
+from monitoring.models import ReviewMeeting, Risk, RiskStatus, risk_level
 from projects.kpis import THRESHOLDS, portfolio_rollup, project_snapshots_rollup
-from projects.models import (
-    Outcome,
-    PortfolioDimension,
-    PortfolioSnapshot,
-    ReviewMeeting,
-    Risk,
-    RiskStatus,
-    Stage,
-    risk_level,
-)
+from projects.models import Outcome, PortfolioDimension, PortfolioSnapshot, Stage
 
 HISTORY_DAYS = 365
 # The past days go in blocks of days: six statements whatever the size of the portfolio.

@@ -17,7 +17,8 @@ from demo.monitoring.texts import (
 )
 from demo.scale.bulk import insert
 from demo.scale.plans import Clock, Plan
-from projects.models import ReviewActionItem, ReviewMeeting, Risk, RiskStatus, Stage, risk_level
+from monitoring.models import ReviewActionItem, ReviewMeeting, Risk, RiskStatus, risk_level
+from projects.models import Stage
 
 
 def _risk_counts(plans: list[Plan], total: int, clock: Clock, rng) -> Counter[int]:

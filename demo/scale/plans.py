@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 
 from core.models import User
 from demo.scale.texts import ABORT_REASONS, BACKGROUNDS, PRODUCTS
+from monitoring.models import ReviewDecision
 from projects.models import (
     OPEN_STAGES,
     Customer,
     Outcome,
     ReasonCategory,
     ReviewCadence,
-    ReviewDecision,
     Stage,
     TransitionKind,
 )

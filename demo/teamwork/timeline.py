@@ -22,7 +22,8 @@ from collaboration.models import (
 from collaboration.notifications import email_preferences, tasks_overdue_notify
 from core.history import history_rewrite
 from demo.teamwork.work import project_random
-from projects.models import OPEN_STAGES, Project, ReviewActionItem, Stage
+from monitoring.models import ReviewActionItem
+from projects.models import OPEN_STAGES, Project, Stage
 
 Window = tuple[datetime.date, datetime.date]
 

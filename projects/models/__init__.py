@@ -11,10 +11,6 @@ from .choices import (
     Region,
     ResourceKind,
     ReviewCadence,
-    ReviewDecision,
-    RiskCategory,
-    RiskLevel,
-    RiskStatus,
     Stage,
     StrategyKind,
     StrategyStatus,
@@ -50,8 +46,6 @@ from .records import (
     action_key,
     goal_attainment_ratio,
 )
-from .reviews import CADENCE_INTERVAL, ReviewActionItem, ReviewMeeting, ReviewQuerySet
-from .risks import LEVEL_RANK, RISK_LEVEL_FLOORS, SERIOUS_LEVELS, Risk, risk_level
 
 __all__ = [
     "goal_attainment_ratio",
@@ -62,17 +56,6 @@ __all__ = [
     "PortfolioDimension",
     "PortfolioSnapshot",
     "ProjectSnapshot",
-    "CADENCE_INTERVAL",
-    "LEVEL_RANK",
-    "RISK_LEVEL_FLOORS",
-    "SERIOUS_LEVELS",
-    "ReviewActionItem",
-    "ReviewQuerySet",
-    "Risk",
-    "RiskCategory",
-    "RiskLevel",
-    "RiskStatus",
-    "risk_level",
     "ABORTABLE_STAGES",
     "LOOP_TARGETS",
     "NEXT_STAGE",
@@ -98,8 +81,6 @@ __all__ = [
     "ResourceAllocation",
     "ResourceKind",
     "ReviewCadence",
-    "ReviewDecision",
-    "ReviewMeeting",
     "Stage",
     "StagePolicy",
     "StageTransition",

@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from collaboration.models import Department
+from monitoring.views.risks import GEOMETRY, _levels, _picture
 
 from ..access import possible_owners
 from ..dashboard import PERIODS, dashboard_filter_parse, director_dashboard
 from ..models import Industry, Region
-from .risks import GEOMETRY, _levels, _picture
 
 
 @login_required
@@ -52,6 +52,6 @@ def director_dashboard_view(request: HttpRequest) -> HttpResponse:
             "matrix_rows": _picture(matrix, filters.risk_query, None),
             "levels": _levels(matrix),
             "geometry": GEOMETRY,
-            "register_url": reverse("projects:portfolio_risks"),
+            "register_url": reverse("monitoring:portfolio_risks"),
         }
     return render(request, "projects/dashboard.html", context)

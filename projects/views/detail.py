@@ -9,6 +9,8 @@ from collaboration.models import IRON_TRIANGLE, ActivityVerb, TaskStatus
 from collaboration.selectors import comments_of
 from collaboration.views.comments import comment_form_context
 from core.models import User
+from monitoring.forms import ReviewForm
+from monitoring.models import ReviewDecision
 
 from ..access import can_edit_project
 from ..forms import (
@@ -19,7 +21,6 @@ from ..forms import (
     GoalProgressForm,
     LessonForm,
     MembershipForm,
-    ReviewForm,
     StrategyForm,
     TransitionForm,
 )
@@ -32,7 +33,6 @@ from ..models import (
     Outcome,
     Project,
     ReasonCategory,
-    ReviewDecision,
     Stage,
     StrategyStatus,
 )

@@ -6,6 +6,10 @@ from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 
+from monitoring.filters import RiskFilter
+from monitoring.models import ReviewMeeting
+from monitoring.risks import risks_visible_to
+
 from ..access import get_project_for_user, projects_visible_to
 from ..exports import (
     FORMATS,
@@ -17,10 +21,9 @@ from ..exports import (
     export_response,
     portfolio_snapshot_columns,
 )
-from ..filters import PortfolioSnapshotFilter, ProjectSnapshotFilter, RiskFilter
+from ..filters import PortfolioSnapshotFilter, ProjectSnapshotFilter
 from ..kpis import dimension_names
-from ..models import Project, ReviewMeeting
-from ..risks import risks_visible_to
+from ..models import Project
 from ..selectors import portfolio_snapshots_visible_to, project_snapshots_visible_to
 from .projects import SORTS, projects_filtered
 

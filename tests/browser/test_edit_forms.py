@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from collaboration.models import Interaction, Task
-from projects.models import Goal, Project, ResourceAllocation, ReviewMeeting, Risk
+from monitoring.models import ReviewMeeting, Risk
+from projects.models import Goal, Project, ResourceAllocation
 from tests.full_world import world_fixture  # noqa: F401 (the `world` fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

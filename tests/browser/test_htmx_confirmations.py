@@ -6,7 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from collaboration.models import Task, TaskStatus, TeamRole
-from projects.models import ReviewMeeting, Stage
+from monitoring.models import ReviewMeeting
+from projects.models import Stage
 from tests.factories import (
     ProjectFactory,
     ProjectMembershipFactory,

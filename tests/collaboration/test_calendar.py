@@ -14,7 +14,8 @@ from rest_framework.test import APIClient
 from collaboration.calendar import calendar_token_ensure
 from collaboration.models import CalendarToken, TaskStatus, TeamRole
 from core.roles import Role
-from projects.models import ReviewDecision, Stage
+from monitoring.models import ReviewDecision
+from projects.models import Stage
 from tests.factories import (
     ProjectFactory,
     ProjectMembershipFactory,

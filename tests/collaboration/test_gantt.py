@@ -18,7 +18,8 @@ from collaboration.gantt import (
     project_gantt,
 )
 from collaboration.models import Task, TaskStatus
-from projects.models import Project, ReviewMeeting, Stage, StageTransition, TransitionKind
+from monitoring.models import ReviewMeeting
+from projects.models import Project, Stage, StageTransition, TransitionKind
 from tests.factories import (
     ProjectFactory,
     ProjectMembershipFactory,

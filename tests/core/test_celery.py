@@ -121,6 +121,6 @@ def test_emails_go_to_their_own_queue_and_the_worker_consumes_both(settings):
     """Bulk e-mail never holds the sweeps behind it (README, Reliability)."""
     route = app.amqp.router.route({}, "collaboration.tasks.notification_email")
     assert route["queue"].name == settings.CELERY_MAIL_QUEUE
-    assert app.amqp.router.route({}, "projects.tasks.review_reminders")["queue"].name == (
+    assert app.amqp.router.route({}, "monitoring.tasks.review_reminders")["queue"].name == (
         settings.CELERY_TASK_DEFAULT_QUEUE
     )

@@ -34,7 +34,7 @@ def flashed(response) -> str:
 
 
 def review_url(name: str, review) -> str:
-    return reverse(f"projects:{name}", args=[review.project_id, review.pk])
+    return reverse(f"monitoring:{name}", args=[review.project_id, review.pk])
 
 
 def test_a_kanban_move_confirms_it(client, chinese_manager, task):

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from collaboration.models import Task
 from core.fields import MAX_IDS
-from projects.models import ReviewMeeting
+from monitoring.models import ReviewMeeting
 from tests.factories import TaskFactory
 
 pytestmark = pytest.mark.django_db

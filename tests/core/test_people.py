@@ -113,14 +113,14 @@ def pickers(project, director) -> dict[str, tuple[str, list[str]]]:
             ["team-user"],
         ),
         "review form": (
-            reverse("projects:review_create", args=[project.pk]),
+            reverse("monitoring:review_create", args=[project.pk]),
             ["reviews-attendees"],
         ),
         "review page": (
-            reverse("projects:review_detail", args=[project.pk, review.pk]),
+            reverse("monitoring:review_detail", args=[project.pk, review.pk]),
             ["action-owner"],
         ),
-        "risk form": (reverse("projects:risk_edit", args=[project.pk, risk.pk]), ["owner"]),
+        "risk form": (reverse("monitoring:risk_edit", args=[project.pk, risk.pk]), ["owner"]),
         "project list filter": (reverse("projects:project_list"), ["owner"]),
         "task list filter": (
             reverse("collaboration:task_list", args=[project.pk]),
@@ -130,9 +130,9 @@ def pickers(project, director) -> dict[str, tuple[str, list[str]]]:
             reverse("collaboration:portfolio_tasks"),
             ["assignee", "project_owner"],
         ),
-        "risk register filter": (reverse("projects:risk_list", args=[project.pk]), ["owner"]),
+        "risk register filter": (reverse("monitoring:risk_list", args=[project.pk]), ["owner"]),
         "portfolio risks filter": (
-            reverse("projects:portfolio_risks"),
+            reverse("monitoring:portfolio_risks"),
             ["owner", "project_owner"],
         ),
         "dashboard filter": (reverse("projects:dashboard"), ["owner"]),

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from collaboration.models import Notification, NotificationKind
 from core.models import Heartbeat
-from projects.tasks import review_reminders
+from monitoring.tasks import review_reminders
 from salescycle.celery import app
 from tests.factories import ReviewMeetingFactory
 from tests.processes import (

@@ -44,7 +44,7 @@ def test_run_sweeps_reminds_from_a_fresh_process(transactional_db, require_postg
     )
 
     assert result.returncode == 0, result.stderr
-    assert "projects.tasks.review_reminders: 1" in result.stdout
+    assert "monitoring.tasks.review_reminders: 1" in result.stdout
     assert Notification.objects.filter(
         recipient=manager, kind=NotificationKind.REVIEW_REMINDER
     ).exists()

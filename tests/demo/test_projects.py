@@ -15,6 +15,15 @@ from collaboration.models import (
     ProjectMembership,
     Task,
 )
+from monitoring.models import (
+    ReviewActionItem,
+    ReviewDecision,
+    ReviewMeeting,
+    Risk,
+    RiskLevel,
+    RiskStatus,
+)
+from monitoring.reviews import DECISION_TARGET, REVIEWED_STAGES, review_brief
 from projects.lifecycle import evaluate_gate
 from projects.models import (
     OPEN_STAGES,
@@ -26,18 +35,11 @@ from projects.models import (
     Outcome,
     Project,
     ResourceAllocation,
-    ReviewActionItem,
-    ReviewDecision,
-    ReviewMeeting,
-    Risk,
-    RiskLevel,
-    RiskStatus,
     Stage,
     StageTransition,
     Strategy,
     TransitionKind,
 )
-from projects.reviews import DECISION_TARGET, REVIEWED_STAGES, review_brief
 
 # The demo seeded once for the session, put back for this module (tests/seeded_demo.py).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]

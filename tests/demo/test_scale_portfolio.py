@@ -16,6 +16,7 @@ from django.utils import timezone
 from collaboration.models import Activity, ProjectMembership, Task, TaskStatus
 from core.models import User
 from core.roles import Role
+from monitoring.models import ReviewMeeting, Risk
 from projects.lifecycle import evaluate_gate
 from projects.models import (
     OPEN_STAGES,
@@ -29,8 +30,6 @@ from projects.models import (
     ProjectCodeCounter,
     ProjectSnapshot,
     ReviewCadence,
-    ReviewMeeting,
-    Risk,
     Stage,
     StageTransition,
     TransitionKind,
@@ -193,8 +192,8 @@ def test_a_director_sees_the_portfolio_pages(seeded, client, director):
         reverse("projects:project_list") + "?stage=execution",
         reverse("projects:project_board"),
         reverse("projects:dashboard"),
-        reverse("projects:portfolio_risks"),
-        reverse("projects:portfolio_reviews"),
+        reverse("monitoring:portfolio_risks"),
+        reverse("monitoring:portfolio_reviews"),
         reverse("home"),
         *(
             reverse("projects:project_detail", args=[project.pk])

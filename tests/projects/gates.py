@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from collaboration.models import IRON_TRIANGLE, TaskStatus, TeamRole
+from monitoring.models import ReviewDecision
 from projects.models import (
     ClosureReport,
     Feasibility,
@@ -27,7 +28,6 @@ from projects.models import (
     Project,
     ResourceKind,
     ReviewCadence,
-    ReviewDecision,
     Stage,
     StrategyStatus,
 )

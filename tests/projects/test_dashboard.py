@@ -241,7 +241,7 @@ def test_every_figure_links_to_its_list_with_the_filter(client, director, book):
     assert client.get(won).content.decode().count('data-testid="project-row-') == 2
 
     assert "/projects/?looped=true&active=true&department=east" in links
-    assert reverse("projects:portfolio_reviews") in links
+    assert reverse("monitoring:portfolio_reviews") in links
 
     cell = "/risks/?department=east&probability=5&impact=5"
     assert cell in links

@@ -173,8 +173,8 @@ def test_pages_link_to_the_exports(client, manager, project):
     client.force_login(manager)
 
     projects = client.get(reverse("projects:project_list"), {"stage": Stage.EXECUTION})
-    risks = client.get(reverse("projects:risk_list", args=[project.pk]))
-    reviews = client.get(reverse("projects:review_list", args=[project.pk]))
+    risks = client.get(reverse("monitoring:risk_list", args=[project.pk]))
+    reviews = client.get(reverse("monitoring:review_list", args=[project.pk]))
 
     export = reverse("projects:project_list_export", args=["csv"])
     assert f"{export}?stage=execution" in projects.content.decode()
@@ -225,6 +225,6 @@ def test_the_task_list_and_portfolio_reviews_link_to_their_exports(client, direc
     project = ProjectFactory()
     client.force_login(director)
     tasks = client.get(reverse("collaboration:task_list", args=[project.pk])).text
-    reviews = client.get(reverse("projects:portfolio_reviews")).text
+    reviews = client.get(reverse("monitoring:portfolio_reviews")).text
     assert reverse("projects:task_export", args=[project.pk, "xlsx"]) in tasks
     assert reverse("projects:portfolio_review_export", args=["csv"]) in reviews

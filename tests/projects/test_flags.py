@@ -34,7 +34,7 @@ def test_lists_flag_overdue_reviews_and_escalations(client, director, url):
 
     assert html.count('data-testid="flag-review-overdue"') == 1
     assert html.count('data-testid="flag-escalated"') == 1
-    assert reverse("projects:review_list", args=[behind.pk]) in html
+    assert reverse("monitoring:review_list", args=[behind.pk]) in html
 
 
 def test_the_flags_cost_no_query_per_row(client, director):

@@ -320,7 +320,7 @@ def test_a_change_of_owner_records_the_former_owner_leaving_the_team(director, m
 
 
 def test_an_escalation_is_recorded(manager, project):
-    from projects.reviews import review_hold
+    from monitoring.reviews import review_hold
     from tests.factories import ReviewMeetingFactory
 
     review = ReviewMeetingFactory(
@@ -420,8 +420,8 @@ def test_a_service_s_actor_does_not_stick_to_later_saves(manager, project):
 def test_a_review_a_real_worker_schedules_is_recorded_as_made_by_salescycle(
     celery_worker, tasks_finished, client, manager
 ):
+    from monitoring.tasks import reviews_schedule_next
     from projects.models import Stage
-    from projects.tasks import reviews_schedule_next
     from tests.factories import ReviewMeetingFactory
 
     project = ProjectFactory(owner=manager, stage=Stage.EXECUTION, review_cadence="weekly")
@@ -442,7 +442,7 @@ def test_a_review_a_real_worker_schedules_is_recorded_as_made_by_salescycle(
 
 
 def test_a_deleted_risk_stays_in_the_history_with_its_name(manager, project):
-    from projects.risks import risk_delete
+    from monitoring.risks import risk_delete
 
     risk = RiskFactory(project=project, title="Competitor undercuts the price")
     risk_delete(risk=risk, actor=manager)
@@ -455,7 +455,7 @@ def test_a_deleted_risk_stays_in_the_history_with_its_name(manager, project):
 
 def test_a_backdated_record_shows_only_the_changes_people_make_afterwards(manager, project):
     from core.history import history_rewrite
-    from projects.models import ReviewMeeting
+    from monitoring.models import ReviewMeeting
     from tests.factories import ReviewMeetingFactory
 
     review = ReviewMeetingFactory(project=project)
@@ -479,7 +479,7 @@ def test_a_form_that_keeps_a_time_to_the_minute_records_no_change_of_time(client
     """A review planned at 09:00:37 (by a job, or the demo) is edited in its zh-hans form: the
     time box keeps minutes, so 09:00 comes back. The change a person made is listed; the
     seconds, which no page shows, are not a change of "scheduled for"."""
-    from projects.models import ReviewMeeting
+    from monitoring.models import ReviewMeeting
     from tests.browser_forms import form_holding
 
     planned = timezone.make_aware(datetime.datetime(2027, 3, 5, 9, 0, 37))
@@ -487,7 +487,7 @@ def test_a_form_that_keeps_a_time_to_the_minute_records_no_change_of_time(client
     manager.language = "zh-hans"
     manager.save()
     client.force_login(manager)
-    page = client.get(reverse("projects:review_edit", args=[project.pk, review.pk]))
+    page = client.get(reverse("monitoring:review_edit", args=[project.pk, review.pk]))
     form = form_holding(page, "save-review")
     sent = [(k, "B 会议室" if k.endswith("location") else v) for k, v in form.submission()]
 

@@ -278,7 +278,7 @@ RISK_FILTERS = [
 def test_portfolio_risk_filters_narrow_the_register(client, director, risks, params, expected):
     client.force_login(director)
 
-    response = client.get(reverse("projects:portfolio_risks"), params)
+    response = client.get(reverse("monitoring:portfolio_risks"), params)
 
     assert response.status_code == 200
     assert risk_ids(response) == {risks[name].pk for name in expected}
@@ -300,7 +300,7 @@ def test_portfolio_risk_export_applies_the_new_filters(client, director, risks):
 def test_portfolio_register_offers_the_new_filters(client, director, risks):
     client.force_login(director)
 
-    response = client.get(reverse("projects:portfolio_risks"))
+    response = client.get(reverse("monitoring:portfolio_risks"))
 
     fields = response.context["filter"].form.fields
     assert {"department", "industry", "region"} <= set(fields)
@@ -312,7 +312,7 @@ def test_portfolio_register_offers_the_new_filters(client, director, risks):
 def test_bad_department_on_the_portfolio_register_is_a_field_error(client, director, risks):
     client.force_login(director)
 
-    response = client.get(reverse("projects:portfolio_risks"), {"department": "nope"})
+    response = client.get(reverse("monitoring:portfolio_risks"), {"department": "nope"})
 
     assert response.status_code == 200
     assert "department" in response.context["filter"].errors
@@ -325,7 +325,7 @@ def test_a_projects_own_register_does_not_offer_them(client, director, risks):
 
     # Values for them are ignored: the project's risk is still listed.
     response = client.get(
-        reverse("projects:risk_list", args=[project.pk]),
+        reverse("monitoring:risk_list", args=[project.pk]),
         {"department": "channels", "industry": "energy", "region": "south"},
     )
 
