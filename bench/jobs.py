@@ -20,8 +20,8 @@ def main() -> None:
     from django.db import connection, transaction
 
     from collaboration.tasks import tasks_overdue_sweep
+    from insights.tasks import kpis_rollup
     from monitoring.tasks import review_reminders, reviews_overdue
-    from projects.tasks import kpis_rollup
 
     def timed(*jobs, again: bool = False) -> float | tuple[float, float]:
         """Seconds for `jobs`; with `again`, also for a second run at once (nothing new)."""

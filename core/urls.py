@@ -6,7 +6,6 @@ from . import health, views
 from .auth import OwnPasswordChangeForm, SignInForm
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("language/", views.set_language, name="set_language"),

@@ -12,21 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from knox.settings import knox_settings
 
-from . import home as home_selectors
 from .api_tokens import api_token_revoke, api_tokens_of, api_tokens_revoke_all
 from .forms import LanguageForm
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    context = {"member_home": home_selectors.member_home(user)}
-    if user.is_sales_manager:
-        context["manager_home"] = home_selectors.manager_home(user)
-    if user.is_director:
-        context["director_home"] = home_selectors.director_home(user)
-    return render(request, "core/home.html", context)
-
 
 TOKENS_PER_PAGE = 50
 

@@ -13,9 +13,7 @@ from .models import (
     Goal,
     ImportBatch,
     Lesson,
-    PortfolioSnapshot,
     Project,
-    ProjectSnapshot,
     ResourceAllocation,
     StagePolicy,
     StageTransition,
@@ -120,18 +118,3 @@ class ImportBatchAdmin(ReadOnlyAdmin):
     list_display = ["token", "created_by", "created_at", "imported_at", "projects_created"]
     list_select_related = ["created_by"]
     date_hierarchy = "created_at"
-
-
-@admin.register(ProjectSnapshot)
-class ProjectSnapshotAdmin(ReadOnlyAdmin):
-    list_display = ["day", "project", "stage", "health", "tasks_overdue", "weighted_value"]
-    list_filter = ["health", "stage"]
-    list_select_related = ["project"]
-    date_hierarchy = "day"
-
-
-@admin.register(PortfolioSnapshot)
-class PortfolioSnapshotAdmin(ReadOnlyAdmin):
-    list_display = ["day", "dimension", "key", "open_projects", "weighted_forecast", "won_365"]
-    list_filter = ["dimension"]
-    date_hierarchy = "day"

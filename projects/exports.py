@@ -25,10 +25,11 @@ from openpyxl.cell import WriteOnlyCell
 
 from collaboration.models import Task
 from core.text import printable
+from insights.kpis import reason_text
+from insights.models import PortfolioSnapshot, ProjectSnapshot
 from monitoring.models import ReviewMeeting, Risk, RiskLevel
 
-from .kpis import reason_text
-from .models import Customer, PortfolioSnapshot, Project, ProjectSnapshot
+from .models import Customer, Project
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",

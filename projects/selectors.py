@@ -20,19 +20,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.models import User
+from insights.models import PortfolioDimension, PortfolioSnapshot, ProjectSnapshot
 from monitoring.models import ReviewMeeting
 
 from .access import projects_visible_to
-from .models import (
-    PortfolioDimension,
-    PortfolioSnapshot,
-    Project,
-    ProjectSnapshot,
-    Stage,
-    Strategy,
-    action_key,
-    goal_attainment_ratio,
-)
+from .models import Project, Stage, Strategy, action_key, goal_attainment_ratio
 
 
 def project_list(user: User) -> QuerySet[Project]:

@@ -2,12 +2,9 @@ from django.urls import path
 
 from .views import (
     customers,
-    dashboard,
     exports,
     history,
     imports,
-    kpi_runs,
-    lessons,
     projects,
     sections,
 )
@@ -93,9 +90,7 @@ urlpatterns = [
     path("import/", imports.import_view, name="import"),
     path("import/confirm/", imports.import_confirm_view, name="import_confirm"),
     path("import/template.<slug:fmt>", imports.import_template_view, name="import_template"),
-    # knowledge base
-    path("lessons/", lessons.lesson_list_view, name="lesson_list"),
-    # KPI recompute
+    # KPI exports
     path(
         "kpis/projects/export.<slug:fmt>",
         exports.kpi_project_export_view,
@@ -106,8 +101,4 @@ urlpatterns = [
         exports.kpi_portfolio_export_view,
         name="kpi_portfolio_export",
     ),
-    path("kpis/recompute/", kpi_runs.kpi_recompute_view, name="kpi_recompute"),
-    path("kpis/runs/<int:pk>/", kpi_runs.kpi_run_view, name="kpi_run"),
-    # dashboards
-    path("dashboard/", dashboard.director_dashboard_view, name="dashboard"),
 ]

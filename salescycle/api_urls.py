@@ -5,8 +5,9 @@ from rest_framework.routers import SimpleRouter
 
 from collaboration import api as team_api
 from collaboration import api_calendar
+from insights import api_dashboard, api_kpis, api_lessons
 from monitoring import api as api_monitoring
-from projects import api, api_auth, api_dashboard, api_kpis, api_lessons
+from projects import api, api_auth
 
 app_name = "api"
 

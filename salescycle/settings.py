@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "collaboration",
     "projects",
     "monitoring",
+    "insights",
 ]
 # The demo and benchmark data (`seed_demo`, `seed_scale`): installed where such data is wanted
 # (`make demo`, the suite, the benchmark), not in production.
@@ -243,7 +244,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=1),
     },
     "kpis-daily": {
-        "task": "projects.tasks.kpis_rollup",
+        "task": "insights.tasks.kpis_rollup",
         "schedule": crontab(hour=0, minute=30),
     },
     "emails-pending": {
@@ -267,7 +268,7 @@ SWEEPS = [entry["task"] for name, entry in CELERY_BEAT_SCHEDULE.items() if name 
 # Without Redis, a page load starts these in a background thread every five minutes, and the
 # daily ones once a day (core.sweeps): never inside the request.
 DAILY_SWEEPS = [
-    "projects.tasks.kpis_rollup",
+    "insights.tasks.kpis_rollup",
     "collaboration.tasks.notifications_prune_sweep",
     "projects.tasks.import_previews_prune",
     "core.tasks.sign_ins_prune",

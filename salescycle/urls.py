@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from insights.views.home import home
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -17,6 +19,8 @@ urlpatterns = [
     path("api/v1/", include("salescycle.api_urls")),
     path("", include("projects.urls")),
     path("", include("monitoring.urls")),
+    path("", include("insights.urls")),
+    path("", home, name="home"),
     path("", include("collaboration.urls")),
     path("", include("core.urls")),
 ]

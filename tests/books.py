@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from collaboration.models import TaskStatus
 from core.roles import Role
-from projects.kpis import portfolio_rollup, project_snapshots_rollup
-from projects.models import PortfolioSnapshot, Project, Stage
+from insights.kpis import portfolio_rollup, project_snapshots_rollup
+from insights.models import PortfolioSnapshot
+from projects.models import Project, Stage
 from tests.factories import (
     ClosureReportFactory,
     CustomerFactory,

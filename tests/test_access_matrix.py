@@ -19,7 +19,7 @@ from rest_framework.test import APIClient
 from collaboration.calendar import calendar_token_ensure
 from collaboration.models import Interaction, InteractionKind, ProjectMembership, TeamRole
 from core.roles import Role
-from projects.kpis import portfolio_rollup, project_snapshots_rollup
+from insights.kpis import portfolio_rollup, project_snapshots_rollup
 from projects.models import Project, Stage
 from tests.factories import (
     CommentFactory,
@@ -272,7 +272,7 @@ def test_the_customer_page_lists_the_project_only_for_the_team(client, world):
 
 
 @pytest.mark.parametrize(
-    ("route", "anonymous"), [("projects:dashboard", 302), ("api:dashboard", 401)]
+    ("route", "anonymous"), [("insights:dashboard", 302), ("api:dashboard", 401)]
 )
 def test_the_dashboard_is_the_directors(client, world, route, anonymous):
     people, _records = world

@@ -36,15 +36,8 @@ from demo.scale.records import (
     transitions_create,
 )
 from demo.scale.work import tasks_create
-from projects.models import (
-    OPEN_STAGES,
-    Customer,
-    KpiRun,
-    PortfolioSnapshot,
-    Project,
-    ProjectCodeCounter,
-    StagePolicy,
-)
+from insights.models import KpiRun, PortfolioSnapshot
+from projects.models import OPEN_STAGES, Customer, Project, ProjectCodeCounter, StagePolicy
 
 logger = logging.getLogger(__name__)
 

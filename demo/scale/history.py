@@ -1,6 +1,6 @@
 """A year of daily KPI snapshots for the scale portfolio.
 
-Today's rows come from the real rollups (`projects.kpis`), which are set-based. The 364 days
+Today's rows come from the real rollups (`insights.kpis`), which are set-based. The 364 days
 before are worked out from the portfolio's story in memory — which stage each project was in
 that day, what had closed in the trailing 90 and 365 days, the reviews due and the risks open
 — the way `portfolio_rollup` would have counted them had it run every night.
@@ -12,9 +12,10 @@ from decimal import Decimal
 
 from demo.scale.bulk import insert
 from demo.scale.plans import Clock, Plan
+from insights.kpis import THRESHOLDS, portfolio_rollup, project_snapshots_rollup
+from insights.models import PortfolioDimension, PortfolioSnapshot
 from monitoring.models import ReviewMeeting, Risk, RiskStatus, risk_level
-from projects.kpis import THRESHOLDS, portfolio_rollup, project_snapshots_rollup
-from projects.models import Outcome, PortfolioDimension, PortfolioSnapshot, Stage
+from projects.models import Outcome, Stage
 
 HISTORY_DAYS = 365
 # The past days go in blocks of days: six statements whatever the size of the portfolio.

@@ -18,14 +18,6 @@ from .choices import (
 )
 from .customers import Contact, Customer
 from .imports import ImportBatch
-from .kpis import (
-    Health,
-    KpiRun,
-    KpiRunStatus,
-    PortfolioDimension,
-    PortfolioSnapshot,
-    ProjectSnapshot,
-)
 from .project import (
     ABORTABLE_STAGES,
     LOOP_TARGETS,
@@ -49,13 +41,7 @@ from .records import (
 
 __all__ = [
     "goal_attainment_ratio",
-    "Health",
     "ImportBatch",
-    "KpiRun",
-    "KpiRunStatus",
-    "PortfolioDimension",
-    "PortfolioSnapshot",
-    "ProjectSnapshot",
     "ABORTABLE_STAGES",
     "LOOP_TARGETS",
     "NEXT_STAGE",

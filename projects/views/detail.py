@@ -9,6 +9,7 @@ from collaboration.models import IRON_TRIANGLE, ActivityVerb, TaskStatus
 from collaboration.selectors import comments_of
 from collaboration.views.comments import comment_form_context
 from core.models import User
+from insights.lessons import similar_lessons
 from monitoring.forms import ReviewForm
 from monitoring.models import ReviewDecision
 
@@ -25,7 +26,6 @@ from ..forms import (
     TransitionForm,
 )
 from ..history import changes_described, project_changes
-from ..lessons import similar_lessons
 from ..lifecycle import available_actions, evaluate_gate, stage_durations, stage_policies
 from ..models import (
     ClosureReport,

@@ -6,6 +6,8 @@ from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 
+from insights.filters import PortfolioSnapshotFilter, ProjectSnapshotFilter
+from insights.kpis import dimension_names
 from monitoring.filters import RiskFilter
 from monitoring.models import ReviewMeeting
 from monitoring.risks import risks_visible_to
@@ -21,8 +23,6 @@ from ..exports import (
     export_response,
     portfolio_snapshot_columns,
 )
-from ..filters import PortfolioSnapshotFilter, ProjectSnapshotFilter
-from ..kpis import dimension_names
 from ..models import Project
 from ..selectors import portfolio_snapshots_visible_to, project_snapshots_visible_to
 from .projects import SORTS, projects_filtered

@@ -135,7 +135,7 @@ def pickers(project, director) -> dict[str, tuple[str, list[str]]]:
             reverse("monitoring:portfolio_risks"),
             ["owner", "project_owner"],
         ),
-        "dashboard filter": (reverse("projects:dashboard"), ["owner"]),
+        "dashboard filter": (reverse("insights:dashboard"), ["owner"]),
     }
 
 

@@ -73,8 +73,8 @@ def _wait_for(condition, seconds: float = 5) -> None:
 
 
 def test_the_kpi_rollup_is_not_a_page_load_sweep(settings):
-    assert "projects.tasks.kpis_rollup" in settings.DAILY_SWEEPS
-    assert "projects.tasks.kpis_rollup" not in settings.PAGE_LOAD_SWEEPS
+    assert "insights.tasks.kpis_rollup" in settings.DAILY_SWEEPS
+    assert "insights.tasks.kpis_rollup" not in settings.PAGE_LOAD_SWEEPS
     assert set(settings.PAGE_LOAD_SWEEPS) | set(settings.DAILY_SWEEPS) == set(settings.SWEEPS)
 
 

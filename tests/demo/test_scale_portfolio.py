@@ -16,6 +16,7 @@ from django.utils import timezone
 from collaboration.models import Activity, ProjectMembership, Task, TaskStatus
 from core.models import User
 from core.roles import Role
+from insights.models import PortfolioDimension, PortfolioSnapshot, ProjectSnapshot
 from monitoring.models import ReviewMeeting, Risk
 from projects.lifecycle import evaluate_gate
 from projects.models import (
@@ -24,11 +25,8 @@ from projects.models import (
     Customer,
     Lesson,
     Outcome,
-    PortfolioDimension,
-    PortfolioSnapshot,
     Project,
     ProjectCodeCounter,
-    ProjectSnapshot,
     ReviewCadence,
     Stage,
     StageTransition,
@@ -191,7 +189,7 @@ def test_a_director_sees_the_portfolio_pages(seeded, client, director):
         reverse("projects:project_list"),
         reverse("projects:project_list") + "?stage=execution",
         reverse("projects:project_board"),
-        reverse("projects:dashboard"),
+        reverse("insights:dashboard"),
         reverse("monitoring:portfolio_risks"),
         reverse("monitoring:portfolio_reviews"),
         reverse("home"),

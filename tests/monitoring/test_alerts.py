@@ -398,7 +398,7 @@ def test_the_schedules_are_in_beat(settings):
     }
     assert sweeps <= {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     jobs = {
-        "projects.tasks.kpis_rollup",
+        "insights.tasks.kpis_rollup",
         "core.tasks.deferred_tasks_replay",
         "collaboration.tasks.notifications_prune_sweep",
         "projects.tasks.import_previews_prune",

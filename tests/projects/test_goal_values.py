@@ -10,9 +10,10 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from projects.kpi_runs import kpi_run_execute
-from projects.kpis import project_snapshots_rollup
-from projects.models import Goal, KpiRun, KpiRunStatus, ProjectSnapshot
+from insights.kpi_runs import kpi_run_execute
+from insights.kpis import project_snapshots_rollup
+from insights.models import KpiRun, KpiRunStatus, ProjectSnapshot
+from projects.models import Goal
 from tests.browser_forms import form_with
 from tests.factories import GoalFactory, ProjectFactory, ResourceAllocationFactory
 

@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from core.roles import Role
-from projects.kpis import portfolio_rollup, project_snapshots_rollup
-from projects.models import PortfolioSnapshot, ProjectSnapshot, Stage
+from insights.kpis import portfolio_rollup, project_snapshots_rollup
+from insights.models import PortfolioSnapshot, ProjectSnapshot
+from projects.models import Stage
 from tests.factories import ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -155,6 +156,6 @@ def test_the_query_count_does_not_grow_with_the_rows(client, director, manager, 
 
 def test_the_dashboard_links_the_downloads_with_its_filter(client, director, rolled):
     client.force_login(director)
-    html = client.get(reverse("projects:dashboard"), {"region": "east"}).content.decode()
+    html = client.get(reverse("insights:dashboard"), {"region": "east"}).content.decode()
     assert f'{PROJECTS_CSV}?region=east"' in html
     assert f"{PORTFOLIO_CSV}?dimension=region&amp;key=east&amp;day_from=" in html

@@ -5,8 +5,8 @@ import time
 import pytest
 from django.urls import reverse
 
-from projects.kpi_runs import kpi_run_execute, kpi_run_start
-from projects.models import KpiRun, KpiRunStatus, PortfolioSnapshot, ProjectSnapshot
+from insights.kpi_runs import kpi_run_execute, kpi_run_start
+from insights.models import KpiRun, KpiRunStatus, PortfolioSnapshot, ProjectSnapshot
 from tests.factories import ProjectFactory
 
 
@@ -25,12 +25,12 @@ def test_director_starts_a_run_that_a_real_worker_completes(celery_worker, clien
     ProjectFactory.create_batch(3)
     client.force_login(director)
 
-    response = client.post(reverse("projects:kpi_recompute"), headers={"HX-Request": "true"})
+    response = client.post(reverse("insights:kpi_recompute"), headers={"HX-Request": "true"})
 
     assert response.status_code == 200
     run = KpiRun.objects.get()
     assert run.started_by == director
-    assert f'hx-get="{reverse("projects:kpi_run", args=[run.pk])}"' in response.text
+    assert f'hx-get="{reverse("insights:kpi_run", args=[run.pk])}"' in response.text
     run = _wait_for_finish(run)
     assert run.status == KpiRunStatus.DONE
     assert (run.projects_done, run.projects_total) == (3, 3)
@@ -51,7 +51,7 @@ def test_starting_while_a_run_is_under_way_returns_that_run(director):
 def test_member_cannot_start_a_run(client, member):
     client.force_login(member)
 
-    assert client.post(reverse("projects:kpi_recompute")).status_code == 403
+    assert client.post(reverse("insights:kpi_recompute")).status_code == 403
     assert not KpiRun.objects.exists()
 
 
@@ -60,14 +60,14 @@ def test_member_cannot_follow_a_run(client, member, director):
     run = KpiRun.objects.create(started_by=director)
     client.force_login(member)
 
-    assert client.get(reverse("projects:kpi_run", args=[run.pk])).status_code == 403
+    assert client.get(reverse("insights:kpi_run", args=[run.pk])).status_code == 403
 
 
 @pytest.mark.django_db
 def test_without_javascript_the_button_goes_back_home(client, director):
     client.force_login(director)
 
-    response = client.post(reverse("projects:kpi_recompute"))
+    response = client.post(reverse("insights:kpi_recompute"))
 
     assert response.status_code == 302
     assert response.url == reverse("home")
@@ -76,7 +76,7 @@ def test_without_javascript_the_button_goes_back_home(client, director):
 @pytest.mark.django_db
 def test_progress_fragment_polls_while_running_and_stops_when_done(client, director):
     run = KpiRun.objects.create(started_by=director, status=KpiRunStatus.RUNNING, projects_total=7)
-    url = reverse("projects:kpi_run", args=[run.pk])
+    url = reverse("insights:kpi_run", args=[run.pk])
     client.force_login(director)
 
     running = client.get(url).text
@@ -94,7 +94,7 @@ def test_a_failing_run_records_failed_with_the_error(client, director, monkeypat
     def broken(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("projects.kpi_runs.project_snapshots_rollup", broken)
+    monkeypatch.setattr("insights.kpi_runs.project_snapshots_rollup", broken)
     run = KpiRun.objects.create(started_by=director)
 
     run = kpi_run_execute(run_id=run.pk)
@@ -103,7 +103,7 @@ def test_a_failing_run_records_failed_with_the_error(client, director, monkeypat
     assert "disk full" in run.error
     assert run.finished_at is not None
     client.force_login(director)
-    page = client.get(reverse("projects:kpi_run", args=[run.pk])).text
+    page = client.get(reverse("insights:kpi_run", args=[run.pk])).text
     assert "disk full" in page
     assert "every 2s" not in page
 

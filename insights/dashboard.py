@@ -13,21 +13,11 @@ from django.utils.http import urlencode
 from collaboration.models import Department, TaskStatus
 from core.models import User
 from core.numbers import format_amount, format_percent
+from insights.kpis import DIMENSION_KEYS, reason_text
+from insights.models import Health, PortfolioDimension, PortfolioSnapshot, ProjectSnapshot
 from monitoring.risks import risk_matrix_of_cells
-
-from .access import projects_visible_to
-from .kpis import DIMENSION_KEYS, reason_text
-from .models import (
-    OPEN_STAGES,
-    Health,
-    Outcome,
-    PortfolioDimension,
-    PortfolioSnapshot,
-    Project,
-    ProjectSnapshot,
-    Stage,
-    StagePolicy,
-)
+from projects.access import projects_visible_to
+from projects.models import OPEN_STAGES, Outcome, Project, Stage, StagePolicy
 
 PERIODS = (30, 90, 365)
 RED_SHOWN = 20  # projects in red listed on the dashboard; the rest are a link away

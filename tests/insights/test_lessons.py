@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from projects.lessons import lessons_search, similar_lessons
+from insights.lessons import lessons_search, similar_lessons
 from projects.models import Industry, Outcome, Region, Stage
 from tests.factories import CustomerFactory, LessonFactory, ProjectFactory
 
@@ -128,7 +128,7 @@ def test_page_lists_and_searches_lessons(client, director):
     LessonFactory(text=PILOT)
     client.force_login(director)
 
-    page = client.get(reverse("projects:lesson_list"), {"q": "决策人"}).content.decode()
+    page = client.get(reverse("insights:lesson_list"), {"q": "决策人"}).content.decode()
 
     assert DECISION_MAKER in page
     assert PILOT not in page
@@ -137,7 +137,7 @@ def test_page_lists_and_searches_lessons(client, director):
 
 
 def test_page_requires_sign_in(client):
-    response = client.get(reverse("projects:lesson_list"))
+    response = client.get(reverse("insights:lesson_list"))
 
     assert response.status_code == 302
 
@@ -146,7 +146,7 @@ def test_page_refuses_unknown_filter_values_quietly(client, director):
     LessonFactory()
     client.force_login(director)
 
-    response = client.get(reverse("projects:lesson_list"), {"stage": "nope"})
+    response = client.get(reverse("insights:lesson_list"), {"stage": "nope"})
 
     assert response.status_code == 200
     assert 'data-testid="lesson"' not in response.content.decode()
@@ -154,7 +154,7 @@ def test_page_refuses_unknown_filter_values_quietly(client, director):
 
 def test_page_queries_do_not_grow_with_lessons(client, director):
     client.force_login(director)
-    url = reverse("projects:lesson_list")
+    url = reverse("insights:lesson_list")
     client.get(url)  # caches that fill on the first request (sessions, settings) are warm
     LessonFactory()
     one = _page_queries(client, url)
@@ -166,7 +166,7 @@ def test_page_queries_do_not_grow_with_lessons(client, director):
 def test_nav_links_to_the_knowledge_base(client, member):
     client.force_login(member)
 
-    page = client.get(reverse("projects:lesson_list")).content.decode()
+    page = client.get(reverse("insights:lesson_list")).content.decode()
 
     assert 'data-testid="nav-lessons"' in page
 

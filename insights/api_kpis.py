@@ -10,11 +10,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from core.fields import ModelSerializer, StrictCharField
-
-from .api import UserLanguageMixin
-from .filters import PortfolioSnapshotFilter, ProjectSnapshotFilter
-from .models import PortfolioSnapshot, ProjectSnapshot
-from .selectors import portfolio_snapshots_visible_to, project_snapshots_visible_to
+from insights.filters import PortfolioSnapshotFilter, ProjectSnapshotFilter
+from insights.models import PortfolioSnapshot, ProjectSnapshot
+from projects.api import UserLanguageMixin
+from projects.selectors import portfolio_snapshots_visible_to, project_snapshots_visible_to
 
 
 class ProjectSnapshotSerializer(ModelSerializer):

@@ -10,15 +10,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from collaboration.models import Notification, NotificationKind, TaskStatus
-from projects.models import (
+from insights.models import (
     Health,
     KpiRun,
     KpiRunStatus,
     PortfolioDimension,
     PortfolioSnapshot,
     ProjectSnapshot,
-    Stage,
 )
+from projects.models import Stage
 from tests.factories import ProjectFactory, ReviewMeetingFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -157,7 +157,7 @@ def test_director_sees_recompute_panel_with_latest_run(client, director):
     response = _home(client, director)
 
     assert 'data-testid="kpi-recompute"' in response.text
-    assert reverse("projects:kpi_recompute") in response.text
+    assert reverse("insights:kpi_recompute") in response.text
     assert 'hx-trigger="every 2s"' in response.text
 
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from projects.kpis import portfolio_rollup, project_snapshots_rollup
+from insights.kpis import portfolio_rollup, project_snapshots_rollup
 from projects.models import Stage
 from tests.factories import ProjectFactory, UserFactory
 

@@ -12,16 +12,9 @@ from django.utils import timezone
 
 from collaboration.models import Department
 from core.roles import Role
-from projects.kpis import portfolio_rollup, project_snapshots_rollup
-from projects.models import (
-    PortfolioSnapshot,
-    Project,
-    ProjectSnapshot,
-    Stage,
-    StagePolicy,
-    StageTransition,
-    TransitionKind,
-)
+from insights.kpis import portfolio_rollup, project_snapshots_rollup
+from insights.models import PortfolioSnapshot, ProjectSnapshot
+from projects.models import Project, Stage, StagePolicy, StageTransition, TransitionKind
 from tests.factories import (
     DepartmentFactory,
     ProjectFactory,
@@ -31,7 +24,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-URL = reverse("projects:dashboard")
+URL = reverse("insights:dashboard")
 
 
 def ago(days: int) -> datetime.datetime:
@@ -263,7 +256,7 @@ def test_every_figure_links_to_its_list_with_the_filter(client, director, book):
 
 def test_the_red_list_shows_a_screenful_and_links_to_all(client, director, book, monkeypatch):
     """Two projects in red, one shown (the most valuable); the count links to both."""
-    from projects import dashboard
+    from insights import dashboard
 
     monkeypatch.setattr(dashboard, "RED_SHOWN", 1)
     other = ProjectFactory(owner=book["will"], stage=Stage.STRATEGY, estimated_value=Decimal(5))

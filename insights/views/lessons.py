@@ -6,8 +6,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ..filters import LessonFilter
-from ..models import Lesson
+from insights.filters import LessonFilter
+from projects.models import Lesson
 
 PAGE_SIZE = 25
 
@@ -17,4 +17,4 @@ def lesson_list_view(request: HttpRequest) -> HttpResponse:
     filterset = LessonFilter(request.GET, request=request)
     lessons = filterset.qs if filterset.is_valid() else Lesson.objects.none()
     page = Paginator(lessons, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "projects/lesson_list.html", {"filter": filterset, "page": page})
+    return render(request, "insights/lesson_list.html", {"filter": filterset, "page": page})

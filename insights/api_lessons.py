@@ -5,11 +5,11 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
-from .api import UserLanguageMixin
-from .filters import LessonFilter
-from .lessons import lessons_search
-from .models import Lesson
-from .serializers import LessonSerializer
+from insights.filters import LessonFilter
+from insights.lessons import lessons_search
+from projects.api import UserLanguageMixin
+from projects.models import Lesson
+from projects.serializers import LessonSerializer
 
 
 class LessonSearchSerializer(LessonSerializer):

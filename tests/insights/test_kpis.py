@@ -9,16 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from collaboration.models import TaskStatus
-from projects.kpis import kpi_rollup_days, project_snapshots_rollup, reason_text
-from projects.models import (
-    Health,
-    Project,
-    ProjectSnapshot,
-    ReviewCadence,
-    Stage,
-    StageTransition,
-    TransitionKind,
-)
+from insights.kpis import kpi_rollup_days, project_snapshots_rollup, reason_text
+from insights.models import Health, ProjectSnapshot
+from projects.models import Project, ReviewCadence, Stage, StageTransition, TransitionKind
 from tests.factories import (
     GoalFactory,
     ProjectFactory,
@@ -194,8 +187,8 @@ def test_reasons_read_as_sentences():
 
 def test_the_worker_rolls_up(celery_worker, tasks_finished, manager):
     ProjectFactory(owner=manager, stage=Stage.EXECUTION)
-    from projects.models import PortfolioSnapshot
-    from projects.tasks import kpis_rollup
+    from insights.models import PortfolioSnapshot
+    from insights.tasks import kpis_rollup
 
     tasks_finished(kpis_rollup.delay())
     assert PortfolioSnapshot.objects.filter(dimension="overall").count() == 1
@@ -237,8 +230,8 @@ def closed_book(manager, director):
 
 
 def test_the_portfolio_rates_are_known_by_hand(crafted, closed_book):
-    from projects.kpis import portfolio_rollup
-    from projects.models import PortfolioSnapshot
+    from insights.kpis import portfolio_rollup
+    from insights.models import PortfolioSnapshot
 
     project_snapshots_rollup()
     portfolio_rollup()
@@ -280,8 +273,8 @@ def test_the_portfolio_rates_are_known_by_hand(crafted, closed_book):
 
 
 def test_the_portfolio_rollup_is_idempotent_and_costs_fixed_queries(crafted, closed_book, manager):
-    from projects.kpis import portfolio_rollup
-    from projects.models import PortfolioSnapshot
+    from insights.kpis import portfolio_rollup
+    from insights.models import PortfolioSnapshot
 
     project_snapshots_rollup()
     with CaptureQueriesContext(connection) as first:
@@ -300,8 +293,8 @@ def test_average_days_per_stage_come_from_the_stage_history(manager, director):
     """P: 10 days in initiation, 10 in goal setting, 20 in resources (left by a director's
     approval, which is a move like any advance); Q: 20 days in initiation; R's stay ended 400
     days ago, outside the year."""
-    from projects.kpis import portfolio_rollup
-    from projects.models import PortfolioSnapshot
+    from insights.kpis import portfolio_rollup
+    from insights.models import PortfolioSnapshot
     from tests.factories import CustomerFactory
 
     def moves(project, created_days_ago, *steps):

@@ -9,17 +9,11 @@ from django.utils import timezone
 from collaboration.models import Notification, NotificationKind, Task
 from collaboration.selectors import my_tasks
 from core.models import User
+from insights.kpi_runs import kpi_run_latest
+from insights.models import KpiRun, PortfolioDimension, PortfolioSnapshot, ProjectSnapshot
 from monitoring.models import ReviewMeeting
 from projects.access import projects_visible_to
-from projects.kpi_runs import kpi_run_latest
-from projects.models import (
-    KpiRun,
-    PortfolioDimension,
-    PortfolioSnapshot,
-    Project,
-    ProjectSnapshot,
-    Stage,
-)
+from projects.models import Project, Stage
 
 MY_TASKS = 10
 MY_REVIEWS = 5

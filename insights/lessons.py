@@ -14,9 +14,8 @@ from django.db import connection
 from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
 
 from core.models import User
-
-from .access import projects_visible_to
-from .models import Lesson, Project, Stage
+from projects.access import projects_visible_to
+from projects.models import Lesson, Project, Stage
 
 # Below this a trigram match is noise (PostgreSQL's own default for word similarity is 0.6;
 # lessons are free text with typos, so a little lower).

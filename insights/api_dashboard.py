@@ -10,11 +10,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from collaboration.models import Department
-
-from .access import possible_owners
-from .api import DENIED, ERRORS, UserLanguageMixin
-from .dashboard import PERIODS, dashboard_filter_parse, director_dashboard
-from .models import Industry, Region, Stage
+from insights.dashboard import PERIODS, dashboard_filter_parse, director_dashboard
+from projects.access import possible_owners
+from projects.api import DENIED, ERRORS, UserLanguageMixin
+from projects.models import Industry, Region, Stage
 
 
 class DashboardQuerySerializer(serializers.Serializer):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from core.models import User
-from projects.kpis import portfolio_rollup, project_snapshots_rollup
+from insights.kpis import portfolio_rollup, project_snapshots_rollup
 from projects.models import Stage, StagePolicy
 from tests.factories import ProjectFactory, RiskFactory
 

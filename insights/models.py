@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Stage
+from projects.models import Stage
 
 
 class Health(models.TextChoices):
@@ -52,6 +52,7 @@ class ProjectSnapshot(models.Model):
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
 
     class Meta:
+        db_table = "projects_projectsnapshot"  # kept from the app that first held it
         ordering = ["-day", "project_id"]
         verbose_name = _("project snapshot")
         verbose_name_plural = _("project snapshots")
@@ -111,6 +112,7 @@ class PortfolioSnapshot(models.Model):
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
 
     class Meta:
+        db_table = "projects_portfoliosnapshot"  # kept from the app that first held it
         ordering = ["-day", "dimension", "key"]
         verbose_name = _("portfolio snapshot")
         verbose_name_plural = _("portfolio snapshots")
@@ -177,6 +179,7 @@ class KpiRun(models.Model):
     error = models.TextField(_("error"), blank=True)
 
     class Meta:
+        db_table = "projects_kpirun"  # kept from the app that first held it
         ordering = ["-started_at", "-pk"]
         verbose_name = _("KPI run")
         verbose_name_plural = _("KPI runs")

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from core.background import enqueue
 from core.models import User
-
-from .kpis import portfolio_rollup, project_snapshots_rollup
-from .models import KpiRun, KpiRunStatus, Project, Stage
+from insights.kpis import portfolio_rollup, project_snapshots_rollup
+from insights.models import KpiRun, KpiRunStatus
+from projects.models import Project, Stage
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ def kpi_run_start(*, actor: User) -> KpiRun:
     """Start a recompute of today's snapshots, or return the run already under way."""
     if not actor.is_director:
         raise PermissionDenied
-    from .tasks import kpis_recompute
+    from insights.tasks import kpis_recompute
 
     with transaction.atomic():
         # A second press while a run is under way waits on the lock of that run and then

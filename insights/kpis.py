@@ -32,18 +32,14 @@ from django.utils.translation import gettext as _
 
 from collaboration.models import Department, Task, TaskStatus
 from core.models import User
+from insights.models import Health, PortfolioDimension, PortfolioSnapshot, ProjectSnapshot
 from monitoring.models import CADENCE_INTERVAL, ReviewMeeting, Risk, RiskLevel, RiskStatus
-
-from .models import (
+from projects.models import (
     ClosureReport,
     Goal,
-    Health,
     Industry,
     Outcome,
-    PortfolioDimension,
-    PortfolioSnapshot,
     Project,
-    ProjectSnapshot,
     Region,
     ResourceAllocation,
     ReviewCadence,

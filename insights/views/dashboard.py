@@ -10,11 +10,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from collaboration.models import Department
+from insights.dashboard import PERIODS, dashboard_filter_parse, director_dashboard
 from monitoring.views.risks import GEOMETRY, _levels, _picture
-
-from ..access import possible_owners
-from ..dashboard import PERIODS, dashboard_filter_parse, director_dashboard
-from ..models import Industry, Region
+from projects.access import possible_owners
+from projects.models import Industry, Region
 
 
 @login_required
@@ -54,4 +53,4 @@ def director_dashboard_view(request: HttpRequest) -> HttpResponse:
             "geometry": GEOMETRY,
             "register_url": reverse("monitoring:portfolio_risks"),
         }
-    return render(request, "projects/dashboard.html", context)
+    return render(request, "insights/dashboard.html", context)
