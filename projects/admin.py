@@ -2,8 +2,6 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from collaboration.admin import ReadOnlyAdmin
-
 from .lifecycle import evaluate_gate
 from .models import (
     ClosureReport,
@@ -11,7 +9,6 @@ from .models import (
     Customer,
     Feasibility,
     Goal,
-    ImportBatch,
     Lesson,
     Project,
     ResourceAllocation,
@@ -111,10 +108,3 @@ for model in (
     Lesson,
 ):
     admin.site.register(model, list_select_related=["project"], raw_id_fields=["project"])
-
-
-@admin.register(ImportBatch)
-class ImportBatchAdmin(ReadOnlyAdmin):
-    list_display = ["token", "created_by", "created_at", "imported_at", "projects_created"]
-    list_select_related = ["created_by"]
-    date_hierarchy = "created_at"

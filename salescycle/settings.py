@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "projects",
     "monitoring",
     "insights",
+    "dataio",
 ]
 # The demo and benchmark data (`seed_demo`, `seed_scale`): installed where such data is wanted
 # (`make demo`, the suite, the benchmark), not in production.
@@ -252,7 +253,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=1),
     },
     "import-previews-prune": {
-        "task": "projects.tasks.import_previews_prune",
+        "task": "dataio.tasks.import_previews_prune",
         "schedule": crontab(hour=1, minute=10),
     },
     "sign-ins-prune": {"task": "core.tasks.sign_ins_prune", "schedule": crontab(hour=1, minute=20)},
@@ -270,7 +271,7 @@ SWEEPS = [entry["task"] for name, entry in CELERY_BEAT_SCHEDULE.items() if name 
 DAILY_SWEEPS = [
     "insights.tasks.kpis_rollup",
     "collaboration.tasks.notifications_prune_sweep",
-    "projects.tasks.import_previews_prune",
+    "dataio.tasks.import_previews_prune",
     "core.tasks.sign_ins_prune",
 ]
 # Sign-in logs (django-axes) older than this are deleted (daily), with expired sessions.

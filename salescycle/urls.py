@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("monitoring.urls")),
     path("", include("insights.urls")),
+    path("", include("dataio.urls")),
     path("", home, name="home"),
     path("", include("collaboration.urls")),
     path("", include("core.urls")),

@@ -17,7 +17,6 @@ from .choices import (
     TransitionKind,
 )
 from .customers import Contact, Customer
-from .imports import ImportBatch
 from .project import (
     ABORTABLE_STAGES,
     LOOP_TARGETS,
@@ -41,7 +40,6 @@ from .records import (
 
 __all__ = [
     "goal_attainment_ratio",
-    "ImportBatch",
     "ABORTABLE_STAGES",
     "LOOP_TARGETS",
     "NEXT_STAGE",

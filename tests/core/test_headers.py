@@ -28,7 +28,7 @@ def signed_in_responses(client, project):
             reverse("collaboration:notification_bell"), headers={"HX-Request": "true"}
         ),
         "api": client.get("/api/v1/projects/"),
-        "export": client.get(reverse("projects:task_export", args=[project.pk, "csv"])),
+        "export": client.get(reverse("dataio:task_export", args=[project.pk, "csv"])),
     }
 
 

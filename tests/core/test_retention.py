@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from collaboration.models import Notification, NotificationKind
 from collaboration.notifications import notifications_email_flush, notifications_prune
-from projects.imports import import_batches_prune
-from projects.models import ImportBatch
+from dataio.imports import import_batches_prune
+from dataio.models import ImportBatch
 from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db

@@ -117,7 +117,7 @@ def test_text_stored_before_exports_to_excel_with_a_space(client, manager, proje
     Project.objects.filter(pk=project.pk).update(name="Harbour\x07ERP")
     client.force_login(manager)
 
-    response = client.get(reverse("projects:project_list_export", args=["xlsx"]))
+    response = client.get(reverse("dataio:project_list_export", args=["xlsx"]))
 
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active

@@ -401,7 +401,7 @@ def test_the_schedules_are_in_beat(settings):
         "insights.tasks.kpis_rollup",
         "core.tasks.deferred_tasks_replay",
         "collaboration.tasks.notifications_prune_sweep",
-        "projects.tasks.import_previews_prune",
+        "dataio.tasks.import_previews_prune",
         "core.tasks.sign_ins_prune",
     }
     assert sweeps | jobs == set(settings.SWEEPS)

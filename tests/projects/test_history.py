@@ -18,8 +18,8 @@ from collaboration.models import ProjectMembership, Task, TaskStatus
 from collaboration.services import task_save
 from core.api_tokens import api_token_create
 from core.roles import Role
+from dataio.imports import import_rows
 from projects.history import changes_described, project_changes
-from projects.imports import import_rows
 from projects.models import Customer, Project, ReviewCadence, Strategy
 from projects.services import project_update, strategy_actions_to_tasks
 from tests.factories import (
@@ -271,7 +271,7 @@ def test_history_has_the_project_s_visibility(client, request, project, who, sta
 
 # --- imports, bulk writes and writes outside a request -------------------------------------------
 def test_an_import_records_who_created_the_project_and_customer(client, manager):
-    from tests.projects.test_imports import GOOD_ROWS, confirm, csv_file, preview
+    from tests.dataio.test_imports import GOOD_ROWS, confirm, csv_file, preview
 
     client.force_login(manager)
     preview(client, csv_file(GOOD_ROWS))

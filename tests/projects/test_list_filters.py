@@ -107,7 +107,7 @@ def page_codes(user, params) -> set[str]:
 
 
 def csv_codes(user, params) -> set[str]:
-    response = _signed_in(user).get(reverse("projects:project_list_export", args=["csv"]), params)
+    response = _signed_in(user).get(reverse("dataio:project_list_export", args=["csv"]), params)
     assert response.status_code == 200
     content = b"".join(response) if response.streaming else response.content
     _header, *rows = csv.reader(io.StringIO(content.decode("utf-8-sig")))
@@ -289,7 +289,7 @@ def test_portfolio_risk_export_applies_the_new_filters(client, director, risks):
     client.force_login(director)
 
     response = client.get(
-        reverse("projects:portfolio_risk_export", args=["csv"]), {"department": "channels"}
+        reverse("dataio:portfolio_risk_export", args=["csv"]), {"department": "channels"}
     )
 
     content = (b"".join(response) if response.streaming else response.content).decode("utf-8-sig")

@@ -40,7 +40,7 @@ def test_project_csv_has_a_bom_and_chinese_round_trips(client, director):
     ProjectFactory(name="华东物流平台", customer=CustomerFactory(name="上海港务集团"))
     client.force_login(director)
 
-    response = client.get(reverse("projects:project_list_export", args=["csv"]))
+    response = client.get(reverse("dataio:project_list_export", args=["csv"]))
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
@@ -55,7 +55,7 @@ def test_project_xlsx_opens_with_header_and_rows(client, director):
     ProjectFactory(name="Port CRM")
     client.force_login(director)
 
-    response = client.get(reverse("projects:project_list_export", args=["xlsx"]))
+    response = client.get(reverse("dataio:project_list_export", args=["xlsx"]))
 
     rows = xlsx_rows(response)
     assert rows[0][:2] == ["code", "name"]
@@ -71,7 +71,7 @@ def test_project_export_applies_the_list_filters(client, director):
     client.force_login(director)
 
     response = client.get(
-        reverse("projects:project_list_export", args=["csv"]), {"stage": Stage.EXECUTION}
+        reverse("dataio:project_list_export", args=["csv"]), {"stage": Stage.EXECUTION}
     )
 
     assert [row[1] for row in csv_rows(response)[1:]] == ["Harbour ERP"]
@@ -81,7 +81,7 @@ def test_member_exports_only_their_projects(client, project, team_member):
     ProjectFactory(name="Someone else's deal")
     client.force_login(team_member)
 
-    response = client.get(reverse("projects:project_list_export", args=["csv"]))
+    response = client.get(reverse("dataio:project_list_export", args=["csv"]))
 
     assert [row[1] for row in csv_rows(response)[1:]] == [project.name]
 
@@ -91,8 +91,8 @@ def test_dates_are_iso_and_formulas_stay_text(client, manager, project):
     project.save()
     client.force_login(manager)
 
-    csv_row = csv_rows(client.get(reverse("projects:project_list_export", args=["csv"])))[1]
-    xlsx = xlsx_rows(client.get(reverse("projects:project_list_export", args=["xlsx"])))
+    csv_row = csv_rows(client.get(reverse("dataio:project_list_export", args=["csv"])))[1]
+    xlsx = xlsx_rows(client.get(reverse("dataio:project_list_export", args=["xlsx"])))
 
     assert csv_row[1] == "'=HYPERLINK(1)"
     assert xlsx[1][1] == "=HYPERLINK(1)"
@@ -102,13 +102,13 @@ def test_dates_are_iso_and_formulas_stay_text(client, manager, project):
 def test_unknown_format_is_404(client, director):
     client.force_login(director)
 
-    response = client.get(reverse("projects:project_list_export", args=["pdf"]))
+    response = client.get(reverse("dataio:project_list_export", args=["pdf"]))
 
     assert response.status_code == 404
 
 
 def test_export_requires_sign_in(client):
-    response = client.get(reverse("projects:project_list_export", args=["csv"]))
+    response = client.get(reverse("dataio:project_list_export", args=["csv"]))
 
     assert response.status_code == 302
 
@@ -116,7 +116,7 @@ def test_export_requires_sign_in(client):
 def test_team_member_exports_tasks(client, project, task, team_member):
     client.force_login(team_member)
 
-    response = client.get(reverse("projects:task_export", args=[project.pk, "xlsx"]))
+    response = client.get(reverse("dataio:task_export", args=[project.pk, "xlsx"]))
 
     rows = xlsx_rows(response)
     assert rows[0][0] == "title"
@@ -127,7 +127,7 @@ def test_team_member_exports_tasks(client, project, task, team_member):
 def test_outsider_gets_404_on_a_projects_tasks(client, project, task, outsider):
     client.force_login(outsider)
 
-    response = client.get(reverse("projects:task_export", args=[project.pk, "csv"]))
+    response = client.get(reverse("dataio:task_export", args=[project.pk, "csv"]))
 
     assert response.status_code == 404
 
@@ -138,7 +138,7 @@ def test_risk_export_applies_the_register_filters(client, manager, project):
     client.force_login(manager)
 
     response = client.get(
-        reverse("projects:risk_export", args=[project.pk, "csv"]), {"level": "critical"}
+        reverse("dataio:risk_export", args=[project.pk, "csv"]), {"level": "critical"}
     )
 
     rows = csv_rows(response)
@@ -151,7 +151,7 @@ def test_portfolio_risks_only_of_visible_projects(client, manager, project):
     RiskFactory(project=ProjectFactory(), title="Hidden")
     client.force_login(manager)
 
-    response = client.get(reverse("projects:portfolio_risk_export", args=["csv"]))
+    response = client.get(reverse("dataio:portfolio_risk_export", args=["csv"]))
 
     assert [row[2] for row in csv_rows(response)[1:]] == ["Price war"]
 
@@ -161,8 +161,8 @@ def test_review_exports_only_visible_projects(client, manager, project):
     ReviewMeetingFactory(project=ProjectFactory(), location="Hidden room")
     client.force_login(manager)
 
-    portfolio = csv_rows(client.get(reverse("projects:portfolio_review_export", args=["csv"])))
-    own = xlsx_rows(client.get(reverse("projects:review_export", args=[project.pk, "xlsx"])))
+    portfolio = csv_rows(client.get(reverse("dataio:portfolio_review_export", args=["csv"])))
+    own = xlsx_rows(client.get(reverse("dataio:review_export", args=[project.pk, "xlsx"])))
 
     assert [row[0] for row in portfolio[1:]] == [project.code]
     assert "Room 1" in portfolio[1]
@@ -176,10 +176,10 @@ def test_pages_link_to_the_exports(client, manager, project):
     risks = client.get(reverse("monitoring:risk_list", args=[project.pk]))
     reviews = client.get(reverse("monitoring:review_list", args=[project.pk]))
 
-    export = reverse("projects:project_list_export", args=["csv"])
+    export = reverse("dataio:project_list_export", args=["csv"])
     assert f"{export}?stage=execution" in projects.content.decode()
-    assert reverse("projects:risk_export", args=[project.pk, "xlsx"]) in risks.content.decode()
-    assert reverse("projects:review_export", args=[project.pk, "csv"]) in reviews.content.decode()
+    assert reverse("dataio:risk_export", args=[project.pk, "xlsx"]) in risks.content.decode()
+    assert reverse("dataio:review_export", args=[project.pk, "csv"]) in reviews.content.decode()
 
 
 def _queries(client, url: str) -> int:
@@ -193,12 +193,12 @@ def _queries(client, url: str) -> int:
 def test_query_counts_do_not_grow_with_rows(client, manager, project, team_member, fmt):
     client.force_login(manager)
     urls = [
-        reverse("projects:project_list_export", args=[fmt]),
-        reverse("projects:task_export", args=[project.pk, fmt]),
-        reverse("projects:risk_export", args=[project.pk, fmt]),
-        reverse("projects:portfolio_risk_export", args=[fmt]),
-        reverse("projects:review_export", args=[project.pk, fmt]),
-        reverse("projects:portfolio_review_export", args=[fmt]),
+        reverse("dataio:project_list_export", args=[fmt]),
+        reverse("dataio:task_export", args=[project.pk, fmt]),
+        reverse("dataio:risk_export", args=[project.pk, fmt]),
+        reverse("dataio:portfolio_risk_export", args=[fmt]),
+        reverse("dataio:review_export", args=[project.pk, fmt]),
+        reverse("dataio:portfolio_review_export", args=[fmt]),
     ]
 
     def add_rows(n: int) -> None:
@@ -226,5 +226,5 @@ def test_the_task_list_and_portfolio_reviews_link_to_their_exports(client, direc
     client.force_login(director)
     tasks = client.get(reverse("collaboration:task_list", args=[project.pk])).text
     reviews = client.get(reverse("monitoring:portfolio_reviews")).text
-    assert reverse("projects:task_export", args=[project.pk, "xlsx"]) in tasks
-    assert reverse("projects:portfolio_review_export", args=["csv"]) in reviews
+    assert reverse("dataio:task_export", args=[project.pk, "xlsx"]) in tasks
+    assert reverse("dataio:portfolio_review_export", args=["csv"]) in reviews

@@ -3,7 +3,7 @@ and the template file to fill in.
 
 A preview without errors waits in the database (`ImportBatch`); the confirm button sends only
 its token, so what is imported is what was previewed, never anything the browser sends back,
-and a preview is imported once however often the button is pressed (see `projects.imports`)."""
+and a preview is imported once however often the button is pressed (see `dataio.imports`)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,9 +14,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..access import can_create_project
-from ..exports import Column, export_response
-from ..imports import (
+from dataio.exports import Column, export_response
+from dataio.imports import (
     COLUMNS,
     ImportFileError,
     ImportNotWaiting,
@@ -26,7 +25,8 @@ from ..imports import (
     import_preview,
     template_row,
 )
-from .exports import export_format
+from dataio.views.exports import export_format
+from projects.access import can_create_project
 
 
 def _may_import(request: HttpRequest) -> None:
@@ -36,7 +36,7 @@ def _may_import(request: HttpRequest) -> None:
 
 def _page(request: HttpRequest, form: ImportUploadForm, result=None) -> HttpResponse:
     context = {"form": form, "result": result, "columns": COLUMNS}
-    return render(request, "projects/import.html", context)
+    return render(request, "dataio/import.html", context)
 
 
 @login_required
@@ -63,7 +63,7 @@ def import_confirm_view(request: HttpRequest) -> HttpResponse:
     except ImportNotWaiting as refused:
         if refused.batch is None:
             messages.error(request, _("Upload the file again: there is nothing waiting to import."))
-            return redirect("projects:import")
+            return redirect("dataio:import")
         when = formats.date_format(timezone.localtime(refused.batch.imported_at), "H:i")
         messages.info(
             request,

@@ -20,8 +20,8 @@ from tests.factories import ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PROJECTS_CSV = reverse("projects:kpi_project_export", args=["csv"])
-PORTFOLIO_CSV = reverse("projects:kpi_portfolio_export", args=["csv"])
+PROJECTS_CSV = reverse("dataio:kpi_project_export", args=["csv"])
+PORTFOLIO_CSV = reverse("dataio:kpi_portfolio_export", args=["csv"])
 
 
 def csv_rows(response) -> list[list[str]]:
@@ -131,11 +131,11 @@ def test_the_portfolio_range_and_filters(client, director, rolled):
 
 def test_excel_holds_the_same_rows(client, director, rolled):
     client.force_login(director)
-    response = client.get(reverse("projects:kpi_project_export", args=["xlsx"]))
+    response = client.get(reverse("dataio:kpi_project_export", args=["xlsx"]))
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert sheet.max_row == 3
-    assert client.get(reverse("projects:kpi_project_export", args=["pdf"])).status_code == 404
+    assert client.get(reverse("dataio:kpi_project_export", args=["pdf"])).status_code == 404
 
 
 def test_the_query_count_does_not_grow_with_the_rows(client, director, manager, rolled):

@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from core.roles import Role
 from projects.models import Currency, Customer, Project, ReviewCadence
+from tests.dataio.test_imports import confirm_form, csv_file, errors, preview
 from tests.factories import CustomerFactory, ProjectFactory, UserFactory
-from tests.projects.test_imports import confirm_form, csv_file, errors, preview
 
 pytestmark = pytest.mark.django_db
 
@@ -32,8 +32,8 @@ def test_the_same_confirm_posted_twice_imports_once(client, manager):
     shown = preview(client, csv_file(ROWS))
     data = confirm_form(shown)
 
-    first = client.post(reverse("projects:import_confirm"), data)
-    second = client.post(reverse("projects:import_confirm"), data)
+    first = client.post(reverse("dataio:import_confirm"), data)
+    second = client.post(reverse("dataio:import_confirm"), data)
 
     assert first.status_code == second.status_code == 302
     assert Project.objects.count() == 2
@@ -45,14 +45,14 @@ def test_a_confirm_replayed_in_a_new_session_imports_nothing_more(client, manage
     client.force_login(manager)
     data = confirm_form(preview(client, csv_file(ROWS)))
     saved = dict(client.session.items())
-    client.post(reverse("projects:import_confirm"), data)
+    client.post(reverse("dataio:import_confirm"), data)
 
     other = Client()
     other.force_login(manager)
     session = other.session
     session.update(saved)  # the session as it was before the first confirm
     session.save()
-    response = other.post(reverse("projects:import_confirm"), data, follow=True)
+    response = other.post(reverse("dataio:import_confirm"), data, follow=True)
 
     assert Project.objects.count() == 2
     assert "already been imported" in response.content.decode()
@@ -63,7 +63,7 @@ def test_someone_else_cannot_confirm_my_preview(client, manager, director):
     data = confirm_form(preview(client, csv_file(ROWS)))
 
     client.force_login(director)
-    client.post(reverse("projects:import_confirm"), data)
+    client.post(reverse("dataio:import_confirm"), data)
 
     assert not Project.objects.exists()
 
@@ -104,7 +104,7 @@ def test_two_confirms_at_once_import_once(require_postgres, manager):
 
     def confirm_once(tab: Client) -> None:
         try:
-            answers.append(tab.post(reverse("projects:import_confirm"), data).status_code)
+            answers.append(tab.post(reverse("dataio:import_confirm"), data).status_code)
         finally:
             connection.close()
 
@@ -147,7 +147,7 @@ def test_a_row_matching_an_open_project_is_flagged_and_not_imported_again(client
     body = shown.content.decode()
     assert "没有可导入的行" in body and 'data-testid="import-confirm"' not in body
     token = shown.context["result"].batch.token
-    client.post(reverse("projects:import_confirm"), {"token": token})  # posted all the same
+    client.post(reverse("dataio:import_confirm"), {"token": token})  # posted all the same
 
     assert errors(shown) == [[]]
     assert shown.context["result"].rows[0].duplicate_of == existing
@@ -161,7 +161,7 @@ def test_a_project_repeated_within_the_file_is_flagged_once(client, manager):
     rows = [ROWS[0], ["HARBOUR GROUP", "", "", "harbour erp", "", "", ""]]
 
     shown = preview(client, csv_file(rows))
-    client.post(reverse("projects:import_confirm"), confirm_form(shown))
+    client.post(reverse("dataio:import_confirm"), confirm_form(shown))
 
     flagged = [row.duplicate_of is not None for row in shown.context["result"].rows]
     assert flagged == [False, True]
@@ -188,7 +188,7 @@ def test_an_export_imports_as_it_is(client, director, manager, language, fmt):
     director.save()
     client.force_login(director)
 
-    exported = client.get(reverse("projects:project_list_export", args=[fmt]))
+    exported = client.get(reverse("dataio:project_list_export", args=[fmt]))
     shown = preview(client, SimpleUploadedFile(f"projects.{fmt}", exported.content))
 
     assert errors(shown) == [[], []]
@@ -229,11 +229,11 @@ def test_an_exported_project_imports_with_its_owner_currency_and_cadence(client,
     director.language = "zh-hans"
     director.save()
     client.force_login(director)
-    exported = client.get(reverse("projects:project_list_export", args=["xlsx"]))
+    exported = client.get(reverse("dataio:project_list_export", args=["xlsx"]))
     Project.objects.filter(pk=project.pk).update(stage="closed", outcome="lost")
 
     shown = preview(client, SimpleUploadedFile("projects.xlsx", exported.content))
-    client.post(reverse("projects:import_confirm"), confirm_form(shown))
+    client.post(reverse("dataio:import_confirm"), confirm_form(shown))
 
     assert errors(shown) == [[]]
     copy = Project.objects.exclude(pk=project.pk).get()
@@ -265,11 +265,11 @@ def test_a_sales_manager_reimports_their_own_export(client, manager):
     """The export names the owner as people read it; for a manager that is themself."""
     project = ProjectFactory(owner=manager, name="Harbour CRM")
     client.force_login(manager)
-    exported = client.get(reverse("projects:project_list_export", args=["csv"]))
+    exported = client.get(reverse("dataio:project_list_export", args=["csv"]))
     Project.objects.filter(pk=project.pk).update(stage="closed", outcome="won")
 
     shown = preview(client, SimpleUploadedFile("projects.csv", exported.content))
-    client.post(reverse("projects:import_confirm"), confirm_form(shown))
+    client.post(reverse("dataio:import_confirm"), confirm_form(shown))
 
     assert errors(shown) == [[]]
     assert Project.objects.exclude(pk=project.pk).get().owner == manager

@@ -28,8 +28,7 @@ from core.text import printable
 from insights.kpis import reason_text
 from insights.models import PortfolioSnapshot, ProjectSnapshot
 from monitoring.models import ReviewMeeting, Risk, RiskLevel
-
-from .models import Customer, Project
+from projects.models import Customer, Project
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from collaboration.models import ProjectMembership
 from core.roles import Role
-from projects.imports import MAX_ROWS
+from dataio.imports import MAX_ROWS
 from projects.models import Customer, Project
 from tests.factories import CustomerFactory, UserFactory
 
@@ -52,7 +52,7 @@ class ConfirmForm(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "form" and attrs.get("action") == reverse("projects:import_confirm"):
+        if tag == "form" and attrs.get("action") == reverse("dataio:import_confirm"):
             self.found = self.inside = True
         elif tag == "input" and self.inside and attrs.get("name"):
             self.data[attrs["name"]] = attrs.get("value") or ""
@@ -73,14 +73,14 @@ def confirm_form(response) -> dict[str, str]:
 
 def preview(client, upload):
     """Upload a file; the client remembers the confirm form it was shown, as a page does."""
-    response = client.post(reverse("projects:import"), {"file": upload})
+    response = client.post(reverse("dataio:import"), {"file": upload})
     offered = 'data-testid="import-confirm"' in response.content.decode()
     client.import_confirm = confirm_form(response) if offered else {}
     return response
 
 
 def confirm(client):
-    return client.post(reverse("projects:import_confirm"), getattr(client, "import_confirm", {}))
+    return client.post(reverse("dataio:import_confirm"), getattr(client, "import_confirm", {}))
 
 
 def errors(response) -> list[list[tuple[str, str]]]:
@@ -214,7 +214,7 @@ def test_template_downloads_and_imports_as_it_is(client, manager, fmt):
     manager.save()
     client.force_login(manager)
 
-    template = client.get(reverse("projects:import_template", args=[fmt]))
+    template = client.get(reverse("dataio:import_template", args=[fmt]))
     upload = SimpleUploadedFile(f"template.{fmt}", template.content)
     response = preview(client, upload)
     confirm(client)
@@ -256,25 +256,23 @@ def test_too_many_rows_are_refused(client, manager):
 def test_only_directors_and_sales_managers_import(client, request, who):
     client.force_login(request.getfixturevalue(who))
 
-    assert client.get(reverse("projects:import")).status_code == 403
-    assert client.get(reverse("projects:import_template", args=["csv"])).status_code == 403
+    assert client.get(reverse("dataio:import")).status_code == 403
+    assert client.get(reverse("dataio:import_template", args=["csv"])).status_code == 403
 
 
 def test_director_may_import(client):
     client.force_login(UserFactory(role=Role.DIRECTOR))
 
-    assert client.get(reverse("projects:import")).status_code == 200
+    assert client.get(reverse("dataio:import")).status_code == 200
 
 
 def test_project_list_links_to_the_import_for_those_who_may(client, manager, member):
     client.force_login(manager)
-    assert (
-        reverse("projects:import") in client.get(reverse("projects:project_list")).content.decode()
-    )
+    assert reverse("dataio:import") in client.get(reverse("projects:project_list")).content.decode()
 
     client.force_login(member)
     assert (
-        reverse("projects:import")
+        reverse("dataio:import")
         not in client.get(reverse("projects:project_list")).content.decode()
     )
 

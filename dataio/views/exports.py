@@ -6,14 +6,7 @@ from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 
-from insights.filters import PortfolioSnapshotFilter, ProjectSnapshotFilter
-from insights.kpis import dimension_names
-from monitoring.filters import RiskFilter
-from monitoring.models import ReviewMeeting
-from monitoring.risks import risks_visible_to
-
-from ..access import get_project_for_user, projects_visible_to
-from ..exports import (
+from dataio.exports import (
     FORMATS,
     PROJECT_COLUMNS,
     PROJECT_SNAPSHOT_COLUMNS,
@@ -23,9 +16,15 @@ from ..exports import (
     export_response,
     portfolio_snapshot_columns,
 )
-from ..models import Project
-from ..selectors import portfolio_snapshots_visible_to, project_snapshots_visible_to
-from .projects import SORTS, projects_filtered
+from insights.filters import PortfolioSnapshotFilter, ProjectSnapshotFilter
+from insights.kpis import dimension_names
+from monitoring.filters import RiskFilter
+from monitoring.models import ReviewMeeting
+from monitoring.risks import risks_visible_to
+from projects.access import get_project_for_user, projects_visible_to
+from projects.models import Project
+from projects.selectors import portfolio_snapshots_visible_to, project_snapshots_visible_to
+from projects.views.projects import SORTS, projects_filtered
 
 
 def export_format(fmt: str) -> str:

@@ -24,6 +24,7 @@ class ImportBatch(models.Model):
     customers_created = models.PositiveIntegerField(_("customers created"), default=0)
 
     class Meta:
+        db_table = "projects_importbatch"  # kept from the app that first held it
         verbose_name = _("import")
         verbose_name_plural = _("imports")
         constraints = [

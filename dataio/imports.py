@@ -45,20 +45,19 @@ from openpyxl import load_workbook
 from core.models import User
 from core.numbers import format_amount
 from core.text import no_control_characters
-
-from .access import possible_owners
-from .forms import CustomerForm, ProjectForm
-from .models import (
+from dataio.models import ImportBatch
+from projects.access import possible_owners
+from projects.forms import CustomerForm, ProjectForm
+from projects.models import (
     Currency,
     Customer,
     CustomerSize,
-    ImportBatch,
     Industry,
     Project,
     Region,
     ReviewCadence,
 )
-from .services import customer_save, project_create
+from projects.services import customer_save, project_create
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000

@@ -1,0 +1,1 @@
+"""Import and export: projects and customers from CSV/XLSX files, lists and KPIs out to them."""
