@@ -9,8 +9,9 @@ observers read. A closed project is read-only except for directors.
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from core.models import User
+from customers.models import Customer
 from projects.access import can_edit_project, projects_visible_to
-from projects.models import Customer, Project, Stage
+from projects.models import Project, Stage
 
 from .models import Comment, Interaction, ProjectMembership, Task, TeamRole
 

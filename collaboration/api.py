@@ -19,11 +19,19 @@ from rest_framework import exceptions, generics, permissions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api import (
+    DENIED,
+    ERRORS,
+    MISSING,
+    Conflict,
+    DetailSerializer,
+    UserLanguageMixin,
+    service_errors,
+)
 from core.models import User
+from customers.models import Customer
 from projects.access import get_project_for_user
-from projects.api import DENIED, ERRORS, MISSING, Conflict, UserLanguageMixin, service_errors
-from projects.models import Customer, Project
-from projects.serializers import DetailSerializer
+from projects.models import Project
 
 from . import access
 from .filters import TaskFilter

@@ -5,8 +5,8 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api import UserLanguageMixin
 from core.site import site_url
-from projects.api import UserLanguageMixin
 
 from .calendar import (
     calendar_token_ensure,

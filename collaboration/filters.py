@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from core.filters import YesNoFilter
 from core.models import User
 from core.people import team_eligible_people
-from projects.models import OPEN_STAGE_CHOICES, Industry, Project, Region
+from customers.models import Industry, Region
+from projects.models import OPEN_STAGE_CHOICES, Project
 
 from .models import Department, Task, TaskStatus
 

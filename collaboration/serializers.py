@@ -13,7 +13,8 @@ from rest_framework import serializers
 from core.fields import ModelSerializer, PrimaryKeysRelatedField, StrictCharField
 from core.people import team_eligible_people
 from core.text import no_control_characters
-from projects.models import OPEN_STAGE_CHOICES, Contact, Project
+from customers.models import Contact
+from projects.models import OPEN_STAGE_CHOICES, Project
 
 from .models import (
     Comment,

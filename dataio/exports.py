@@ -25,10 +25,11 @@ from openpyxl.cell import WriteOnlyCell
 
 from collaboration.models import Task
 from core.text import printable
+from customers.models import Customer
 from insights.kpis import reason_text
 from insights.models import PortfolioSnapshot, ProjectSnapshot
 from monitoring.models import ReviewMeeting, Risk, RiskLevel
-from projects.models import Customer, Project
+from projects.models import Project
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",

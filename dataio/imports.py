@@ -45,19 +45,14 @@ from openpyxl import load_workbook
 from core.models import User
 from core.numbers import format_amount
 from core.text import no_control_characters
+from customers.forms import CustomerForm
+from customers.models import Customer, CustomerSize, Industry, Region
+from customers.services import customer_save
 from dataio.models import ImportBatch
 from projects.access import possible_owners
-from projects.forms import CustomerForm, ProjectForm
-from projects.models import (
-    Currency,
-    Customer,
-    CustomerSize,
-    Industry,
-    Project,
-    Region,
-    ReviewCadence,
-)
-from projects.services import customer_save, project_create
+from projects.forms import ProjectForm
+from projects.models import Currency, Project, ReviewCadence
+from projects.services import project_create
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000

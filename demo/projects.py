@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from collaboration.models import Department, Task, TaskStatus
 from core.history import history_rewrite
 from core.models import User
+from customers.models import Customer
 from demo.monitoring import (
     Moves,
     demo_random,
@@ -51,7 +52,6 @@ from projects.models import (
     NEXT_STAGE,
     OPEN_STAGES,
     ClosureReport,
-    Customer,
     Feasibility,
     FeasibilityDecision,
     Goal,

@@ -10,10 +10,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from collaboration.models import Department
+from core.api import DENIED, ERRORS, UserLanguageMixin
+from customers.models import Industry, Region
 from insights.dashboard import PERIODS, dashboard_filter_parse, director_dashboard
 from projects.access import possible_owners
-from projects.api import DENIED, ERRORS, UserLanguageMixin
-from projects.models import Industry, Region, Stage
+from projects.models import Stage
 
 
 class DashboardQuerySerializer(serializers.Serializer):

@@ -9,10 +9,10 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
+from core.api import UserLanguageMixin
 from core.fields import ModelSerializer, StrictCharField
 from insights.filters import PortfolioSnapshotFilter, ProjectSnapshotFilter
 from insights.models import PortfolioSnapshot, ProjectSnapshot
-from projects.api import UserLanguageMixin
 from projects.selectors import portfolio_snapshots_visible_to, project_snapshots_visible_to
 
 

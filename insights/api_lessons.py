@@ -5,9 +5,9 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
+from core.api import UserLanguageMixin
 from insights.filters import LessonFilter
 from insights.lessons import lessons_search
-from projects.api import UserLanguageMixin
 from projects.models import Lesson
 from projects.serializers import LessonSerializer
 

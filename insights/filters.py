@@ -6,15 +6,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from collaboration.models import Department
+from customers.models import Industry, Region
 from insights.lessons import lessons_search
 from insights.models import Health, PortfolioDimension, PortfolioSnapshot, ProjectSnapshot
-from projects.models import (
-    Industry,
-    Lesson,
-    Outcome,
-    Region,
-    Stage,
-)
+from projects.models import Lesson, Outcome, Stage
 
 
 class LessonFilter(django_filters.FilterSet):

@@ -32,15 +32,14 @@ from django.utils.translation import gettext as _
 
 from collaboration.models import Department, Task, TaskStatus
 from core.models import User
+from customers.models import Industry, Region
 from insights.models import Health, PortfolioDimension, PortfolioSnapshot, ProjectSnapshot
 from monitoring.models import CADENCE_INTERVAL, ReviewMeeting, Risk, RiskLevel, RiskStatus
 from projects.models import (
     ClosureReport,
     Goal,
-    Industry,
     Outcome,
     Project,
-    Region,
     ResourceAllocation,
     ReviewCadence,
     Stage,

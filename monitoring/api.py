@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from collaboration.api import service_errors
 from collaboration.selectors import tasks_with_people
 from collaboration.serializers import TaskSerializer
+from core.api import DENIED, ERRORS, MISSING, StableOrderingFilter, UserLanguageMixin
 from core.models import User
 from monitoring.filters import RiskFilter
 from monitoring.models import ReviewActionItem, ReviewMeeting, Risk
@@ -50,7 +51,6 @@ from monitoring.serializers import (
     RiskSerializer,
 )
 from projects.access import projects_visible_to
-from projects.api import DENIED, ERRORS, MISSING, StableOrderingFilter, UserLanguageMixin
 from projects.models import Project
 
 # What a PATCH of a review changes: its schedule (through review_schedule, which checks the

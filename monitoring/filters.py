@@ -8,13 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from collaboration.models import Department
 from core.models import User
 from core.people import team_eligible_people
+from customers.models import Industry, Region
 from monitoring.models import Risk, RiskCategory, RiskLevel, RiskStatus
 from projects.access import projects_visible_to
-from projects.models import (
-    Industry,
-    Project,
-    Region,
-)
+from projects.models import Project
 
 ONE_TO_FIVE = [(n, str(n)) for n in range(1, 6)]
 ACTIVE = "active"

@@ -58,10 +58,6 @@ def can_create_project(user: User) -> bool:
     return user.is_authenticated and (user.is_director or user.is_sales_manager)
 
 
-def can_edit_customers(user: User) -> bool:
-    return can_create_project(user)
-
-
 def get_project_for_user(
     user: User, pk: int, *, write: bool = False, queryset: QuerySet[Project] | None = None
 ) -> Project:

@@ -5,8 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from .lifecycle import evaluate_gate
 from .models import (
     ClosureReport,
-    Contact,
-    Customer,
     Feasibility,
     Goal,
     Lesson,
@@ -16,19 +14,6 @@ from .models import (
     StageTransition,
     Strategy,
 )
-
-
-class ContactInline(admin.TabularInline):
-    model = Contact
-    extra = 0
-
-
-@admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["name", "industry", "region", "size"]
-    list_filter = ["industry", "region", "size"]
-    search_fields = ["name"]
-    inlines = [ContactInline]
 
 
 class TransitionInline(admin.TabularInline):

@@ -6,36 +6,37 @@ through `projects.lifecycle`. Top-level lists are paginated; lists nested under 
 or customer are short and come whole.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
-from django.shortcuts import get_object_or_404
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
+
+from core.api import (
+    CONFLICT,
+    DENIED,
+    ERRORS,
+    MISSING,
+    Conflict,
+    StableOrderingFilter,
+    UserLanguageMixin,
+    service_errors,
+)
 
 from .access import (
     can_create_project,
-    can_edit_customers,
     can_edit_project,
     can_transition,
     get_project_for_user,
     projects_visible_to,
 )
-from .filters import CustomerFilter, ProjectFilter
+from .filters import ProjectFilter
 from .history import changes_described, project_changes
 from .lifecycle import (
     GateNotMet,
@@ -51,8 +52,6 @@ from .lifecycle import (
 )
 from .models import (
     ClosureReport,
-    Contact,
-    Customer,
     Feasibility,
     Goal,
     Lesson,
@@ -63,13 +62,9 @@ from .models import (
     TransitionKind,
 )
 from .serializers import (
-    CUSTOMER_NAME_TAKEN,
     ApprovalRequestSerializer,
     ChangeSerializer,
     ClosureReportSerializer,
-    ContactSerializer,
-    CustomerSerializer,
-    DetailSerializer,
     FeasibilitySerializer,
     GateNotMetSerializer,
     GateSerializer,
@@ -83,63 +78,12 @@ from .serializers import (
 )
 from .services import (
     RecordInUse,
-    customer_save,
     project_create,
     project_update,
     stage_record_delete,
     stage_record_save,
     strategy_adopt,
 )
-
-
-@contextmanager
-def service_errors() -> Iterator[None]:
-    """A service's ValidationError becomes a 400 with its field errors."""
-    try:
-        yield
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            detail = error.message_dict
-        else:
-            detail = {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
-        raise exceptions.ValidationError(detail=detail) from None
-
-
-ERRORS = OpenApiResponse(OpenApiTypes.OBJECT, description="Field errors: {field: [message]}.")
-DENIED = OpenApiResponse(DetailSerializer, description="Not allowed for this person.")
-MISSING = OpenApiResponse(DetailSerializer, description="No such object, or not visible.")
-CONFLICT = OpenApiResponse(DetailSerializer, description="The object changed meanwhile.")
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
-
-# --- shared pieces -------------------------------------------------------------------------------
-class UserLanguageMixin:
-    """Answer a token-authenticated person in their saved language, as the pages do.
-
-    UserLanguageMiddleware runs before DRF authenticates a token, so it cannot know them.
-    """
-
-    def perform_authentication(self, request: Request) -> None:
-        super().perform_authentication(request)
-        user = request.user
-        if user.is_authenticated and getattr(user, "language", ""):
-            translation.activate(user.language)
-            request._request.LANGUAGE_CODE = translation.get_language()
-
-
-class StableOrderingFilter(OrderingFilter):
-    """Ordering with the primary key as the last key, so that pages never overlap."""
-
-    def get_ordering(self, request, queryset, view):
-        ordering = super().get_ordering(request, queryset, view)
-        if ordering and not any(term.lstrip("-") in ("pk", "id") for term in ordering):
-            ordering = [*ordering, "pk"]
-        return ordering
-
 
 # Stages sort in the order of the cycle, not alphabetically.
 STAGE_POSITION = Case(
@@ -173,84 +117,6 @@ def _changed_fields(instance: models.Model | None, data: dict) -> set[str]:
         if getattr(instance, field.attname) != new:
             changed.add(name)
     return changed
-
-
-# --- customers -----------------------------------------------------------------------------------
-class CustomerWritePermission(permissions.BasePermission):
-    """Everyone signed in reads customers; directors and sales managers write them."""
-
-    def has_permission(self, request: Request, view) -> bool:
-        return request.method in permissions.SAFE_METHODS or can_edit_customers(request.user)
-
-
-@extend_schema(tags=["customers"])
-@extend_schema_view(
-    create=extend_schema(responses={201: CustomerSerializer, 400: ERRORS, 403: DENIED}),
-    update=extend_schema(responses={200: CustomerSerializer, 400: ERRORS, 403: DENIED}),
-    partial_update=extend_schema(responses={200: CustomerSerializer, 400: ERRORS, 403: DENIED}),
-)
-class CustomerViewSet(
-    UserLanguageMixin,
-    mixins.ListModelMixin,
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
-    queryset = Customer.objects.all()
-    serializer_class = CustomerSerializer
-    permission_classes = [permissions.IsAuthenticated, CustomerWritePermission]
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
-    filterset_class = CustomerFilter
-    ordering_fields = ["name", "industry", "region", "created_at"]
-    ordering = ["name"]
-
-    def _save(self, serializer, customer: Customer) -> None:
-        for name, value in serializer.validated_data.items():
-            setattr(customer, name, value)
-        try:
-            with service_errors(), transaction.atomic():
-                customer_save(customer=customer, actor=self.request.user)
-        except IntegrityError as error:
-            # Two requests with the same new name at once: the constraint catches the second.
-            constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "")
-            if constraint != "customer_name_unique_ci":
-                raise
-            raise exceptions.ValidationError({"name": [CUSTOMER_NAME_TAKEN]}) from None
-        serializer.instance = customer
-
-    def perform_create(self, serializer) -> None:
-        self._save(serializer, Customer())
-
-    def perform_update(self, serializer) -> None:
-        self._save(serializer, serializer.instance)
-
-
-@extend_schema(tags=["customers"])
-class ContactListView(UserLanguageMixin, generics.ListCreateAPIView):
-    """The contacts of one customer."""
-
-    serializer_class = ContactSerializer
-    permission_classes = [permissions.IsAuthenticated, CustomerWritePermission]
-    pagination_class = None
-    filter_backends = []
-
-    def get_customer(self) -> Customer:
-        if not hasattr(self, "_customer"):
-            self._customer = get_object_or_404(Customer, pk=self.kwargs["customer_pk"])
-        return self._customer
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Contact.objects.none()
-        return Contact.objects.filter(customer=self.get_customer())
-
-    @extend_schema(responses={201: ContactSerializer, 400: ERRORS, 403: DENIED, 404: MISSING})
-    def post(self, request: Request, *args, **kwargs) -> Response:
-        return super().post(request, *args, **kwargs)
-
-    def perform_create(self, serializer) -> None:
-        serializer.save(customer=self.get_customer())
 
 
 # --- projects ------------------------------------------------------------------------------------

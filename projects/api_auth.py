@@ -9,6 +9,7 @@ from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api import ERRORS, MISSING, DetailSerializer, UserLanguageMixin
 from core.api_tokens import (
     api_token_create,
     api_token_revoke,
@@ -16,10 +17,8 @@ from core.api_tokens import (
     api_tokens_revoke_all,
 )
 
-from .api import ERRORS, MISSING, UserLanguageMixin
 from .serializers import (
     ApiTokenSerializer,
-    DetailSerializer,
     RevokedSerializer,
     TokenRequestSerializer,
     TokenSerializer,

@@ -8,19 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from collaboration.models import Department
 from core.filters import YesNoFilter
 from core.forms import DateInput
+from customers.models import Customer, Industry, Region
 from insights.models import Health, ProjectSnapshot
 
 from .access import possible_owners
-from .models import (
-    Customer,
-    Industry,
-    Outcome,
-    Project,
-    Region,
-    Stage,
-    StageTransition,
-    TransitionKind,
-)
+from .models import Outcome, Project, Stage, StageTransition, TransitionKind
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -117,15 +109,3 @@ class ProjectFilter(django_filters.FilterSet):
             project=OuterRef("pk"), kind=TransitionKind.LOOP, to_stage=Stage.STRATEGY
         )
         return queryset.filter(Exists(loop)) if value else queryset.exclude(Exists(loop))
-
-
-class CustomerFilter(django_filters.FilterSet):
-    search = django_filters.CharFilter(
-        label=_("Search"), field_name="name", lookup_expr="icontains", max_length=100
-    )
-    industry = django_filters.ChoiceFilter(label=_("Industry"), choices=Industry.choices)
-    region = django_filters.ChoiceFilter(label=_("Region"), choices=Region.choices)
-
-    class Meta:
-        model = Customer
-        fields = ["search", "industry", "region"]

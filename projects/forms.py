@@ -1,7 +1,6 @@
 """Page forms: validation of what people type, with errors next to the field."""
 
 from django import forms
-from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from collaboration.models import Department, ProjectMembership
@@ -13,8 +12,6 @@ from core.text import no_control_characters
 from .access import possible_owners
 from .models import (
     ClosureReport,
-    Contact,
-    Customer,
     Feasibility,
     Goal,
     Lesson,
@@ -31,33 +28,6 @@ from .rules import (
     check_goal_deadline,
     check_goal_target,
 )
-
-
-class CustomerForm(forms.ModelForm):
-    website = forms.URLField(
-        label=_("website"), max_length=300, required=False, assume_scheme="https"
-    )
-
-    class Meta:
-        model = Customer
-        fields = ["name", "industry", "region", "size", "website", "notes"]
-        widgets = {"notes": short_text()}
-
-    def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
-        clash = Customer.objects.annotate(lower=Lower("name")).filter(lower=name.lower())
-        if self.instance.pk:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise forms.ValidationError(_("A customer with this name already exists."))
-        return name
-
-
-class ContactForm(forms.ModelForm):
-    class Meta:
-        model = Contact
-        fields = ["name", "title", "phone", "email", "notes"]
-        widgets = {"notes": short_text(2)}
 
 
 class ProjectForm(forms.ModelForm):

@@ -28,9 +28,10 @@ from django.utils.translation import gettext as _
 from collaboration.models import Department, Interaction, ProjectMembership, Task
 from core.models import User
 from core.numbers import format_amount
+from customers.models import Contact, Customer
 from monitoring.models import ReviewMeeting, Risk
 
-from .models import Contact, Customer, Goal, Project, ResourceAllocation, Strategy, StrategyKind
+from .models import Goal, Project, ResourceAllocation, Strategy, StrategyKind
 
 TEXT_SHOWN = 160  # characters of a long text shown before it is cut
 

@@ -9,23 +9,22 @@ from dataclasses import asdict
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
 
 from collaboration.models import Department
+from core.api import DetailSerializer
 from core.fields import ModelSerializer, StrictCharField
 from core.models import User
 from core.people import team_eligible_people
 from core.text import no_control_characters
+from customers.models import Customer
 
 from .access import possible_owners
 from .history import TRACKED
 from .models import (
     ClosureReport,
-    Contact,
-    Customer,
     Feasibility,
     Goal,
     Lesson,
@@ -143,33 +142,6 @@ class UserSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     username = StrictCharField(read_only=True)
     name = StrictCharField(source="display_name", read_only=True)
-
-
-# --- customers -----------------------------------------------------------------------------------
-CUSTOMER_NAME_TAKEN = _("A customer with this name already exists.")
-
-
-class CustomerSerializer(ModelSerializer):
-    class Meta:
-        model = Customer
-        fields = ["id", "name", "industry", "region", "size", "website", "notes", "created_at"]
-        read_only_fields = ["id", "created_at"]
-
-    def validate_name(self, name: str) -> str:
-        # The database constraint is on lower(name); say so next to the field, not with a 500.
-        clash = Customer.objects.annotate(lower=Lower("name")).filter(lower=name.lower())
-        if self.instance is not None:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise serializers.ValidationError(CUSTOMER_NAME_TAKEN, code="unique")
-        return name
-
-
-class ContactSerializer(ModelSerializer):
-    class Meta:
-        model = Contact
-        fields = ["id", "customer", "name", "title", "phone", "email", "notes"]
-        read_only_fields = ["id", "customer"]
 
 
 # --- projects ------------------------------------------------------------------------------------
@@ -486,10 +458,6 @@ class ApprovalRequestSerializer(serializers.Serializer):
         label=StageTransition._meta.get_field("from_stage").verbose_name,
         required=False,
     )
-
-
-class DetailSerializer(serializers.Serializer):
-    detail = StrictCharField(read_only=True)
 
 
 class GateNotMetSerializer(DetailSerializer):

@@ -16,12 +16,10 @@ from simple_history.utils import bulk_create_with_history
 from collaboration.models import ProjectMembership, Task
 from core.history import records_actor
 from core.models import User
-from core.text import ascii_url
 
-from .access import can_create_project, can_edit_customers, can_edit_project
+from .access import can_create_project, can_edit_project
 from .models import (
     ClosureReport,
-    Customer,
     Feasibility,
     FeasibilityDecision,
     Lesson,
@@ -40,25 +38,6 @@ class RecordInUse(Exception):
     def __init__(self) -> None:
         self.message = _("Other records refer to this one, so it cannot be removed.")
         super().__init__(self.message)
-
-
-# --- customers --------------------------------------------------------------------------------
-@records_actor
-def customer_save(*, customer: Customer, actor: User) -> Customer:
-    """Create or update a customer (directors and sales managers); its website is stored as a
-    URI, what the API documents (an international name in punycode)."""
-    if not can_edit_customers(actor):
-        raise PermissionDenied
-    try:
-        customer.website = ascii_url(
-            customer.website or "", max_length=Customer._meta.get_field("website").max_length
-        )
-    except ValidationError as error:
-        raise ValidationError({"website": error.messages}) from None
-    if customer.pk is None:
-        customer.created_by = actor
-    customer.save()
-    return customer
 
 
 # --- projects ---------------------------------------------------------------------------------

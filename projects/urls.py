@@ -1,7 +1,6 @@
 from django.urls import path
 
 from .views import (
-    customers,
     history,
     projects,
     sections,
@@ -58,8 +57,4 @@ urlpatterns = [
         sections.strategy_adopt_view,
         name="strategy_adopt",
     ),
-    path("customers/", customers.customer_list_view, name="customer_list"),
-    path("customers/new/", customers.customer_form_view, name="customer_create"),
-    path("customers/<int:pk>/", customers.customer_detail_view, name="customer_detail"),
-    path("customers/<int:pk>/edit/", customers.customer_form_view, name="customer_edit"),
 ]

@@ -5,6 +5,7 @@ from rest_framework.routers import SimpleRouter
 
 from collaboration import api as team_api
 from collaboration import api_calendar
+from customers import api as customer_api
 from insights import api_dashboard, api_kpis, api_lessons
 from monitoring import api as api_monitoring
 from projects import api, api_auth
@@ -12,7 +13,7 @@ from projects import api, api_auth
 app_name = "api"
 
 router = SimpleRouter()
-router.register("customers", api.CustomerViewSet, basename="customer")
+router.register("customers", customer_api.CustomerViewSet, basename="customer")
 router.register("projects", api.ProjectViewSet, basename="project")
 router.register("reviews", api_monitoring.ReviewViewSet, basename="review")
 router.register("risks", api_monitoring.RiskViewSet, basename="risk")
@@ -40,7 +41,7 @@ urlpatterns = [
     ),
     path(
         "customers/<int:customer_pk>/contacts/",
-        api.ContactListView.as_view(),
+        customer_api.ContactListView.as_view(),
         name="customer-contacts",
     ),
     path(

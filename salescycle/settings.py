@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "core",
+    "customers",
     "collaboration",
     "projects",
     "monitoring",

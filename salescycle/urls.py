@@ -17,6 +17,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api/v1/", include("salescycle.api_urls")),
+    path("", include("customers.urls")),
     path("", include("projects.urls")),
     path("", include("monitoring.urls")),
     path("", include("insights.urls")),

@@ -15,20 +15,17 @@ from collaboration.models import (
 )
 from core.models import User
 from core.roles import Role
+from customers.models import Contact, Customer, Industry, Region
 from monitoring.models import ReviewActionItem, ReviewMeeting, Risk
 from projects.models import (
     ClosureReport,
-    Contact,
-    Customer,
     Feasibility,
     FeasibilityDecision,
     Goal,
     GoalMetric,
-    Industry,
     Lesson,
     Outcome,
     Project,
-    Region,
     ResourceAllocation,
     ResourceKind,
     Stage,

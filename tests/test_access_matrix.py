@@ -254,7 +254,7 @@ def test_lists_name_the_project_only_to_those_who_may_see_it(client, world, rout
 
 def test_the_interaction_log_shows_the_entry_to_the_team_only(client, world):
     people, records = world
-    page = reverse("projects:customer_detail", args=[records["customer"].pk])
+    page = reverse("customers:customer_detail", args=[records["customer"].pk])
     api_url = reverse("api:customer-interactions", args=[records["customer"].pk])
     for role in ROLES[1:]:
         shown_page = WHISPER in _page(client, people[role], page).content.decode()
@@ -264,7 +264,7 @@ def test_the_interaction_log_shows_the_entry_to_the_team_only(client, world):
 
 def test_the_customer_page_lists_the_project_only_for_the_team(client, world):
     people, records = world
-    url = reverse("projects:customer_detail", args=[records["customer"].pk])
+    url = reverse("customers:customer_detail", args=[records["customer"].pk])
     for role in ROLES[1:]:
         response = _page(client, people[role], url)
         assert response.status_code == 200, role

@@ -234,7 +234,7 @@ class Interaction(models.Model):
     """A contact with a customer, logged for everyone working on that customer's projects."""
 
     customer = models.ForeignKey(
-        "projects.Customer", on_delete=models.CASCADE, related_name="interactions"
+        "customers.Customer", on_delete=models.CASCADE, related_name="interactions"
     )
     project = models.ForeignKey(
         "projects.Project",
@@ -251,7 +251,7 @@ class Interaction(models.Model):
         related_name="interactions",
     )
     contact = models.ForeignKey(
-        "projects.Contact",
+        "customers.Contact",
         verbose_name=_("contact"),
         on_delete=models.SET_NULL,
         null=True,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from projects.models import Customer
+from customers.models import Customer
 
 from .. import access
 from ..forms import InteractionForm, add_service_errors

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 
 from core.models import User
+from customers.models import Customer
 from demo.scale.bulk import own_timestamps
 from demo.scale.feed import activities_create
 from demo.scale.history import kpi_history_create
@@ -37,7 +38,7 @@ from demo.scale.records import (
 )
 from demo.scale.work import tasks_create
 from insights.models import KpiRun, PortfolioSnapshot
-from projects.models import OPEN_STAGES, Customer, Project, ProjectCodeCounter, StagePolicy
+from projects.models import OPEN_STAGES, Project, ProjectCodeCounter, StagePolicy
 
 logger = logging.getLogger(__name__)
 

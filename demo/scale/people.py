@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from collaboration.models import Department, NotificationKind, NotificationSetting
 from core.models import User
 from core.roles import Role
+from customers.models import Contact, Customer, Industry, Region
 from demo.people import DEMO_PASSWORD, seed_departments
 from demo.scale.bulk import insert
 from demo.scale.texts import (
@@ -25,7 +26,6 @@ from demo.scale.texts import (
     SIZE_WEIGHTS,
     SURNAMES,
 )
-from projects.models import Contact, Customer, Industry, Region
 
 # Seeded people are recognised by this address domain (and removed by --reset).
 EMAIL_DOMAIN = "scale.salescycle.local"

@@ -11,11 +11,11 @@ import random
 from dataclasses import dataclass, field
 
 from core.models import User
+from customers.models import Customer
 from demo.scale.texts import ABORT_REASONS, BACKGROUNDS, PRODUCTS
 from monitoring.models import ReviewDecision
 from projects.models import (
     OPEN_STAGES,
-    Customer,
     Outcome,
     ReasonCategory,
     ReviewCadence,

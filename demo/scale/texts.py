@@ -4,7 +4,8 @@ Reviews, risks and tasks reuse the demo's texts (`demo.monitoring.texts`,
 `demo.teamwork.texts`), so the two data sets read alike.
 """
 
-from projects.models import Industry, ReasonCategory, Region, StrategyKind
+from customers.models import Industry, Region
+from projects.models import ReasonCategory, StrategyKind
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
 GIVEN_NAMES = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明"]

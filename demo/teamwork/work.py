@@ -27,6 +27,7 @@ from collaboration.services import (
     task_update_progress,
 )
 from core.models import User
+from customers.models import Contact, Customer
 from demo.people import DEMO_USERS, Said
 from demo.teamwork.texts import (
     BLOCKED_REASONS,
@@ -43,7 +44,7 @@ from demo.teamwork.texts import (
     TASKS,
     WAITING_FOR,
 )
-from projects.models import OPEN_STAGES, Contact, Customer, Project, Stage
+from projects.models import OPEN_STAGES, Project, Stage
 
 _RANK = {TaskStatus.DONE: 3, TaskStatus.IN_PROGRESS: 2, TaskStatus.BLOCKED: 1, TaskStatus.TODO: 1}
 

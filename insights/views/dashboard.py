@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from collaboration.models import Department
+from customers.models import Industry, Region
 from insights.dashboard import PERIODS, dashboard_filter_parse, director_dashboard
 from monitoring.views.risks import GEOMETRY, _levels, _picture
 from projects.access import possible_owners
-from projects.models import Industry, Region
 
 
 @login_required

@@ -49,38 +49,6 @@ class Currency(models.TextChoices):
     JPY = "JPY", _("Japanese yen (JPY)")
 
 
-class Industry(models.TextChoices):
-    MANUFACTURING = "manufacturing", _("Manufacturing")
-    FINANCE = "finance", _("Finance and insurance")
-    TELECOM = "telecom", _("Telecommunications")
-    ENERGY = "energy", _("Energy and utilities")
-    GOVERNMENT = "government", _("Government and public sector")
-    HEALTHCARE = "healthcare", _("Healthcare")
-    EDUCATION = "education", _("Education")
-    RETAIL = "retail", _("Retail and consumer goods")
-    TECHNOLOGY = "technology", _("Internet and technology")
-    LOGISTICS = "logistics", _("Transport and logistics")
-    OTHER = "other", _("Other")
-
-
-class Region(models.TextChoices):
-    NORTH = "north", _("North China")
-    NORTHEAST = "northeast", _("Northeast China")
-    EAST = "east", _("East China")
-    CENTRAL = "central", _("Central China")
-    SOUTH = "south", _("South China")
-    SOUTHWEST = "southwest", _("Southwest China")
-    NORTHWEST = "northwest", _("Northwest China")
-    OVERSEAS = "overseas", _("Overseas")
-
-
-class CustomerSize(models.TextChoices):
-    SMALL = "small", _("Small (under 100 staff)")
-    MEDIUM = "medium", _("Medium (100–999 staff)")
-    LARGE = "large", _("Large (1,000–9,999 staff)")
-    ENTERPRISE = "enterprise", _("Enterprise (10,000+ staff)")
-
-
 class FeasibilityDecision(models.TextChoices):
     PENDING = "pending", _("Pending")
     GO = "go", _("Go")

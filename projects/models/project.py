@@ -43,7 +43,7 @@ class Project(FSMModelMixin, models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200, validators=[no_control_characters])
     customer = models.ForeignKey(
-        "projects.Customer",
+        "customers.Customer",
         verbose_name=_("customer"),
         on_delete=models.PROTECT,
         related_name="projects",

@@ -12,14 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from core.dates import in_date_window
 from core.history import History
 from core.text import no_control_characters
+from customers.models import Industry, Region
 
 from .choices import (
     FeasibilityDecision,
     GoalMetric,
-    Industry,
     Outcome,
     ReasonCategory,
-    Region,
     ResourceKind,
     Stage,
     StrategyKind,

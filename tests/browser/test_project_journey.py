@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 
 from collaboration.models import Department
 from core.roles import Role
-from projects.models import Customer, Project, Stage
+from customers.models import Customer
+from projects.models import Project, Stage
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

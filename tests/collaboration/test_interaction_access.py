@@ -44,7 +44,7 @@ def world(manager, director):
 
 def _page_log(client, user, customer) -> set[str]:
     client.force_login(user)
-    response = client.get(reverse("projects:customer_detail", args=[customer.pk]))
+    response = client.get(reverse("customers:customer_detail", args=[customer.pk]))
     assert response.status_code == 200
     return {item.summary for item in response.context["interactions"]}
 
@@ -70,7 +70,7 @@ def test_a_team_reads_its_project_and_the_customer_not_the_other_deal(client, wo
     assert (
         "CRM discount"
         not in client.get(
-            reverse("projects:customer_detail", args=[world["customer"].pk])
+            reverse("customers:customer_detail", args=[world["customer"].pk])
         ).content.decode()
     )
 

@@ -21,7 +21,8 @@ from collaboration.models import (
 )
 from collaboration.services import comment_post, task_save
 from core.roles import Role
-from projects.models import Contact, Stage
+from customers.models import Contact
+from projects.models import Stage
 from tests.factories import (
     CustomerFactory,
     DepartmentFactory,

@@ -49,7 +49,8 @@ def test_admin_is_on(client, db):
 
 
 def test_project_admin_pages_load_and_show_the_gate(client, db, manager):
-    from projects.models import Customer, Project
+    from customers.models import Customer
+    from projects.models import Project
     from tests.factories import UserFactory
 
     customer = Customer.objects.create(name="Admin Co", industry="finance", region="east")

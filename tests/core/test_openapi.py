@@ -8,7 +8,7 @@ from drf_spectacular.generators import SchemaGenerator
 from jsonschema import Draft202012Validator, FormatChecker
 from rest_framework.test import APIClient
 
-from projects.models import Customer
+from customers.models import Customer
 from tests.browser_forms import form_with
 from tests.factories import CustomerFactory, ProjectFactory
 
@@ -75,7 +75,7 @@ def test_an_international_website_is_stored_as_a_uri_from_the_chinese_page(clien
     director.save()
     client.force_login(director)
     customer = CustomerFactory(name="港口集团")
-    url = reverse("projects:customer_edit", args=[customer.pk])
+    url = reverse("customers:customer_edit", args=[customer.pk])
     data = dict(form_with(client.get(url).content.decode(), "name").submission())
     data["website"] = "https://港口.中国"
 
@@ -90,7 +90,7 @@ def test_a_website_too_long_once_encoded_is_refused_next_to_the_field(client, di
     director.save()
     client.force_login(director)
     customer = CustomerFactory(name="港口集团")
-    url = reverse("projects:customer_edit", args=[customer.pk])
+    url = reverse("customers:customer_edit", args=[customer.pk])
     data = dict(form_with(client.get(url).content.decode(), "name").submission())
     data["website"] = "https://例子.中国/" + "路" * 80
 

@@ -8,8 +8,8 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from customers.models import Customer
 from dataio.imports import MAX_ROWS_READ, MAX_UNPACKED_BYTES
-from projects.models import Customer
 from tests.dataio.test_imports import csv_file, preview, xlsx_file
 
 pytestmark = pytest.mark.django_db

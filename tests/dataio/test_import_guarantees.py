@@ -13,7 +13,8 @@ from django.test import Client
 from django.urls import reverse
 
 from core.roles import Role
-from projects.models import Currency, Customer, Project, ReviewCadence
+from customers.models import Customer
+from projects.models import Currency, Project, ReviewCadence
 from tests.dataio.test_imports import confirm_form, csv_file, errors, preview
 from tests.factories import CustomerFactory, ProjectFactory, UserFactory
 

@@ -13,8 +13,9 @@ from django.urls import reverse
 
 from collaboration.models import ProjectMembership
 from core.roles import Role
+from customers.models import Customer
 from dataio.imports import MAX_ROWS
-from projects.models import Customer, Project
+from projects.models import Project
 from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,6 +15,7 @@ from collaboration.models import (
     ProjectMembership,
     Task,
 )
+from customers.models import Customer
 from monitoring.models import (
     ReviewActionItem,
     ReviewDecision,
@@ -28,7 +29,6 @@ from projects.lifecycle import evaluate_gate
 from projects.models import (
     OPEN_STAGES,
     ClosureReport,
-    Customer,
     Feasibility,
     Goal,
     Lesson,

@@ -16,13 +16,13 @@ from django.utils import timezone
 from collaboration.models import Activity, ProjectMembership, Task, TaskStatus
 from core.models import User
 from core.roles import Role
+from customers.models import Customer
 from insights.models import PortfolioDimension, PortfolioSnapshot, ProjectSnapshot
 from monitoring.models import ReviewMeeting, Risk
 from projects.lifecycle import evaluate_gate
 from projects.models import (
     OPEN_STAGES,
     ClosureReport,
-    Customer,
     Lesson,
     Outcome,
     Project,

@@ -7,8 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from customers.models import Industry, Region
 from insights.lessons import lessons_search, similar_lessons
-from projects.models import Industry, Outcome, Region, Stage
+from projects.models import Outcome, Stage
 from tests.factories import CustomerFactory, LessonFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db

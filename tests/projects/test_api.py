@@ -15,10 +15,9 @@ from rest_framework.test import APIClient
 from collaboration.models import Department, ProjectMembership
 from core.api_tokens import api_token_create
 from core.roles import Role
+from customers.models import Contact, Customer
 from projects.models import (
     ClosureReport,
-    Contact,
-    Customer,
     Feasibility,
     Goal,
     Lesson,

@@ -18,9 +18,10 @@ from collaboration.models import ProjectMembership, Task, TaskStatus
 from collaboration.services import task_save
 from core.api_tokens import api_token_create
 from core.roles import Role
+from customers.models import Customer
 from dataio.imports import import_rows
 from projects.history import changes_described, project_changes
-from projects.models import Customer, Project, ReviewCadence, Strategy
+from projects.models import Project, ReviewCadence, Strategy
 from projects.services import project_update, strategy_actions_to_tasks
 from tests.factories import (
     DepartmentFactory,

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from collaboration.models import ProjectMembership
 from core.roles import Role
-from projects.models import Customer, Project, Stage
+from customers.models import Customer
+from projects.models import Project, Stage
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -207,7 +208,7 @@ def test_duplicate_customer_name_in_other_case_is_rejected(client, manager):
     client.force_login(manager)
 
     response = client.post(
-        reverse("projects:customer_create"),
+        reverse("customers:customer_create"),
         {"name": "ACME LTD", "industry": "finance", "region": "east"},
     )
 

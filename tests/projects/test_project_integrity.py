@@ -3,8 +3,9 @@ the stage is only changed by the lifecycle, history is append-only, codes are ne
 
 import pytest
 
+from customers.models import Customer
 from projects.lifecycle import project_transition
-from projects.models import Customer, Project, Stage, StageTransition
+from projects.models import Project, Stage, StageTransition
 from projects.services import project_create
 from tests.factories import ProjectFactory
 from tests.projects.gates import fill_gate

@@ -7,7 +7,37 @@ from django.utils.translation import gettext_lazy as _
 from core.history import History
 from core.text import no_control_characters
 
-from .choices import CustomerSize, Industry, Region
+
+class Industry(models.TextChoices):
+    MANUFACTURING = "manufacturing", _("Manufacturing")
+    FINANCE = "finance", _("Finance and insurance")
+    TELECOM = "telecom", _("Telecommunications")
+    ENERGY = "energy", _("Energy and utilities")
+    GOVERNMENT = "government", _("Government and public sector")
+    HEALTHCARE = "healthcare", _("Healthcare")
+    EDUCATION = "education", _("Education")
+    RETAIL = "retail", _("Retail and consumer goods")
+    TECHNOLOGY = "technology", _("Internet and technology")
+    LOGISTICS = "logistics", _("Transport and logistics")
+    OTHER = "other", _("Other")
+
+
+class Region(models.TextChoices):
+    NORTH = "north", _("North China")
+    NORTHEAST = "northeast", _("Northeast China")
+    EAST = "east", _("East China")
+    CENTRAL = "central", _("Central China")
+    SOUTH = "south", _("South China")
+    SOUTHWEST = "southwest", _("Southwest China")
+    NORTHWEST = "northwest", _("Northwest China")
+    OVERSEAS = "overseas", _("Overseas")
+
+
+class CustomerSize(models.TextChoices):
+    SMALL = "small", _("Small (under 100 staff)")
+    MEDIUM = "medium", _("Medium (100–999 staff)")
+    LARGE = "large", _("Large (1,000–9,999 staff)")
+    ENTERPRISE = "enterprise", _("Enterprise (10,000+ staff)")
 
 
 class Customer(models.Model):
@@ -29,9 +59,10 @@ class Customer(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    history = History()
+    history = History(table_name="projects_historicalcustomer")
 
     class Meta:
+        db_table = "projects_customer"  # kept from the app that first held it
         ordering = ["name"]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
@@ -49,7 +80,7 @@ class Customer(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("projects:customer_detail", args=[self.pk])
+        return reverse("customers:customer_detail", args=[self.pk])
 
 
 class Contact(models.Model):
@@ -69,6 +100,7 @@ class Contact(models.Model):
     )
 
     class Meta:
+        db_table = "projects_contact"
         ordering = ["name"]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")

@@ -16,12 +16,12 @@ from collaboration.access import (
 from collaboration.forms import add_service_errors
 from collaboration.views.interactions import interaction_form
 from core.pagination import KeysPaginator
-
-from ..access import can_edit_customers, projects_visible_to
-from ..filters import CustomerFilter
-from ..forms import ContactForm, CustomerForm
-from ..models import Customer
-from ..services import customer_save
+from customers.access import can_edit_customers
+from customers.filters import CustomerFilter
+from customers.forms import ContactForm, CustomerForm
+from customers.models import Customer
+from customers.services import contact_add, customer_save
+from projects.access import projects_visible_to
 
 
 @login_required
@@ -31,7 +31,7 @@ def customer_list_view(request: HttpRequest) -> HttpResponse:
     queryset = queryset.annotate(contact_count=Count("contacts", distinct=True)).order_by("name")
     page = KeysPaginator(queryset, 25).get_page(request.GET.get("page"))
     context = {"filter": filterset, "page": page, "can_edit": can_edit_customers(request.user)}
-    return render(request, "projects/customer_list.html", context)
+    return render(request, "customers/customer_list.html", context)
 
 
 @login_required
@@ -43,9 +43,9 @@ def customer_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         if not editable:
             raise PermissionDenied
         if contact_form.is_valid():
-            contact = contact_form.save(commit=False)
-            contact.customer = customer
-            contact.save()
+            contact_add(
+                customer=customer, contact=contact_form.save(commit=False), actor=request.user
+            )
             messages.success(request, _("Contact added."))
             return redirect(customer)
     projects = projects_visible_to(
@@ -60,7 +60,7 @@ def customer_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "interactions": _interaction_log(request, customer),
         "interaction_form": interaction_form(request, customer),
     }
-    return render(request, "projects/customer_detail.html", context)
+    return render(request, "customers/customer_detail.html", context)
 
 
 def _interaction_log(request: HttpRequest, customer: Customer) -> list | None:
@@ -88,4 +88,4 @@ def customer_form_view(request: HttpRequest, pk: int | None = None) -> HttpRespo
         else:
             messages.success(request, _("Customer saved."))
             return redirect(customer)
-    return render(request, "projects/customer_form.html", {"form": form, "customer": customer})
+    return render(request, "customers/customer_form.html", {"form": form, "customer": customer})

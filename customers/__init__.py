@@ -1,0 +1,1 @@
+"""The customers the sales projects are for, and their contacts."""

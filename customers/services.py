@@ -1,0 +1,37 @@
+"""Writes of customers and contacts: every page, API call, import and seed goes through these."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from core.history import records_actor
+from core.models import User
+from core.text import ascii_url
+from customers.access import can_edit_customers
+from customers.models import Contact, Customer
+
+
+@records_actor
+def customer_save(*, customer: Customer, actor: User) -> Customer:
+    """Create or update a customer (directors and sales managers); its website is stored as a
+    URI, what the API documents (an international name in punycode)."""
+    if not can_edit_customers(actor):
+        raise PermissionDenied
+    try:
+        customer.website = ascii_url(
+            customer.website or "", max_length=Customer._meta.get_field("website").max_length
+        )
+    except ValidationError as error:
+        raise ValidationError({"website": error.messages}) from None
+    if customer.pk is None:
+        customer.created_by = actor
+    customer.save()
+    return customer
+
+
+@records_actor
+def contact_add(*, customer: Customer, contact: Contact, actor: User) -> Contact:
+    """Add a contact to a customer (directors and sales managers)."""
+    if not can_edit_customers(actor):
+        raise PermissionDenied
+    contact.customer = customer
+    contact.save()
+    return contact
