@@ -5,7 +5,7 @@ that they may write, and runs in one transaction, so the pages and the API share
 """
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -50,9 +50,8 @@ def customer_save(*, customer: Customer, actor: User) -> Customer:
     if not can_edit_customers(actor):
         raise PermissionDenied
     try:
-        customer.website = ascii_url(
-            customer.website or "", max_length=Customer._meta.get_field("website").max_length
-        )
+        max_length = cast(int, Customer._meta.get_field("website").max_length)
+        customer.website = ascii_url(customer.website or "", max_length=max_length)
     except ValidationError as error:
         raise ValidationError({"website": error.messages}) from None
     if customer.pk is None:
@@ -142,7 +141,7 @@ def _feasibility_before(record: Feasibility, actor: User, changed: set[str]) -> 
         record.decided_at = timezone.now() if decided else None
 
 
-def _created_by_before(record: models.Model, actor: User, changed: set[str]) -> None:
+def _created_by_before(record: Any, actor: User, changed: set[str]) -> None:
     if record.pk is None:
         record.created_by = actor
 
@@ -184,7 +183,7 @@ RECORD_RULES: dict[type[models.Model], RecordRule] = {
 @records_actor
 @transaction.atomic
 def stage_record_save(
-    *, record: models.Model, project: Project, actor: User, changed: set[str] | None = None
+    *, record: Any, project: Project, actor: User, changed: set[str] | None = None
 ) -> models.Model:
     """Create or update a record of a project's stage (feasibility, goal, resource, ...)."""
     if not can_edit_project(actor, project):
@@ -205,7 +204,7 @@ def stage_record_save(
 
 @records_actor
 @transaction.atomic
-def stage_record_delete(*, record: models.Model, project: Project, actor: User) -> None:
+def stage_record_delete(*, record: Any, project: Project, actor: User) -> None:
     if not can_edit_project(actor, project) or record.project_id != project.pk:
         raise PermissionDenied
     try:
