@@ -21,7 +21,7 @@ demo: install .env messages
 	@echo "Serving SalesCycle on http://$(HOST):$(PORT)/ — stop with Ctrl+C."
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## test: set up the dev tools and run lint, migration check and the whole suite (in parallel)
+## test: set up the dev tools and run lint, type check, migration check and the whole suite (in parallel)
 test: install-dev .env messages chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
