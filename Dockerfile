@@ -7,8 +7,9 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
-RUN pip install --upgrade pip && pip install .
+# The locked versions, hashes checked, then the app itself (README, Dependencies).
+COPY requirements.lock pyproject.toml README.md ./
+RUN pip install --upgrade pip && pip install -r requirements.lock && pip install --no-deps .
 COPY . .
 # Build-time steps need settings to load; the real secret comes from the environment at run time.
 RUN DEBUG=false SECRET_KEY=build-only python manage.py compilemessages --ignore=.venv \

@@ -11,7 +11,7 @@ export HOST PORT
 # pytest-xdist workers for `make test`: the fastest measured on two cores; 0 runs in one process
 TEST_WORKERS ?= 2
 
-.PHONY: demo test bench bench-quick install install-dev messages chromium messages-update lint static serve worker beat clean
+.PHONY: demo test bench bench-quick install install-dev lock messages chromium messages-update lint static serve worker beat clean
 
 ## demo: set up everything on SQLite (tasks in process) and serve the app with demo data
 demo: install .env messages
@@ -21,10 +21,11 @@ demo: install .env messages
 	@echo "Serving SalesCycle on http://$(HOST):$(PORT)/ — stop with Ctrl+C."
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## test: set up the dev tools and run lint, migration check and the whole suite (in parallel)
+## test: set up the dev tools and run lint, type check, migration check and the whole suite (in parallel)
 test: install-dev .env messages chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
@@ -42,16 +43,29 @@ $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(VENV)/bin/activate
-	$(PIP) install --quiet -e .
+# The exact versions (with their hashes) come from the lock files, the app itself after them;
+# a changed lock installs again.
+$(VENV)/.installed: requirements.lock pyproject.toml | $(VENV)/bin/activate
+	$(PIP) install --quiet -r requirements.lock
+	$(PIP) install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/activate
-	$(PIP) install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: requirements-dev.lock pyproject.toml | $(VENV)/bin/activate
+	$(PIP) install --quiet -r requirements-dev.lock
+	$(PIP) install --quiet --no-deps -e .
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+
+## lock: write requirements.lock (runtime) and requirements-dev.lock (runtime and dev) from
+## pyproject.toml for Python 3.11, keeping every pin that still fits its range (README,
+## Dependencies). LOCK_ARGS=--upgrade moves all to the newest, LOCK_ARGS='-P NAME' one package.
+LOCK := $(VENV)/bin/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command 'make lock' $(LOCK_ARGS)
+lock: install-dev
+	$(LOCK) -o requirements.lock
+	$(LOCK) --extra dev -c requirements.lock -o requirements-dev.lock
 
 # Local development settings; the real environment always wins over this file.
 .env:
@@ -99,4 +113,4 @@ beat: install
 	tools/supervise.sh $(VENV)/bin/celery -A salescycle beat --loglevel=INFO
 
 clean:
-	rm -rf $(VENV) staticfiles var .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles var .pytest_cache .ruff_cache .mypy_cache

@@ -9,6 +9,7 @@ to `collaboration.notifications`, whose emails go out from Celery after the comm
 import datetime
 import re
 from collections.abc import Iterable
+from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -306,7 +307,7 @@ def _task_events(*, task: Task, actor: User, before: Task | None) -> None:
         )
         if task.assignee_id != actor.pk:
             notify(
-                recipients=[task.assignee],
+                recipients=[cast(User, task.assignee)],
                 kind=NotificationKind.TASK_ASSIGNED,
                 event_key=f"activity:{activity.pk}",
                 project=project,
@@ -609,7 +610,8 @@ def _interaction_check(interaction: Interaction) -> None:
         errors["occurred_on"] = _("An interaction is logged once it has happened.")
     if not (interaction.summary or "").strip():
         errors["summary"] = _("Summarise what was discussed.")
-    if interaction.contact_id and interaction.contact.customer_id != interaction.customer_id:
+    contact = interaction.contact if interaction.contact_id else None
+    if contact and contact.customer_id != interaction.customer_id:
         errors["contact"] = _("The contact must belong to this customer.")
     if errors:
         raise ValidationError(errors)

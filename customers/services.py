@@ -1,5 +1,7 @@
 """Writes of customers and contacts: every page, API call, import and seed goes through these."""
 
+from typing import cast
+
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.history import records_actor
@@ -16,9 +18,8 @@ def customer_save(*, customer: Customer, actor: User) -> Customer:
     if not can_edit_customers(actor):
         raise PermissionDenied
     try:
-        customer.website = ascii_url(
-            customer.website or "", max_length=Customer._meta.get_field("website").max_length
-        )
+        max_length = cast(int, Customer._meta.get_field("website").max_length)
+        customer.website = ascii_url(customer.website or "", max_length=max_length)
     except ValidationError as error:
         raise ValidationError({"website": error.messages}) from None
     if customer.pk is None:

@@ -315,7 +315,8 @@ def review_brief(project: Project, *, before: ReviewMeeting | None = None) -> Re
         .filter(Q(overdue__gt=0) | Q(blocked__gt=0))
         .order_by("department__code")
     )
-    risks_new, risks_changed = [], []
+    risks_new: list[dict] = []
+    risks_changed: list[dict] = []
     for risk in project.risks.filter(**({"updated_at__gt": since} if since else {})).order_by(
         "-score"
     )[:20]:

@@ -142,7 +142,10 @@ class RiskMatrix:
 
 def risk_matrix_of_cells(cells: dict[str, int]) -> RiskMatrix:
     """The matrix of counts already made, keyed "probability-impact" (a KPI snapshot's)."""
-    counts = {tuple(map(int, key.split("-"))): n for key, n in cells.items()}
+    counts: dict[tuple[int, int], int] = {}
+    for key, n in cells.items():
+        probability, impact = key.split("-")
+        counts[int(probability), int(impact)] = n
     return _matrix(counts)
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from typing import cast
 
 from django.db import transaction
 from django.db.models import Exists, Q, Subquery
@@ -529,7 +530,7 @@ def project_approve(*, project: Project, actor: User, note: str = "") -> Transit
         return _apply(
             locked,
             kind=TransitionKind.APPROVAL,
-            to_stage=gate.next_stage,
+            to_stage=cast(Stage, gate.next_stage),  # there is one: the gate can advance
             actor=actor,
             note=note.strip() or locked.approval_note,
             approval_note=note.strip(),
@@ -675,6 +676,8 @@ def available_actions(project: Project, user: User) -> list[Action]:
     stage = Stage(project.stage)
     next_stage = NEXT_STAGE.get(stage)
     if project.awaiting_approval:
+        # A project waits for approval of a move to the next stage, so there is one.
+        next_stage = cast(Stage, next_stage)
         if can_transition(user, project, TransitionKind.APPROVAL):
             actions.append(
                 Action(

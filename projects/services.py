@@ -121,7 +121,7 @@ def _feasibility_before(record: Feasibility, actor: User, changed: set[str]) -> 
         record.decided_at = timezone.now() if decided else None
 
 
-def _created_by_before(record: models.Model, actor: User, changed: set[str]) -> None:
+def _created_by_before(record: Any, actor: User, changed: set[str]) -> None:
     if record.pk is None:
         record.created_by = actor
 
@@ -163,7 +163,7 @@ RECORD_RULES: dict[type[models.Model], RecordRule] = {
 @records_actor
 @transaction.atomic
 def stage_record_save(
-    *, record: models.Model, project: Project, actor: User, changed: set[str] | None = None
+    *, record: Any, project: Project, actor: User, changed: set[str] | None = None
 ) -> models.Model:
     """Create or update a record of a project's stage (feasibility, goal, resource, ...)."""
     if not can_edit_project(actor, project):
@@ -184,7 +184,7 @@ def stage_record_save(
 
 @records_actor
 @transaction.atomic
-def stage_record_delete(*, record: models.Model, project: Project, actor: User) -> None:
+def stage_record_delete(*, record: Any, project: Project, actor: User) -> None:
     if not can_edit_project(actor, project) or record.project_id != project.pk:
         raise PermissionDenied
     try:
