@@ -6,6 +6,11 @@ a change is, in order: the `actor` of the write service running (`acting_as`, ap
 `@records_actor`), then the signed-in person of the request (simple-history's
 HistoryRequestMiddleware), else nobody (a migration, a shell). Reading the history as field
 changes is the domain's job (`projects.history`).
+
+The history is append-only: a snapshot is never deleted (`delete()` on one or on a queryset of
+them is refused) and survives the deletion of the record it describes, and a person who made a
+recorded change cannot be deleted (deactivate them instead): simple-history would set the
+snapshots' `history_user` to NULL, forgetting who made the change.
 """
 
 import functools
@@ -14,8 +19,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from django.apps import apps
+from django.conf import settings
+from django.db import models
 from django.db.models import Max, OuterRef, Q, Subquery
-from simple_history.models import HistoricalRecords
+from simple_history.manager import HistoricalQuerySet
+from simple_history.models import HistoricalChanges, HistoricalRecords
 
 _actor: ContextVar[Any] = ContextVar("history_actor", default=None)
 
@@ -51,13 +60,61 @@ def history_user(request=None, **kwargs):
     return user if user is not None and user.is_authenticated else None
 
 
+class DeletionRefused(ValueError):
+    """A delete of a record that is kept for good: a snapshot of the history, a stage
+    transition, a project."""
+
+
+class KeptQuerySet(models.QuerySet):
+    """A queryset whose `delete()` is refused: its rows are kept for good. (A cascade from a
+    row they refer to does not go through it; their foreign keys PROTECT or DO_NOTHING.)"""
+
+    def delete(self):
+        raise DeletionRefused(f"{self.model._meta.object_name} rows are never deleted.")
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
+class KeptHistoricalQuerySet(KeptQuerySet, HistoricalQuerySet):
+    """The queryset of `Model.history`: simple-history's, with `delete()` refused."""
+
+
+class KeptSnapshot(models.Model):
+    """The base of every historical model: neither a snapshot nor a queryset of them deletes."""
+
+    objects = KeptQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def delete(self, *args, **kwargs):
+        raise DeletionRefused(f"{self._meta.object_name} rows are never deleted.")
+
+
 class History(HistoricalRecords):
-    """HistoricalRecords that attributes changes through `history_user` and keeps no row for
-    a save that changed none of the recorded fields (a form saved as it was, a touch)."""
+    """HistoricalRecords that attributes changes through `history_user`, keeps no row for a
+    save that changed none of the recorded fields (a form saved as it was, a touch) and is
+    append-only (see the module's docstring)."""
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("get_user", history_user)
+        kwargs.setdefault("bases", (KeptSnapshot,))
+        kwargs.setdefault("historical_queryset", KeptHistoricalQuerySet)
         super().__init__(**kwargs)
+
+    def _get_history_user_fields(self) -> dict:
+        # simple-history's field, but PROTECT where it has SET_NULL: deleting a person who made
+        # a recorded change would erase who made it. (A migration changes no column for this.)
+        return {
+            "history_user": models.ForeignKey(
+                self.user_model or settings.AUTH_USER_MODEL,
+                null=True,
+                related_name=self.user_related_name,
+                on_delete=models.PROTECT,
+                db_constraint=self.user_db_constraint,
+            )
+        }
 
     def post_save(self, instance, created, using=None, **kwargs) -> None:
         if not created and not kwargs.get("raw") and not self._changed(instance):
@@ -90,3 +147,8 @@ def history_rewrite(model: type, pks, fields: list[str], *, created_at: bool = F
         snapshots.filter(history_type="+").update(
             history_date=Subquery(current.values("created_at")[:1])
         )
+
+
+def historical_models() -> list[type[models.Model]]:
+    """The models of the field history's snapshots (the `Historical*` tables)."""
+    return [model for model in apps.get_models() if issubclass(model, HistoricalChanges)]

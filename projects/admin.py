@@ -55,6 +55,10 @@ class ProjectAdmin(admin.ModelAdmin):
         # New projects get their code and owner membership from projects.services.
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A project is closed through the lifecycle, never deleted (it carries its history).
+        return False
+
 
 @admin.register(StageTransition)
 class StageTransitionAdmin(admin.ModelAdmin):

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone, translation
 
+from core.history import historical_models
 from core.models import User
 from customers.models import Customer
 from demo.scale.bulk import own_timestamps
@@ -98,12 +99,13 @@ def seeded_data() -> dict[str, int]:
 
 def scale_reset() -> None:
     """Delete every project and customer with everything recorded on them (TRUNCATE … CASCADE
-    reaches every table that refers to them), the KPI snapshots and runs, the project code
-    counters, and the users an earlier seed created."""
-    tables = [
-        model._meta.db_table
-        for model in (Project, Customer, PortfolioSnapshot, ProjectCodeCounter, KpiRun)
-    ]
+    reaches every table that refers to them) and their field history, the KPI snapshots and
+    runs, the project code counters, and the users an earlier seed created. The one way to
+    erase history, and an explicit one: the models refuse to delete a project or history."""
+    # The field history refers to its records without a constraint, so CASCADE does not reach
+    # it: named here, or the restarted ids would give new projects the old ones' history.
+    emptied = (Project, Customer, PortfolioSnapshot, ProjectCodeCounter, KpiRun)
+    tables = [model._meta.db_table for model in (*emptied, *historical_models())]
     # Rows written earlier in the same transaction leave deferred foreign-key checks pending,
     # and PostgreSQL refuses to truncate under them: run those checks first.
     connection.check_constraints()

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 
 from core.dates import in_date_window
-from core.history import History
+from core.history import DeletionRefused, History, KeptQuerySet
 from core.text import no_control_characters
 
 from .choices import OPEN_STAGES, Currency, Outcome, ReviewCadence, Stage, TransitionKind
@@ -26,6 +26,9 @@ NEXT_STAGE = {
 }
 LOOP_TARGETS = (Stage.EXECUTION, Stage.STRATEGY)
 ABORTABLE_STAGES = [stage for stage in OPEN_STAGES if stage != Stage.CLOSURE]
+# A project carries its history (stage transitions, field history, activity): it ends by being
+# closed, won, lost or cancelled, through the lifecycle, and is never deleted.
+PROJECTS_ARE_KEPT = "Projects are never deleted: close or cancel them through projects.lifecycle."
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -37,6 +40,12 @@ class ProjectQuerySet(models.QuerySet):
     def open(self) -> "ProjectQuerySet":
         """Projects not closed (the queryset twin of `Project.is_open`)."""
         return self.exclude(stage=Stage.CLOSED)
+
+    def delete(self):
+        raise DeletionRefused(PROJECTS_ARE_KEPT)
+
+    delete.alters_data = True
+    delete.queryset_only = True
 
 
 class Project(FSMModelMixin, models.Model):
@@ -147,6 +156,9 @@ class Project(FSMModelMixin, models.Model):
     def get_absolute_url(self) -> str:
         return reverse("projects:project_detail", args=[self.pk])
 
+    def delete(self, *args, **kwargs):
+        raise DeletionRefused(PROJECTS_ARE_KEPT)
+
     @property
     def is_open(self) -> bool:
         return self.stage != Stage.CLOSED
@@ -189,7 +201,7 @@ class StageTransition(models.Model):
     """One change of a project's stage (or an approval of one); never edited or deleted."""
 
     project = models.ForeignKey(
-        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="transitions"
+        Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="transitions"
     )
     from_stage = models.CharField(_("from stage"), max_length=30, choices=Stage.choices)
     to_stage = models.CharField(_("to stage"), max_length=30, choices=Stage.choices)
@@ -204,6 +216,8 @@ class StageTransition(models.Model):
         _("note"), max_length=2000, blank=True, validators=[no_control_characters]
     )
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    objects = KeptQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -222,7 +236,7 @@ class StageTransition(models.Model):
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValueError("Stage transitions are never deleted.")
+        raise DeletionRefused("Stage transitions are never deleted.")
 
 
 class ProjectCodeCounter(models.Model):
