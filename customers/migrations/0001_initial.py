@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("projects", "0023_importbatch_to_dataio"),
+        ("projects", "0024_importbatch_to_dataio"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

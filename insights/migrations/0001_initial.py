@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("projects", "0022_kpis_to_insights"),
+        ("projects", "0023_kpis_to_insights"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

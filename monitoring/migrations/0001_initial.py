@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("collaboration", "0015_dates_in_window"),
-        ("projects", "0021_reviews_risks_to_monitoring"),
+        ("projects", "0022_reviews_risks_to_monitoring"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

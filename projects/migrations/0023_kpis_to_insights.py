@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("projects", "0021_reviews_risks_to_monitoring"),
+        ("projects", "0022_reviews_risks_to_monitoring"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("collaboration", "0015_dates_in_window"),
+        ("collaboration", "0016_history_append_only"),
         ("customers", "0001_initial"),
     ]
 

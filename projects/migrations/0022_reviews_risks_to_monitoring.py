@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("projects", "0020_customer_website_ascii"),
+        ("projects", "0021_history_append_only"),
     ]
 
     operations = [

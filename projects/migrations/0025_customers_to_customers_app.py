@@ -6,9 +6,9 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("collaboration", "0016_interactions_point_at_customers_app"),
+        ("collaboration", "0017_interactions_point_at_customers_app"),
         ("customers", "0001_initial"),
-        ("projects", "0023_importbatch_to_dataio"),
+        ("projects", "0024_importbatch_to_dataio"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("projects", "0022_kpis_to_insights"),
+        ("projects", "0023_kpis_to_insights"),
     ]
 
     operations = [
