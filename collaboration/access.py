@@ -8,7 +8,7 @@ observers read. A closed project is read-only except for directors.
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from core.models import User
+from accounts.models import User
 from customers.models import Customer
 from projects.access import can_edit_project, projects_visible_to
 from projects.models import Project, Stage

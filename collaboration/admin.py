@@ -1,37 +1,17 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import (
     Activity,
     CalendarToken,
     Comment,
-    Department,
     Interaction,
     Notification,
     NotificationSetting,
     ProjectMembership,
     Task,
 )
-
-
-@admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_zh", "name_en", "is_active", "sort_order"]
-    list_editable = ["is_active", "sort_order"]
-    search_fields = ["code", "name_zh", "name_en"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Team work is written through the app's services (rules, feed, notifications); the
-    admin shows it for support and never changes it behind their back."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ProjectMembership)

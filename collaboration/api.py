@@ -19,6 +19,7 @@ from rest_framework import exceptions, generics, permissions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.models import User
 from core.api import (
     DENIED,
     ERRORS,
@@ -28,7 +29,6 @@ from core.api import (
     UserLanguageMixin,
     service_errors,
 )
-from core.models import User
 from customers.models import Customer
 from projects.access import get_project_for_user
 from projects.models import Project

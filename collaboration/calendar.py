@@ -17,8 +17,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 
+from accounts.models import User
 from core.dates import EARLIEST, EARLIEST_MOMENT, LATEST, LATEST_MOMENT
-from core.models import User
 from monitoring.models import ReviewDecision, ReviewMeeting
 from projects.access import projects_visible_to
 from projects.models import Project

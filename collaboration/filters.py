@@ -7,13 +7,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Department, User
+from accounts.people import team_eligible_people
 from core.filters import YesNoFilter
-from core.models import User
-from core.people import team_eligible_people
 from customers.models import Industry, Region
 from projects.models import OPEN_STAGE_CHOICES, Project
 
-from .models import Department, Task, TaskStatus
+from .models import Task, TaskStatus
 
 
 class TaskFilter(django_filters.FilterSet):

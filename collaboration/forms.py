@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.people import team_eligible_people
 from core.forms import DateInput
-from core.people import team_eligible_people
 from core.text import no_control_characters
 from projects.models import Project
 

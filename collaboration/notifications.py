@@ -19,8 +19,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.models import User
 from core.background import enqueue
-from core.models import User
 from core.site import site_url
 from projects.models import OPEN_STAGES, Project
 

@@ -4,8 +4,8 @@ import datetime
 
 from django.dispatch import receiver
 
-from core.models import User
-from core.roles import active_directors
+from accounts.models import User
+from accounts.roles import active_directors
 from projects.lifecycle import approval_requested, approval_sent_back, stage_changed
 from projects.models import Project, StageTransition
 

@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from django.db.models import BooleanField, Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from core.models import User
-from core.people import team_eligible_people
+from accounts.models import Department, User
+from accounts.people import team_eligible_people
 from projects.access import projects_involving, projects_visible_to
 from projects.models import Project, Stage
 
-from .models import Activity, Comment, Department, ProjectMembership, Task, TaskStatus, TeamRole
+from .models import Activity, Comment, ProjectMembership, Task, TaskStatus, TeamRole
 
 # Which lead role of the iron triangle answers for each stage (DESIGN.md, "Collaboration"):
 # the account lead carries the customer from first contact to closing, the solution lead

@@ -10,15 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.models import Department
+from accounts.people import team_eligible_people
 from core.fields import ModelSerializer, PrimaryKeysRelatedField, StrictCharField
-from core.people import team_eligible_people
 from core.text import no_control_characters
 from customers.models import Contact
 from projects.models import OPEN_STAGE_CHOICES, Project
 
 from .models import (
     Comment,
-    Department,
     Interaction,
     Notification,
     ProjectMembership,

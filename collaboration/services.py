@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from accounts.models import User
 from core.history import records_actor
-from core.models import User
 from projects.models import Project
 
 from . import access

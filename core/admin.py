@@ -1,32 +1,17 @@
+"""The admin's shared pieces."""
+
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.utils.translation import gettext_lazy as _
-
-from .api_tokens import api_tokens_revoke_all
-from .auth import UserPasswordChangeForm
-from .models import User
 
 
-@admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "full_name", "email", "department", "language", "is_active"]
-    list_filter = ["groups", "department", "language", "is_active", "is_staff"]
-    list_select_related = ["department"]
-    search_fields = ["username", "full_name", "email"]
-    fieldsets = [
-        *BaseUserAdmin.fieldsets,
-        (_("SalesCycle"), {"fields": ["full_name", "department", "language"]}),
-    ]
-    add_fieldsets = [
-        *BaseUserAdmin.add_fieldsets,
-        (_("SalesCycle"), {"fields": ["full_name", "email", "department", "language"]}),
-    ]
-    change_password_form = UserPasswordChangeForm
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records written through the apps' services (rules, feed, notifications): the admin
+    shows them for support and never changes them behind the services' back."""
 
-    def save_model(self, request, obj, form, change) -> None:
-        # The admin's change form is the one place a person is deactivated (no service or job
-        # does it); it already runs in a transaction. Tokens of an inactive person are refused
-        # anyway — revoking them keeps a later reactivation from bringing them back.
-        super().save_model(request, obj, form, change)
-        if change and "is_active" in form.changed_data and not obj.is_active:
-            api_tokens_revoke_all(user=obj)
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

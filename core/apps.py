@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class CoreConfig(AppConfig):
     name = "core"
-    verbose_name = _("Users and roles")
+    verbose_name = _("Infrastructure")
 
     def ready(self) -> None:
         from . import (

@@ -1,6 +1,4 @@
 from django import forms
-from django.conf import settings
-from django.utils.translation import gettext_lazy as _
 
 # What a browser accepts in a date or datetime box, whatever the language of the page: an
 # <input type="date"> holding "2027/03/05" (the zh-hans format) is emptied by the browser, and
@@ -32,8 +30,3 @@ DATETIME = DateTimeInput()
 def short_text(rows: int = 3) -> forms.Textarea:
     """A text box a few lines high, for notes and descriptions."""
     return forms.Textarea(attrs={"rows": rows})
-
-
-class LanguageForm(forms.Form):
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
-    next = forms.CharField(required=False, max_length=2000)

@@ -31,23 +31,3 @@ def deferred_tasks_replay() -> int:
     if count:
         logger.info("deferred tasks published: %d", count)
     return count
-
-
-@shared_task(acks_late=True)
-def sign_ins_prune() -> int:
-    """Delete expired sessions and API tokens, and sign-in logs older than
-    SIGN_IN_LOG_RETENTION_DAYS (daily). Lockouts (AccessAttempt) stay: django-axes expires them
-    itself."""
-    import datetime
-
-    from axes.models import AccessFailureLog, AccessLog
-    from django.conf import settings
-    from django.contrib.sessions.models import Session
-
-    from .api_tokens import api_tokens_prune_expired
-
-    cutoff = timezone.now() - datetime.timedelta(days=settings.SIGN_IN_LOG_RETENTION_DAYS)
-    deleted = Session.objects.filter(expire_date__lt=timezone.now()).delete()[0]
-    for log in (AccessLog, AccessFailureLog):
-        deleted += log.objects.filter(attempt_time__lt=cutoff).delete()[0]
-    return deleted + api_tokens_prune_expired()

@@ -1,6 +1,6 @@
 """Who may change customers and their contacts."""
 
-from core.models import User
+from accounts.models import User
 
 
 def can_edit_customers(user: User) -> bool:

@@ -4,8 +4,8 @@ from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from accounts.models import User
 from core.history import records_actor
-from core.models import User
 from core.text import ascii_url
 from customers.access import can_edit_customers
 from customers.models import Contact, Customer

@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
-from core.models import User
+from accounts.models import User
 from core.numbers import format_amount
 from core.text import no_control_characters
 from customers.forms import CustomerForm

@@ -9,9 +9,8 @@ from typing import NamedTuple
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from collaboration.models import Department
-from core.models import User
-from core.roles import Role
+from accounts.models import Department, User
+from accounts.roles import Role
 
 DEMO_PASSWORD = "salescycle-demo"
 

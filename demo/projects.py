@@ -16,9 +16,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone, translation
 
-from collaboration.models import Department, Task, TaskStatus
+from accounts.models import Department, User
+from collaboration.models import Task, TaskStatus
 from core.history import history_rewrite
-from core.models import User
 from customers.models import Customer
 from demo.monitoring import (
     Moves,

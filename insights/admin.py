@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from collaboration.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from insights.models import PortfolioSnapshot, ProjectSnapshot
 
 

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from collaboration.models import Department
+from accounts.models import Department
 from core.api import DENIED, ERRORS, UserLanguageMixin
 from customers.models import Industry, Region
 from insights.dashboard import PERIODS, dashboard_filter_parse, director_dashboard

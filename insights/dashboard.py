@@ -10,8 +10,8 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from collaboration.models import Department, TaskStatus
-from core.models import User
+from accounts.models import Department, User
+from collaboration.models import TaskStatus
 from core.numbers import format_amount, format_percent
 from insights.kpis import DIMENSION_KEYS, reason_text
 from insights.models import Health, PortfolioDimension, PortfolioSnapshot, ProjectSnapshot

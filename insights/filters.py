@@ -5,7 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from collaboration.models import Department
+from accounts.models import Department
 from customers.models import Industry, Region
 from insights.lessons import lessons_search
 from insights.models import Health, PortfolioDimension, PortfolioSnapshot, ProjectSnapshot

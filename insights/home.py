@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from accounts.models import User
 from collaboration.models import Notification, NotificationKind, Task
 from collaboration.selectors import my_tasks
-from core.models import User
 from insights.kpi_runs import kpi_run_latest
 from insights.models import KpiRun, PortfolioDimension, PortfolioSnapshot, ProjectSnapshot
 from monitoring.models import ReviewMeeting

@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from core.background import enqueue
-from core.models import User
 from insights.kpis import portfolio_rollup, project_snapshots_rollup
 from insights.models import KpiRun, KpiRunStatus
 from projects.models import Project, Stage

@@ -30,8 +30,8 @@ from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collaboration.models import Department, Task, TaskStatus
-from core.models import User
+from accounts.models import Department, User
+from collaboration.models import Task, TaskStatus
 from customers.models import Industry, Region
 from insights.models import Health, PortfolioDimension, PortfolioSnapshot, ProjectSnapshot
 from monitoring.models import CADENCE_INTERVAL, ReviewMeeting, Risk, RiskLevel, RiskStatus

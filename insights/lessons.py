@@ -13,7 +13,7 @@ from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
 from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
 
-from core.models import User
+from accounts.models import User
 from projects.access import projects_visible_to
 from projects.models import Lesson, Project, Stage
 

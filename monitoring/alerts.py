@@ -11,9 +11,9 @@ from django.db.models import CharField, Exists, OuterRef, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
+from accounts.roles import active_directors
 from collaboration.models import Notification, NotificationKind
 from collaboration.notifications import NOTIFY_BATCH, Notice, batched, notify, notify_many
-from core.roles import active_directors
 from monitoring.models import ReviewMeeting
 from projects.models import OPEN_STAGES, Project, StagePolicy
 

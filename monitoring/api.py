@@ -21,11 +21,11 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.models import User
 from collaboration.api import service_errors
 from collaboration.selectors import tasks_with_people
 from collaboration.serializers import TaskSerializer
 from core.api import DENIED, ERRORS, MISSING, StableOrderingFilter, UserLanguageMixin
-from core.models import User
 from monitoring.filters import RiskFilter
 from monitoring.models import ReviewActionItem, ReviewMeeting, Risk
 from monitoring.reviews import (

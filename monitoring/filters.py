@@ -5,9 +5,8 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from collaboration.models import Department
-from core.models import User
-from core.people import team_eligible_people
+from accounts.models import Department, User
+from accounts.people import team_eligible_people
 from customers.models import Industry, Region
 from monitoring.models import Risk, RiskCategory, RiskLevel, RiskStatus
 from projects.access import projects_visible_to

@@ -3,9 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from collaboration.selectors import team_users
 from core.forms import DATE, DATETIME, short_text
-from core.models import User
 from core.text import no_control_characters
 from monitoring.models import ReviewActionItem, ReviewDecision, ReviewMeeting, Risk
 from projects.models import (

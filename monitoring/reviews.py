@@ -17,13 +17,13 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from accounts.roles import active_directors
 from collaboration.models import ActivityVerb, NotificationKind, Task, TaskStatus
 from collaboration.notifications import notify
 from collaboration.selectors import team_users
 from collaboration.services import activity_record, task_save
 from core.history import records_actor
-from core.models import User
-from core.roles import active_directors
 from monitoring.models import (
     CADENCE_INTERVAL,
     ReviewActionItem,

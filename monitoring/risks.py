@@ -8,12 +8,12 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from accounts.roles import active_directors
 from collaboration.models import ActivityVerb, NotificationKind, ProjectMembership
 from collaboration.notifications import notify
 from collaboration.services import activity_record
 from core.history import records_actor
-from core.models import User
-from core.roles import active_directors
 from monitoring.models import LEVEL_RANK, SERIOUS_LEVELS, Risk, RiskLevel, risk_level
 from monitoring.reviews import project_member_ids
 from projects.access import can_edit_project, projects_visible_to

@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.people import team_eligible_people
+from accounts.serializers import UserSummarySerializer
 from core.fields import ModelSerializer, PrimaryKeysRelatedField, StrictCharField
-from core.people import team_eligible_people
 from core.text import no_control_characters
 from monitoring.models import (
     ReviewActionItem,
@@ -26,7 +27,7 @@ from monitoring.models import (
 from monitoring.reviews import review_brief
 from projects.access import projects_visible_to
 from projects.models import Project
-from projects.serializers import StageField, UserSummarySerializer
+from projects.serializers import StageField
 
 # Ids are BigAutoFields: a larger number is a database error, not a miss.
 MAX_ID = 2**63 - 1

@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
+from accounts.models import User
+from accounts.people import team_eligible_people
+from accounts.roles import Role
 from collaboration.models import ProjectMembership
-from core.models import User
-from core.people import team_eligible_people
-from core.roles import Role
 
 from .models import Project, Stage, TransitionKind
 

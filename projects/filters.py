@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from collaboration.models import Department
+from accounts.models import Department
 from core.filters import YesNoFilter
 from core.forms import DateInput
 from customers.models import Customer, Industry, Region

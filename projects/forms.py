@@ -3,10 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from collaboration.models import Department, ProjectMembership
+from accounts.models import Department, User
+from accounts.people import team_eligible_people
+from collaboration.models import ProjectMembership
 from core.forms import DATE, short_text
-from core.models import User
-from core.people import team_eligible_people
 from core.text import no_control_characters
 
 from .access import possible_owners

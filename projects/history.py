@@ -25,8 +25,8 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
 
-from collaboration.models import Department, Interaction, ProjectMembership, Task
-from core.models import User
+from accounts.models import Department, User
+from collaboration.models import Interaction, ProjectMembership, Task
 from core.numbers import format_amount
 from customers.models import Contact, Customer
 from monitoring.models import ReviewMeeting, Risk

@@ -18,9 +18,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import User
 from collaboration.models import IRON_TRIANGLE, ProjectMembership, Task, TaskStatus
 from core.history import records_actor
-from core.models import User
 from monitoring.models import ReviewDecision, ReviewMeeting
 
 from .access import can_transition

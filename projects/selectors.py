@@ -19,7 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core.models import User
+from accounts.models import User
 from insights.models import PortfolioDimension, PortfolioSnapshot, ProjectSnapshot
 from monitoring.models import ReviewMeeting
 

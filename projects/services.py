@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from accounts.models import User
 from collaboration.models import ProjectMembership, Task
 from core.history import records_actor
-from core.models import User
 
 from .access import can_create_project, can_edit_project
 from .models import (

@@ -3,12 +3,13 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from accounts import api as api_auth
 from collaboration import api as team_api
 from collaboration import api_calendar
 from customers import api as customer_api
 from insights import api_dashboard, api_kpis, api_lessons
 from monitoring import api as api_monitoring
-from projects import api, api_auth
+from projects import api
 
 app_name = "api"
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "core",
+    "accounts",
     "customers",
     "collaboration",
     "projects",
@@ -257,7 +258,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dataio.tasks.import_previews_prune",
         "schedule": crontab(hour=1, minute=10),
     },
-    "sign-ins-prune": {"task": "core.tasks.sign_ins_prune", "schedule": crontab(hour=1, minute=20)},
+    "sign-ins-prune": {
+        "task": "accounts.tasks.sign_ins_prune",
+        "schedule": crontab(hour=1, minute=20),
+    },
     "notifications-prune": {
         "task": "collaboration.tasks.notifications_prune_sweep",
         "schedule": crontab(hour=1, minute=0),
@@ -273,7 +277,7 @@ DAILY_SWEEPS = [
     "insights.tasks.kpis_rollup",
     "collaboration.tasks.notifications_prune_sweep",
     "dataio.tasks.import_previews_prune",
-    "core.tasks.sign_ins_prune",
+    "accounts.tasks.sign_ins_prune",
 ]
 # Sign-in logs (django-axes) older than this are deleted (daily), with expired sessions.
 SIGN_IN_LOG_RETENTION_DAYS = env.int("SIGN_IN_LOG_RETENTION_DAYS", default=90)
@@ -284,7 +288,7 @@ NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", default=180
 PAGE_LOAD_SWEEPS = [name for name in SWEEPS if name not in DAILY_SWEEPS]
 
 # --- Authentication ---------------------------------------------------------------------------
-AUTH_USER_MODEL = "core.User"
+AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -308,7 +312,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-AXES_USERNAME_CALLABLE = "core.auth.axes_username"
+AXES_USERNAME_CALLABLE = "accounts.auth.axes_username"
 # Password spraying: failed sign-ins from one address, whatever usernames they named
 # (core.throttles). An office behind one address fails far fewer times than this.
 SIGN_IN_FAILURES_PER_ADDRESS = env.int("SIGN_IN_FAILURES_PER_ADDRESS", default=30)
@@ -447,7 +451,7 @@ REST_FRAMEWORK = {
 }
 API_RATE_PER_USER = env.str("API_RATE_PER_USER", default="600/min")
 API_RATE_PER_ADDRESS = env.str("API_RATE_PER_ADDRESS", default="3000/min")
-# API tokens (django-rest-knox, core.api_tokens): one per client, only a hash stored, each
+# API tokens (django-rest-knox, accounts.api_tokens): one per client, only a hash stored, each
 # lasting API_TOKEN_TTL_DAYS from its sign-in; no sliding renewal, so a stolen token dies.
 REST_KNOX = {
     "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30)),

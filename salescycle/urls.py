@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("dataio.urls")),
     path("", home, name="home"),
     path("", include("collaboration.urls")),
+    path("", include("accounts.urls")),
     path("", include("core.urls")),
 ]
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from accounts.roles import Role
 from collaboration.models import TaskStatus
-from core.roles import Role
 from insights.kpis import portfolio_rollup, project_snapshots_rollup
 from insights.models import PortfolioSnapshot
 from projects.models import Project, Stage

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
-from core.roles import Role
+from accounts.roles import Role
 
 from .factories import TEST_PASSWORD, UserFactory
 

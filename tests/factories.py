@@ -5,16 +5,9 @@ import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from collaboration.models import (
-    Comment,
-    Department,
-    ProjectMembership,
-    Task,
-    TaskStatus,
-    TeamRole,
-)
-from core.models import User
-from core.roles import Role
+from accounts.models import Department, User
+from accounts.roles import Role
+from collaboration.models import Comment, ProjectMembership, Task, TaskStatus, TeamRole
 from customers.models import Contact, Customer, Industry, Region
 from monitoring.models import ReviewActionItem, ReviewMeeting, Risk
 from projects.models import (

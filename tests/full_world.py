@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from accounts.roles import Role
 from collaboration.models import Interaction, InteractionKind, TaskStatus, TeamRole
 from collaboration.services import comment_post
-from core.roles import Role
 from projects.models import (
     FeasibilityDecision,
     GoalMetric,

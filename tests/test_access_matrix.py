@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.roles import Role
 from collaboration.calendar import calendar_token_ensure
 from collaboration.models import Interaction, InteractionKind, ProjectMembership, TeamRole
-from core.roles import Role
 from insights.kpis import portfolio_rollup, project_snapshots_rollup
 from projects.models import Project, Stage
 from tests.factories import (

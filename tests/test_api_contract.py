@@ -23,8 +23,8 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 
-from core.api_tokens import api_token_create
-from core.models import User
+from accounts.api_tokens import api_token_create
+from accounts.models import User
 from tests.processes import ROOT, database_url, wait_for
 
 pytestmark = [

@@ -17,7 +17,7 @@ PAGES = """
 import django
 django.setup()
 from django.test import Client
-from core.models import User
+from accounts.models import User
 from projects.models import Project
 
 project = Project.objects.exclude(stage="closed").order_by("pk").first()

@@ -12,7 +12,7 @@ from .sharing import (
     NotificationSetting,
 )
 from .tasks import Task, TaskPriority, TaskQuerySet, TaskStatus
-from .teams import IRON_TRIANGLE, Department, ProjectMembership, TeamRole
+from .teams import IRON_TRIANGLE, ProjectMembership, TeamRole
 
 __all__ = [
     "CalendarToken",
@@ -22,7 +22,6 @@ __all__ = [
     "Activity",
     "ActivityVerb",
     "Comment",
-    "Department",
     "Interaction",
     "InteractionKind",
     "Notification",

@@ -8,12 +8,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Department
 from core.dates import in_date_window
 from core.history import History
 from core.text import no_control_characters
 from projects.models.choices import OPEN_STAGE_CHOICES
-
-from .teams import Department
 
 
 class TaskStatus(models.TextChoices):

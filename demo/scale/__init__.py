@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone, translation
 
+from accounts.models import User
 from core.history import historical_models
-from core.models import User
 from customers.models import Customer
 from demo.scale.bulk import own_timestamps
 from demo.scale.feed import activities_create

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
-from collaboration.models import Department, NotificationKind, NotificationSetting
-from core.models import User
-from core.roles import Role
+from accounts.models import Department, User
+from accounts.roles import Role
+from collaboration.models import NotificationKind, NotificationSetting
 from customers.models import Contact, Customer, Industry, Region
 from demo.people import DEMO_PASSWORD, seed_departments
 from demo.scale.bulk import insert

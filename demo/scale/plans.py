@@ -10,7 +10,7 @@ import datetime
 import random
 from dataclasses import dataclass, field
 
-from core.models import User
+from accounts.models import User
 from customers.models import Customer
 from demo.scale.texts import ABORT_REASONS, BACKGROUNDS, PRODUCTS
 from monitoring.models import ReviewDecision

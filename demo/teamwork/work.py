@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from collaboration import access
 from collaboration.models import (
     IRON_TRIANGLE,
@@ -26,7 +27,6 @@ from collaboration.services import (
     task_save,
     task_update_progress,
 )
-from core.models import User
 from customers.models import Contact, Customer
 from demo.people import DEMO_USERS, Said
 from demo.teamwork.texts import (

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from collaboration.models import Department
+from accounts.models import Department
 from customers.models import Industry, Region
 from insights.dashboard import PERIODS, dashboard_filter_parse, director_dashboard
 from monitoring.views.risks import GEOMETRY, _levels, _picture

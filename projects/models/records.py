@@ -143,7 +143,7 @@ class ResourceAllocation(models.Model):
         _("description"), max_length=300, validators=[no_control_characters]
     )
     department = models.ForeignKey(
-        "collaboration.Department",
+        "accounts.Department",
         verbose_name=_("department"),
         on_delete=models.SET_NULL,
         null=True,

@@ -4,11 +4,11 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Windo
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.models import User
 from collaboration.access import updatable_task_ids
 from collaboration.models import IRON_TRIANGLE, ActivityVerb, TaskStatus
 from collaboration.selectors import comments_of
 from collaboration.views.comments import comment_form_context
-from core.models import User
 from insights.lessons import similar_lessons
 from monitoring.forms import ReviewForm
 from monitoring.models import ReviewDecision

@@ -5,7 +5,7 @@ stays where it is."""
 import pytest
 from playwright.sync_api import expect
 
-from core.roles import Role
+from accounts.roles import Role
 from projects.models import Project, Stage
 from tests.factories import ProjectFactory, UserFactory
 from tests.projects.gates import fill_gate

@@ -6,8 +6,8 @@ import pytest
 from django.utils import translation
 from playwright.sync_api import expect
 
-from collaboration.models import Department
-from core.roles import Role
+from accounts.models import Department
+from accounts.roles import Role
 from customers.models import Customer
 from projects.models import Project, Stage
 from tests.factories import UserFactory

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.roles import Role
 from collaboration.models import (
     COMMENT_EDIT_WINDOW_MINUTES,
     Comment,
@@ -22,7 +23,6 @@ from collaboration.models import (
     TaskStatus,
     TeamRole,
 )
-from core.roles import Role
 from projects.models import Stage
 from tests.factories import (
     CommentFactory,

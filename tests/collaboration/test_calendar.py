@@ -11,9 +11,9 @@ from django.utils import timezone
 from icalendar import Calendar
 from rest_framework.test import APIClient
 
+from accounts.roles import Role
 from collaboration.calendar import calendar_token_ensure
 from collaboration.models import CalendarToken, TaskStatus, TeamRole
-from core.roles import Role
 from monitoring.models import ReviewDecision
 from projects.models import Stage
 from tests.factories import (

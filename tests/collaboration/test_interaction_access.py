@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from accounts.roles import Role
 from collaboration.models import Interaction, InteractionKind, ProjectMembership, TeamRole
-from core.roles import Role
 from tests.factories import CustomerFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

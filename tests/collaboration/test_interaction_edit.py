@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import Role
 from collaboration.models import Interaction, TeamRole
-from core.roles import Role
 from tests.browser_forms import form_with
 from tests.factories import (
     CustomerFactory,

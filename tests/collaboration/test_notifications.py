@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.roles import Role
 from collaboration import notifications as notifications_module
 from collaboration import services
 from collaboration.context_processors import notifications as notifications_context
@@ -31,7 +32,6 @@ from collaboration.notifications import (
     unread_count,
 )
 from collaboration.tasks import notification_email, tasks_overdue_sweep
-from core.roles import Role
 from projects.lifecycle import project_transition
 from projects.models import Stage
 from salescycle.celery import app

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import Role
 from collaboration.models import (
     Activity,
     ActivityVerb,
@@ -20,7 +21,6 @@ from collaboration.models import (
     TeamRole,
 )
 from collaboration.services import comment_post, task_save
-from core.roles import Role
 from customers.models import Contact
 from projects.models import Stage
 from tests.factories import (

@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import Role
 from collaboration.models import TaskStatus, TeamRole
-from core.roles import Role
 from core.templatetags.core_tags import page_url
 from projects.models import Stage
 from tests.factories import (

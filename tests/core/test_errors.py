@@ -43,8 +43,8 @@ def test_admin_is_on(client, db):
     client.force_login(admin)
 
     assert client.get("/admin/").status_code == 200
-    assert client.get("/admin/core/user/").status_code == 200
-    assert client.get("/admin/collaboration/department/").status_code == 200
+    assert client.get("/admin/accounts/user/").status_code == 200
+    assert client.get("/admin/accounts/department/").status_code == 200
     assert client.get("/admin/django_celery_beat/periodictask/").status_code == 200
 
 
@@ -67,7 +67,7 @@ def test_project_admin_pages_load_and_show_the_gate(client, db, manager):
         "/admin/projects/project/",
         "/admin/projects/stagepolicy/",
         "/admin/projects/stagetransition/",
-        "/admin/projects/customer/",
+        "/admin/customers/customer/",
     ]:
         assert client.get(url).status_code == 200, url
 

@@ -84,7 +84,7 @@ def test_expired_sessions_and_old_sign_in_logs_are_deleted(settings):
     from axes.models import AccessLog
     from django.contrib.sessions.models import Session
 
-    from core.tasks import sign_ins_prune
+    from accounts.tasks import sign_ins_prune
 
     settings.SIGN_IN_LOG_RETENTION_DAYS = 90
     Session.objects.create(
@@ -105,8 +105,8 @@ def test_expired_sessions_and_old_sign_in_logs_are_deleted(settings):
 def test_expired_api_tokens_are_deleted(manager, member):
     from knox.models import AuthToken
 
-    from core.api_tokens import api_token_create
-    from core.tasks import sign_ins_prune
+    from accounts.api_tokens import api_token_create
+    from accounts.tasks import sign_ins_prune
 
     expired, _secret = api_token_create(user=manager)
     AuthToken.objects.filter(pk=expired.pk).update(expiry=NOW - datetime.timedelta(days=1))

@@ -7,8 +7,8 @@ import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
+from accounts.models import User
 from core.middleware import ServerTimingMiddleware
-from core.models import User
 
 pytestmark = pytest.mark.django_db
 

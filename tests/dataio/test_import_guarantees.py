@@ -12,7 +12,7 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
-from core.roles import Role
+from accounts.roles import Role
 from customers.models import Customer
 from projects.models import Currency, Project, ReviewCadence
 from tests.dataio.test_imports import confirm_form, csv_file, errors, preview

@@ -11,8 +11,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.roles import Role
 from collaboration.models import ProjectMembership
-from core.roles import Role
 from customers.models import Customer
 from dataio.imports import MAX_ROWS
 from projects.models import Project

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from core.roles import Role
+from accounts.roles import Role
 from insights.kpis import portfolio_rollup, project_snapshots_rollup
 from insights.models import PortfolioSnapshot, ProjectSnapshot
 from projects.models import Stage

@@ -13,9 +13,9 @@ from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.roles import Role
 from collaboration.models import Activity, ProjectMembership, Task, TaskStatus
-from core.models import User
-from core.roles import Role
 from customers.models import Customer
 from insights.models import PortfolioDimension, PortfolioSnapshot, ProjectSnapshot
 from monitoring.models import ReviewMeeting, Risk

@@ -3,9 +3,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from collaboration.models import Department
-from core.models import User
-from core.roles import Role
+from accounts.models import Department, User
+from accounts.roles import Role
 from demo.people import DEMO_PASSWORD, DEMO_USERS
 
 # The demo seeded once for the session, put back for this module (tests/seeded_demo.py).

@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from accounts.models import User
 from collaboration.models import (
     IRON_TRIANGLE,
     Activity,
@@ -29,7 +30,6 @@ from collaboration.models import (
 )
 from collaboration.notifications import email_preferences
 from collaboration.services import dependency_creates_cycle
-from core.models import User
 from demo.people import DEMO_USERS
 from projects.models import Project, Stage
 

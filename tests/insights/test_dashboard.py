@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from collaboration.models import Department
-from core.roles import Role
+from accounts.models import Department
+from accounts.roles import Role
 from insights.kpis import portfolio_rollup, project_snapshots_rollup
 from insights.models import PortfolioSnapshot, ProjectSnapshot
 from projects.models import Project, Stage, StagePolicy, StageTransition, TransitionKind

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from core.models import User
+from accounts.models import User
 from insights.kpis import portfolio_rollup, project_snapshots_rollup
 from projects.models import Stage, StagePolicy
 from tests.factories import ProjectFactory, RiskFactory

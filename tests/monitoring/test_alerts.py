@@ -402,7 +402,7 @@ def test_the_schedules_are_in_beat(settings):
         "core.tasks.deferred_tasks_replay",
         "collaboration.tasks.notifications_prune_sweep",
         "dataio.tasks.import_previews_prune",
-        "core.tasks.sign_ins_prune",
+        "accounts.tasks.sign_ins_prune",
     }
     assert sweeps | jobs == set(settings.SWEEPS)
     for name in sweeps:

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.roles import Role
 from collaboration.models import Notification, NotificationKind, Task, TeamRole
-from core.roles import Role
 from monitoring.models import ReviewDecision, ReviewMeeting, Risk
 from projects.models import Project, ReviewCadence, Stage, Strategy, StrategyStatus
 from tests.factories import (

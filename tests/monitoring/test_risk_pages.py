@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.roles import Role
 from collaboration.models import Notification, NotificationKind, ProjectMembership, TeamRole
-from core.roles import Role
 from monitoring.models import Risk, RiskLevel, RiskStatus, risk_level
 from monitoring.risks import can_update_risk, updatable_risks
 from projects.models import Outcome, Stage

@@ -12,9 +12,10 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from collaboration.models import Department, ProjectMembership
-from core.api_tokens import api_token_create
-from core.roles import Role
+from accounts.api_tokens import api_token_create
+from accounts.models import Department
+from accounts.roles import Role
+from collaboration.models import ProjectMembership
 from customers.models import Contact, Customer
 from projects.models import (
     ClosureReport,

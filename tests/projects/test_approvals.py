@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from accounts.roles import Role
 from collaboration.models import Notification, NotificationKind
 from collaboration.notifications import notification_email_send
-from core.roles import Role
 from projects.lifecycle import project_approve, project_reject_approval, project_transition
 from projects.models import Project, Stage, StagePolicy
 from salescycle.celery import app

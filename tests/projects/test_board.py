@@ -5,7 +5,7 @@ JavaScript the same happens on a confirm page."""
 import pytest
 from django.urls import reverse
 
-from core.roles import Role
+from accounts.roles import Role
 from projects.models import Project, Stage
 from tests.browser_forms import form_holding, link_to
 from tests.factories import ProjectFactory, UserFactory

@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
+from accounts.api_tokens import api_token_create
+from accounts.roles import Role
 from collaboration.models import ProjectMembership, Task, TaskStatus
 from collaboration.services import task_save
-from core.api_tokens import api_token_create
-from core.roles import Role
 from customers.models import Customer
 from dataio.imports import import_rows
 from projects.history import changes_described, project_changes

@@ -14,9 +14,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.roles import Role
 from collaboration.models import TaskStatus, TeamRole
-from core.models import User
-from core.roles import Role
 from projects.lifecycle import (
     GATES,
     GateNotMet,

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.roles import Role
 from collaboration.models import TeamRole
-from core.roles import Role
 from projects.models import (
     ClosureReport,
     Outcome,

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import Role
 from collaboration.models import ProjectMembership
-from core.roles import Role
 from customers.models import Customer
 from projects.models import Project, Stage
 from tests.factories import UserFactory

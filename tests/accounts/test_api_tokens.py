@@ -6,7 +6,7 @@ from django.urls import reverse
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from core.api_tokens import api_token_create
+from accounts.api_tokens import api_token_create
 from tests.factories import UserFactory
 from tests.html_forms import rendered_form
 
@@ -76,7 +76,7 @@ def test_a_new_password_set_in_the_administration_revokes_all_tokens(admin_clien
 def test_deactivation_in_the_administration_revokes_all_tokens(admin_client, manager, member):
     _token, secret = api_token_create(user=manager)
     _theirs, theirs = api_token_create(user=member)
-    change = reverse("admin:core_user_change", args=[manager.pk])
+    change = reverse("admin:accounts_user_change", args=[manager.pk])
     form = rendered_form(admin_client.get(change).content, id="user_form")
     assert ("is_active", "on") in form.fields
 
@@ -94,7 +94,7 @@ def test_deactivation_in_the_administration_revokes_all_tokens(admin_client, man
 
 def test_other_changes_in_the_administration_keep_the_tokens(admin_client, manager):
     _token, secret = api_token_create(user=manager)
-    change = reverse("admin:core_user_change", args=[manager.pk])
+    change = reverse("admin:accounts_user_change", args=[manager.pk])
     form = rendered_form(admin_client.get(change).content, id="user_form")
 
     response = admin_client.post(change, form.data(full_name="Mark Renamed"))

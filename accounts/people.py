@@ -3,8 +3,8 @@
 from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from .models import User
-from .roles import Role
+from accounts.models import User
+from accounts.roles import Role
 
 
 def team_eligible_people(queryset: QuerySet[User] | None = None) -> QuerySet[User]:

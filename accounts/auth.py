@@ -10,7 +10,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.http import HttpRequest
 
-from .api_tokens import api_tokens_revoke_all
+from accounts.api_tokens import api_tokens_revoke_all
 
 # django-axes stores the attempted username in a varchar(255).
 AXES_USERNAME_MAX_LENGTH = 255

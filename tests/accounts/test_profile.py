@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from knox.models import AuthToken
 
-from core.api_tokens import api_token_create
+from accounts.api_tokens import api_token_create
 from tests.html_forms import rendered_form
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from knox.models import AuthToken
 
-from .models import User
+from accounts.models import User
 
 logger = logging.getLogger(__name__)
 

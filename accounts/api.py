@@ -1,5 +1,6 @@
 """The REST API (version 1) of signing in: exchange a username and password for a token, list
-my tokens, revoke one or all. The rules — lifetime, what revokes them — are `core.api_tokens`."""
+my tokens, revoke one or all. The rules — lifetime, what revokes them — are
+`accounts.api_tokens`."""
 
 from django.contrib.auth.signals import user_logged_in
 from django.http import Http404
@@ -9,20 +10,19 @@ from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import ERRORS, MISSING, DetailSerializer, UserLanguageMixin
-from core.api_tokens import (
+from accounts.api_tokens import (
     api_token_create,
     api_token_revoke,
     api_tokens_of,
     api_tokens_revoke_all,
 )
-
-from .serializers import (
+from accounts.serializers import (
     ApiTokenSerializer,
     RevokedSerializer,
     TokenRequestSerializer,
     TokenSerializer,
 )
+from core.api import ERRORS, MISSING, DetailSerializer, UserLanguageMixin
 
 
 @extend_schema(tags=["auth"])

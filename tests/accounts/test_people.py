@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.people import team_eligible_people
+from accounts.roles import Role
 from collaboration.models import TeamRole
-from core.people import team_eligible_people
-from core.roles import Role
 from projects.models import Stage
 from tests.factories import (
     ProjectMembershipFactory,

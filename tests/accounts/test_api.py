@@ -11,7 +11,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from core.api_tokens import api_token_create
+from accounts.api_tokens import api_token_create
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from core.roles import Role
+from accounts.roles import Role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -138,7 +138,7 @@ def test_password_change_rejects_wrong_old_password(client, manager):
 
 
 def test_axes_records_overlong_usernames_without_overflowing(rf):
-    from core.auth import AXES_USERNAME_MAX_LENGTH, axes_username
+    from accounts.auth import AXES_USERNAME_MAX_LENGTH, axes_username
 
     request = rf.post("/", {"username": "x" * 5000})
 

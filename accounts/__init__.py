@@ -1,0 +1,1 @@
+"""People: users, their departments, roles and language; signing in and API tokens."""
