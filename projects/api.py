@@ -6,10 +6,6 @@ through `projects.lifecycle`. Top-level lists are paginated; lists nested under 
 or customer are short and come whole.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
@@ -25,7 +21,6 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from .access import (
     can_create_project,
@@ -37,18 +32,7 @@ from .access import (
 )
 from .filters import CustomerFilter, ProjectFilter
 from .history import changes_described, project_changes
-from .lifecycle import (
-    GateNotMet,
-    StageConflict,
-    TransitionError,
-    TransitionForbidden,
-    TransitionInvalid,
-    TransitionNotAllowed,
-    evaluate_gate,
-    project_approve,
-    project_reject_approval,
-    project_transition,
-)
+from .lifecycle import evaluate_gate, project_approve, project_reject_approval, project_transition
 from .models import (
     ClosureReport,
     Contact,
@@ -82,7 +66,6 @@ from .serializers import (
     TransitionRequestSerializer,
 )
 from .services import (
-    RecordInUse,
     customer_save,
     project_create,
     project_update,
@@ -90,20 +73,6 @@ from .services import (
     stage_record_save,
     strategy_adopt,
 )
-
-
-@contextmanager
-def service_errors() -> Iterator[None]:
-    """A service's ValidationError becomes a 400 with its field errors."""
-    try:
-        yield
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            detail = error.message_dict
-        else:
-            detail = {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
-        raise exceptions.ValidationError(detail=detail) from None
-
 
 ERRORS = OpenApiResponse(OpenApiTypes.OBJECT, description="Field errors: {field: [message]}.")
 DENIED = OpenApiResponse(DetailSerializer, description="Not allowed for this person.")
@@ -209,7 +178,7 @@ class CustomerViewSet(
         for name, value in serializer.validated_data.items():
             setattr(customer, name, value)
         try:
-            with service_errors(), transaction.atomic():
+            with transaction.atomic():
                 customer_save(customer=customer, actor=self.request.user)
         except IntegrityError as error:
             # Two requests with the same new name at once: the constraint catches the second.
@@ -254,30 +223,6 @@ class ContactListView(UserLanguageMixin, generics.ListCreateAPIView):
 
 
 # --- projects ------------------------------------------------------------------------------------
-def _transition_error(error: TransitionError, *, not_allowed_status: int = 400) -> Response:
-    """The response for a transition the lifecycle refused."""
-    if isinstance(error, GateNotMet):
-        body = {"detail": error.message, "unmet": [c.as_dict() for c in error.unmet]}
-        return Response(body, status=status.HTTP_409_CONFLICT)
-    if isinstance(error, TransitionInvalid):
-        return Response(
-            {field: [message] for field, message in error.errors.items()},
-            status=status.HTTP_400_BAD_REQUEST,
-        )
-    if isinstance(error, TransitionForbidden):
-        return Response({"detail": error.message}, status=status.HTTP_403_FORBIDDEN)
-    if isinstance(error, TransitionNotAllowed) and not_allowed_status == 400:
-        return Response({"to_stage": [error.message]}, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(error, TransitionNotAllowed | StageConflict):
-        return Response({"detail": error.message}, status=status.HTTP_409_CONFLICT)
-    raise error
-
-
-def _check_seen_stage(project: Project, seen: str | None) -> None:
-    if seen and seen != project.stage:
-        raise Conflict(_("This project moved meanwhile; reload and try again."))
-
-
 PROJECT_WRITE = {200: ProjectSerializer, 400: ERRORS, 403: DENIED, 404: MISSING}
 
 
@@ -451,18 +396,15 @@ class ProjectViewSet(
         serializer = TransitionRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        _check_seen_stage(project, data.get("from_stage"))
-        try:
-            result = project_transition(
-                project=project,
-                to_stage=data["to_stage"],
-                actor=request.user,
-                note=data["note"] or data["reason"],
-                outcome=data["outcome"],
-                reason_category=data["reason_category"],
-            )
-        except TransitionError as error:
-            return _transition_error(error)
+        result = project_transition(
+            project=project,
+            to_stage=data["to_stage"],
+            actor=request.user,
+            expected_stage=data.get("from_stage", ""),
+            note=data["note"] or data["reason"],
+            outcome=data["outcome"],
+            reason_category=data["reason_category"],
+        )
         body = ProjectSerializer(result.project, context=self.get_serializer_context()).data
         if result.awaiting_approval:
             return Response({**body, "awaiting_approval": True}, status=status.HTTP_202_ACCEPTED)
@@ -520,13 +462,12 @@ class ProjectViewSet(
             raise exceptions.PermissionDenied(_("Only a director can approve a stage change."))
         serializer = ApprovalRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        _check_seen_stage(project, serializer.validated_data.get("from_stage"))
-        try:
-            result = decide(
-                project=project, actor=request.user, note=serializer.validated_data["note"]
-            )
-        except TransitionError as error:
-            return _transition_error(error, not_allowed_status=409)
+        result = decide(
+            project=project,
+            actor=request.user,
+            expected_stage=serializer.validated_data.get("from_stage", ""),
+            note=serializer.validated_data["note"],
+        )
         project = getattr(result, "project", result)  # approve returns a TransitionResult
         body = ProjectSerializer(project, context=self.get_serializer_context()).data
         return Response(body, status=answer_status)
@@ -571,10 +512,9 @@ class ProjectRecordView(UserLanguageMixin, generics.GenericAPIView):
         else:
             for name, value in data.items():
                 setattr(record, name, value)
-        with service_errors():
-            return stage_record_save(
-                record=record, project=self.get_project(), actor=self.request.user, changed=changed
-            )
+        return stage_record_save(
+            record=record, project=self.get_project(), actor=self.request.user, changed=changed
+        )
 
 
 class RecordListView(ProjectRecordView, generics.ListCreateAPIView):
@@ -589,12 +529,7 @@ class RecordDetailView(ProjectRecordView, generics.RetrieveUpdateDestroyAPIView)
         serializer.instance = self.save_record(serializer.instance, serializer.validated_data)
 
     def perform_destroy(self, instance: models.Model) -> None:
-        try:
-            stage_record_delete(
-                record=instance, project=self.get_project(), actor=self.request.user
-            )
-        except RecordInUse as error:
-            raise Conflict(error.message) from None
+        stage_record_delete(record=instance, project=self.get_project(), actor=self.request.user)
 
 
 class SingleRecordView(ProjectRecordView):
@@ -714,8 +649,7 @@ class StrategyAdoptView(ProjectRecordView):
         strategy = self.get_object()
         if not can_edit_project(request.user, self.get_project()):
             raise exceptions.PermissionDenied()
-        with service_errors():
-            adopted = strategy_adopt(strategy=strategy, actor=request.user)
+        adopted = strategy_adopt(strategy=strategy, actor=request.user)
         return Response(self.get_serializer(adopted).data)
 
 

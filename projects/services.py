@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from collaboration.models import ProjectMembership, Task
+from core.errors import Refused
 from core.history import records_actor
 from core.models import User
 from core.text import ascii_url
@@ -34,12 +35,12 @@ from .models import (
 )
 
 
-class RecordInUse(Exception):
-    """A record other records still point to (e.g. a strategy a later revision supersedes)."""
+class RecordInUse(Refused):
+    """A record other records still point to (e.g. a strategy a later revision supersedes);
+    the API answers 409."""
 
     def __init__(self) -> None:
-        self.message = _("Other records refer to this one, so it cannot be removed.")
-        super().__init__(self.message)
+        super().__init__(_("Other records refer to this one, so it cannot be removed."))
 
 
 # --- customers --------------------------------------------------------------------------------
