@@ -771,11 +771,11 @@ def stage_durations(transitions: list[StageTransition], project: Project) -> dic
 
 
 __all__ = [
+    "EDGES",
     "GATES",
     "Action",
-    "Gate",
-    "EDGES",
     "Edge",
+    "Gate",
     "GateNotMet",
     "NoApprovalWaiting",
     "StageConflict",
