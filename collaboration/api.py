@@ -27,7 +27,6 @@ from core.api import (
     Conflict,
     DetailSerializer,
     UserLanguageMixin,
-    service_errors,
 )
 from customers.models import Customer
 from projects.access import get_project_for_user
@@ -160,7 +159,7 @@ class MembershipListView(MembershipView, generics.ListCreateAPIView):
     def perform_create(self, serializer) -> None:
         membership = ProjectMembership(project=self.get_project(), **serializer.validated_data)
         try:
-            with transaction.atomic(), service_errors():
+            with transaction.atomic():
                 serializer.instance = membership_add(membership=membership, actor=self.request.user)
         except IntegrityError as error:
             # Two requests adding the same person at once: the constraint catches the second.
@@ -204,15 +203,13 @@ class MembershipDetailView(MembershipView, generics.RetrieveUpdateDestroyAPIView
         serializer.is_valid(raise_exception=True)
         for name, value in serializer.validated_data.items():
             setattr(membership, name, value)
-        with service_errors():
-            membership_update(
-                membership=membership, actor=request.user, fields=list(serializer.validated_data)
-            )
+        membership_update(
+            membership=membership, actor=request.user, fields=list(serializer.validated_data)
+        )
         return Response(self.get_serializer(self.get_object()).data)
 
     def perform_destroy(self, instance: ProjectMembership) -> None:
-        with service_errors():
-            membership_remove(membership=instance, actor=self.request.user)
+        membership_remove(membership=instance, actor=self.request.user)
 
 
 # --- tasks ---------------------------------------------------------------------------------------
@@ -261,8 +258,7 @@ class TaskListView(TaskView, generics.ListCreateAPIView):
         project = self.get_project()
         task = Task(project=project, **data)
         task.stage = data.get("stage") or project.stage
-        with service_errors():
-            task_save(task=task, actor=self.request.user, dependencies=dependencies)
+        task_save(task=task, actor=self.request.user, dependencies=dependencies)
         serializer.instance = tasks_with_people(Task.objects.filter(pk=task.pk)).get()
 
 
@@ -294,8 +290,7 @@ class TaskDetailView(TaskView, generics.RetrieveUpdateDestroyAPIView):
             )
             serializer = TaskProgressSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            with service_errors():
-                task_update_progress(task=task, actor=user, **serializer.validated_data)
+            task_update_progress(task=task, actor=user, **serializer.validated_data)
         else:
             self.require(
                 access.can_manage_tasks(user, task.project),
@@ -310,8 +305,7 @@ class TaskDetailView(TaskView, generics.RetrieveUpdateDestroyAPIView):
             dependencies = data.pop("dependencies", None)
             for name, value in data.items():
                 setattr(task, name, value)
-            with service_errors():
-                task_save(task=task, actor=user, dependencies=dependencies)
+            task_save(task=task, actor=user, dependencies=dependencies)
         return Response(self.get_serializer(self.get_object()).data)
 
     def perform_destroy(self, instance: Task) -> None:
@@ -385,13 +379,12 @@ class CommentListView(CommentView, generics.ListCreateAPIView):
 
     def perform_create(self, serializer) -> None:
         data = serializer.validated_data
-        with service_errors():
-            serializer.instance = comment_post(
-                project=self.get_project(),
-                actor=self.request.user,
-                body=data["body"],
-                task=data.get("task"),
-            )
+        serializer.instance = comment_post(
+            project=self.get_project(),
+            actor=self.request.user,
+            body=data["body"],
+            task=data.get("task"),
+        )
 
 
 @extend_schema(tags=["comments"])
@@ -421,10 +414,9 @@ class CommentDetailView(CommentView, generics.RetrieveUpdateDestroyAPIView):
         serializer = CommentEditSerializer(comment, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         if "body" in serializer.validated_data:
-            with service_errors():
-                comment_edit(
-                    comment=comment, actor=request.user, body=serializer.validated_data["body"]
-                )
+            comment_edit(
+                comment=comment, actor=request.user, body=serializer.validated_data["body"]
+            )
         return Response(self.get_serializer(self.get_object()).data)
 
     def perform_destroy(self, instance: Comment) -> None:
@@ -531,5 +523,4 @@ class InteractionListView(UserLanguageMixin, generics.ListCreateAPIView):
 
     def perform_create(self, serializer) -> None:
         interaction = Interaction(customer=self.get_customer(), **serializer.validated_data)
-        with service_errors():
-            serializer.instance = interaction_log(interaction=interaction, actor=self.request.user)
+        serializer.instance = interaction_log(interaction=interaction, actor=self.request.user)

@@ -15,15 +15,6 @@ from .access import active_members
 from .models import Comment, Interaction, Task, TaskStatus, TeamRole
 
 
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: field errors by field, others on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 class TaskForm(forms.ModelForm):
     class Meta:
         model = Task

@@ -1,36 +1,18 @@
 """The API's shared pieces: errors as responses, their schema, a person's language, stable
 ordering."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from django.core.exceptions import ValidationError
 from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
-from rest_framework.settings import api_settings
 
 from core.fields import StrictCharField
 
 
 class DetailSerializer(serializers.Serializer):
     detail = StrictCharField(read_only=True)
-
-
-@contextmanager
-def service_errors() -> Iterator[None]:
-    """A service's ValidationError becomes a 400 with its field errors."""
-    try:
-        yield
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            detail = error.message_dict
-        else:
-            detail = {api_settings.NON_FIELD_ERRORS_KEY: error.messages}
-        raise exceptions.ValidationError(detail=detail) from None
 
 
 ERRORS = OpenApiResponse(OpenApiTypes.OBJECT, description="Field errors: {field: [message]}.")

@@ -3,15 +3,13 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import OperationalError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.translation import gettext as _
-from psycopg import errors as pg_errors
 
-from .errors import is_api_request
+from .errors import LOCK_TIMEOUT_MESSAGE, is_lock_timeout
 
 
 class UserLanguageMiddleware:
@@ -183,9 +181,10 @@ def _lf(value: str) -> str:
 
 
 class LockTimeoutMiddleware:
-    """A write that waited too long for a row lock (PostgreSQL's lock_timeout, set on every
-    connection) answers 409 — someone else is changing the same project — in pages, htmx
-    fragments and the API alike, instead of a 500 or a page that hangs."""
+    """A page or htmx fragment whose write waited too long for a row lock (PostgreSQL's
+    lock_timeout, set on every connection) answers 409 — someone else is changing the same
+    project — instead of a 500 or a page that hangs. The API's answer is its exception
+    handler's (core.errors.api_exception_handler)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -194,14 +193,9 @@ class LockTimeoutMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not (
-            isinstance(exception, OperationalError)
-            and isinstance(exception.__cause__, pg_errors.LockNotAvailable)
-        ):
+        if not is_lock_timeout(exception):
             return None
-        message = _("Someone else is changing this project right now. Try again in a moment.")
-        if is_api_request(request):
-            return JsonResponse({"detail": message, "code": "locked"}, status=409)
+        message = str(LOCK_TIMEOUT_MESSAGE)
         if getattr(request, "htmx", False):
             # Whatever the fragment was (a card, a row, a form), it stays as it was; the reason
             # arrives in the messages region (HtmxMessagesMiddleware's out-of-band swap).

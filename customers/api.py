@@ -15,7 +15,6 @@ from core.api import (
     MISSING,
     StableOrderingFilter,
     UserLanguageMixin,
-    service_errors,
 )
 from customers.access import can_edit_customers
 from customers.filters import CustomerFilter
@@ -57,7 +56,7 @@ class CustomerViewSet(
         for name, value in serializer.validated_data.items():
             setattr(customer, name, value)
         try:
-            with service_errors(), transaction.atomic():
+            with transaction.atomic():
                 customer_save(customer=customer, actor=self.request.user)
         except IntegrityError as error:
             # Two requests with the same new name at once: the constraint catches the second.

@@ -13,8 +13,8 @@ from collaboration.access import (
     can_see_interactions,
     interactions_visible_to,
 )
-from collaboration.forms import add_service_errors
 from collaboration.views.interactions import interaction_form
+from core.forms import add_service_errors
 from core.pagination import KeysPaginator
 from customers.access import can_edit_customers
 from customers.filters import CustomerFilter

@@ -22,7 +22,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
-from collaboration.api import service_errors
 from collaboration.selectors import tasks_with_people
 from collaboration.serializers import TaskSerializer
 from core.api import DENIED, ERRORS, MISSING, StableOrderingFilter, UserLanguageMixin
@@ -219,8 +218,7 @@ class ReviewViewSet(
         data = dict(serializer.validated_data)
         attendees = data.pop("attendees", [])
         review = ReviewMeeting(**data)
-        with service_errors():
-            review_schedule(review=review, actor=request.user, attendees=attendees)
+        review_schedule(review=review, actor=request.user, attendees=attendees)
         return Response(self._detail(review), status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
@@ -234,7 +232,7 @@ class ReviewViewSet(
         for name, value in data.items():
             setattr(review, name, value)
         # Both services run in one transaction: a refused schedule keeps the texts unsaved too.
-        with service_errors(), transaction.atomic():
+        with transaction.atomic():
             if attendees is not None or SCHEDULE_FIELDS & set(data):
                 review_schedule(review=review, actor=request.user, attendees=attendees)
             elif TEXT_FIELDS & set(data):
@@ -243,8 +241,7 @@ class ReviewViewSet(
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
         review = self.get_object()
-        with service_errors():
-            review_cancel(review=review, actor=request.user)
+        review_cancel(review=review, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -262,14 +259,13 @@ class ReviewViewSet(
         serializer = HoldSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        with service_errors():
-            result = review_hold(
-                review=review,
-                actor=request.user,
-                decision=data["decision"],
-                minutes=data.get("minutes"),
-                decision_note=data["decision_note"],
-            )
+        result = review_hold(
+            review=review,
+            actor=request.user,
+            decision=data["decision"],
+            minutes=data.get("minutes"),
+            decision_note=data["decision_note"],
+        )
         body = {
             "review": self._detail(result.review),
             "moved_to": result.moved_to,
@@ -296,8 +292,7 @@ class ReviewViewSet(
         serializer = ActionItemSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         item = ReviewActionItem(review=review, **serializer.validated_data)
-        with service_errors():
-            action_item_add(item=item, actor=request.user)
+        action_item_add(item=item, actor=request.user)
         return Response(ActionItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -323,8 +318,7 @@ class ReviewViewSet(
     )
     def action_items_to_tasks(self, request: Request, pk=None) -> Response:
         review = self.get_object()
-        with service_errors():
-            created = action_items_to_tasks(review=review, actor=request.user)
+        created = action_items_to_tasks(review=review, actor=request.user)
         tasks = tasks_with_people(review.project.tasks.filter(pk__in=[t.pk for t in created]))
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(TaskSerializer(tasks.order_by("pk"), many=True).data, status=code)
@@ -383,8 +377,7 @@ class RiskViewSet(
 
     def perform_create(self, serializer) -> None:
         risk = Risk(**serializer.validated_data)
-        with service_errors():
-            serializer.instance = risk_save(risk=risk, actor=self.request.user)
+        serializer.instance = risk_save(risk=risk, actor=self.request.user)
 
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
         risk = self.get_object()
@@ -398,8 +391,7 @@ class RiskViewSet(
         serializer.is_valid(raise_exception=True)
         for name, value in serializer.validated_data.items():
             setattr(risk, name, value)
-        with service_errors():
-            risk_save(risk=risk, actor=request.user)
+        risk_save(risk=risk, actor=request.user)
         return Response(
             RiskSerializer(self.get_object(), context=self.get_serializer_context()).data
         )

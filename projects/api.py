@@ -23,10 +23,8 @@ from core.api import (
     DENIED,
     ERRORS,
     MISSING,
-    Conflict,
     StableOrderingFilter,
     UserLanguageMixin,
-    service_errors,
 )
 
 from .access import (
@@ -38,18 +36,7 @@ from .access import (
 )
 from .filters import ProjectFilter
 from .history import changes_described, project_changes
-from .lifecycle import (
-    GateNotMet,
-    StageConflict,
-    TransitionError,
-    TransitionForbidden,
-    TransitionInvalid,
-    TransitionNotAllowed,
-    evaluate_gate,
-    project_approve,
-    project_reject_approval,
-    project_transition,
-)
+from .lifecycle import evaluate_gate, project_approve, project_reject_approval, project_transition
 from .models import (
     ClosureReport,
     Feasibility,
@@ -77,7 +64,6 @@ from .serializers import (
     TransitionRequestSerializer,
 )
 from .services import (
-    RecordInUse,
     project_create,
     project_update,
     stage_record_delete,
@@ -120,30 +106,6 @@ def _changed_fields(instance: models.Model | None, data: dict) -> set[str]:
 
 
 # --- projects ------------------------------------------------------------------------------------
-def _transition_error(error: TransitionError, *, not_allowed_status: int = 400) -> Response:
-    """The response for a transition the lifecycle refused."""
-    if isinstance(error, GateNotMet):
-        body = {"detail": error.message, "unmet": [c.as_dict() for c in error.unmet]}
-        return Response(body, status=status.HTTP_409_CONFLICT)
-    if isinstance(error, TransitionInvalid):
-        return Response(
-            {field: [message] for field, message in error.errors.items()},
-            status=status.HTTP_400_BAD_REQUEST,
-        )
-    if isinstance(error, TransitionForbidden):
-        return Response({"detail": error.message}, status=status.HTTP_403_FORBIDDEN)
-    if isinstance(error, TransitionNotAllowed) and not_allowed_status == 400:
-        return Response({"to_stage": [error.message]}, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(error, TransitionNotAllowed | StageConflict):
-        return Response({"detail": error.message}, status=status.HTTP_409_CONFLICT)
-    raise error
-
-
-def _check_seen_stage(project: Project, seen: str | None) -> None:
-    if seen and seen != project.stage:
-        raise Conflict(_("This project moved meanwhile; reload and try again."))
-
-
 PROJECT_WRITE = {200: ProjectSerializer, 400: ERRORS, 403: DENIED, 404: MISSING}
 
 
@@ -317,18 +279,15 @@ class ProjectViewSet(
         serializer = TransitionRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        _check_seen_stage(project, data.get("from_stage"))
-        try:
-            result = project_transition(
-                project=project,
-                to_stage=data["to_stage"],
-                actor=request.user,
-                note=data["note"] or data["reason"],
-                outcome=data["outcome"],
-                reason_category=data["reason_category"],
-            )
-        except TransitionError as error:
-            return _transition_error(error)
+        result = project_transition(
+            project=project,
+            to_stage=data["to_stage"],
+            actor=request.user,
+            expected_stage=data.get("from_stage", ""),
+            note=data["note"] or data["reason"],
+            outcome=data["outcome"],
+            reason_category=data["reason_category"],
+        )
         body = ProjectSerializer(result.project, context=self.get_serializer_context()).data
         if result.awaiting_approval:
             return Response({**body, "awaiting_approval": True}, status=status.HTTP_202_ACCEPTED)
@@ -386,13 +345,12 @@ class ProjectViewSet(
             raise exceptions.PermissionDenied(_("Only a director can approve a stage change."))
         serializer = ApprovalRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        _check_seen_stage(project, serializer.validated_data.get("from_stage"))
-        try:
-            result = decide(
-                project=project, actor=request.user, note=serializer.validated_data["note"]
-            )
-        except TransitionError as error:
-            return _transition_error(error, not_allowed_status=409)
+        result = decide(
+            project=project,
+            actor=request.user,
+            expected_stage=serializer.validated_data.get("from_stage", ""),
+            note=serializer.validated_data["note"],
+        )
         project = getattr(result, "project", result)  # approve returns a TransitionResult
         body = ProjectSerializer(project, context=self.get_serializer_context()).data
         return Response(body, status=answer_status)
@@ -437,10 +395,9 @@ class ProjectRecordView(UserLanguageMixin, generics.GenericAPIView):
         else:
             for name, value in data.items():
                 setattr(record, name, value)
-        with service_errors():
-            return stage_record_save(
-                record=record, project=self.get_project(), actor=self.request.user, changed=changed
-            )
+        return stage_record_save(
+            record=record, project=self.get_project(), actor=self.request.user, changed=changed
+        )
 
 
 class RecordListView(ProjectRecordView, generics.ListCreateAPIView):
@@ -455,12 +412,7 @@ class RecordDetailView(ProjectRecordView, generics.RetrieveUpdateDestroyAPIView)
         serializer.instance = self.save_record(serializer.instance, serializer.validated_data)
 
     def perform_destroy(self, instance: models.Model) -> None:
-        try:
-            stage_record_delete(
-                record=instance, project=self.get_project(), actor=self.request.user
-            )
-        except RecordInUse as error:
-            raise Conflict(error.message) from None
+        stage_record_delete(record=instance, project=self.get_project(), actor=self.request.user)
 
 
 class SingleRecordView(ProjectRecordView):
@@ -580,8 +532,7 @@ class StrategyAdoptView(ProjectRecordView):
         strategy = self.get_object()
         if not can_edit_project(request.user, self.get_project()):
             raise exceptions.PermissionDenied()
-        with service_errors():
-            adopted = strategy_adopt(strategy=strategy, actor=request.user)
+        adopted = strategy_adopt(strategy=strategy, actor=request.user)
         return Response(self.get_serializer(adopted).data)
 
 

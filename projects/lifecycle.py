@@ -20,13 +20,12 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from collaboration.models import IRON_TRIANGLE, ProjectMembership, Task, TaskStatus
+from core.errors import Refused
 from core.history import records_actor
 from monitoring.models import ReviewDecision, ReviewMeeting
 
 from .access import can_transition
 from .models import (
-    ABORTABLE_STAGES,
-    LOOP_TARGETS,
     NEXT_STAGE,
     ClosureReport,
     FeasibilityDecision,
@@ -374,28 +373,47 @@ def requires_approval(stage: str) -> bool:
 
 
 # --- errors ------------------------------------------------------------------------------------
-class TransitionError(Exception):
-    """A transition that cannot happen; `message` is translated for the person asking."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class TransitionError(Refused):
+    """A transition that cannot happen; `message` is translated for the person asking. The API
+    answers each kind with its status and body (core.errors.api_exception_handler)."""
 
 
 class TransitionNotAllowed(TransitionError):
     """The target stage is not reachable from the current one (API 400)."""
 
+    status_code = 400
+
+    def as_response_data(self) -> dict:
+        return {"to_stage": [self.message]}
+
+
+class NoApprovalWaiting(TransitionNotAllowed):
+    """A director approves or sends back while no request waits (API 409: the project's state,
+    not the input, is wrong)."""
+
+    status_code = 409
+
+    def as_response_data(self) -> dict:
+        return {"detail": self.message}
+
 
 class TransitionForbidden(TransitionError):
     """The person may read the project but not take this transition (API 403)."""
+
+    status_code = 403
 
 
 class TransitionInvalid(TransitionError):
     """Input missing or wrong for this transition: outcome, reason, note (API 400)."""
 
+    status_code = 400
+
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__(" ".join(errors.values()))
         self.errors = errors
+
+    def as_response_data(self) -> dict:
+        return {field: [message] for field, message in self.errors.items()}
 
 
 class StageConflict(TransitionError):
@@ -409,12 +427,42 @@ class GateNotMet(TransitionError):
         super().__init__(message)
         self.unmet = unmet
 
+    def as_response_data(self) -> dict:
+        return {"detail": self.message, "unmet": [c.as_dict() for c in self.unmet]}
+
 
 @dataclass(frozen=True)
 class TransitionResult:
     project: Project
     transition: StageTransition | None
     awaiting_approval: bool = False
+
+
+# --- the graph -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Edge:
+    source: Stage
+    target: Stage
+    kind: TransitionKind
+
+
+def _declared_edges() -> list[Edge]:
+    """The moves Project.stage declares (its django-fsm transitions, each naming its kind), one
+    per source and target, in the order of TransitionKind: advance, loops, abort, reopen."""
+    field = Project._meta.get_field("stage")
+    edges = []
+    for declared in field.get_all_transitions(Project):
+        # A declaration whose method returns the target names the ones it may return.
+        targets = getattr(declared.target, "allowed_states", [declared.target])
+        edges += [
+            Edge(Stage(str(declared.source)), Stage(t), declared.custom["kind"]) for t in targets
+        ]
+    return sorted(edges, key=lambda edge: list(TransitionKind).index(edge.kind))
+
+
+# The graph of the cycle, as the model declares it: what `classify` accepts and what
+# `available_actions` offers, so that the two cannot disagree.
+EDGES = _declared_edges()
 
 
 # --- the transition -------------------------------------------------------------------------
@@ -424,20 +472,13 @@ def classify(from_stage: str, to_stage: str, *, outcome: str = "") -> Transition
         source, target = Stage(from_stage), Stage(to_stage)
     except ValueError:
         raise TransitionNotAllowed(_("Unknown stage.")) from None
-    # Monitoring → closure is an advance (the review decided to close) unless an outcome is
-    # given up front, which makes it an abort.
-    if (
-        target == Stage.CLOSURE
-        and source in ABORTABLE_STAGES
-        and (source != Stage.MONITORING or outcome)
-    ):
-        return TransitionKind.ABORT
-    if NEXT_STAGE.get(source) == target:
-        return TransitionKind.ADVANCE
-    if source == Stage.MONITORING and target in LOOP_TARGETS:
-        return TransitionKind.LOOP
-    if source == Stage.CLOSED and target == Stage.MONITORING:
-        return TransitionKind.REOPEN
+    kinds = {edge.kind for edge in EDGES if (edge.source, edge.target) == (source, target)}
+    # Monitoring → closure is both: an advance (the review decided to close) unless an outcome
+    # is given up front, which makes it an abort.
+    if kinds == {TransitionKind.ADVANCE, TransitionKind.ABORT}:
+        return TransitionKind.ABORT if outcome else TransitionKind.ADVANCE
+    if len(kinds) == 1:
+        return kinds.pop()
     raise TransitionNotAllowed(
         _("A project in %(from)s cannot move to %(to)s.")
         % {"from": source.label, "to": target.label}
@@ -463,32 +504,38 @@ def _validate_input(
         raise TransitionInvalid(errors)
 
 
+def _locked(project: Project, expected_stage: str) -> Project:
+    """The project's row, locked until the transaction ends, if it is still in the stage the
+    person saw (`expected_stage`, else the stage of the row they read); else StageConflict."""
+    # The lock serialises concurrent requests for this project: the second one waits here,
+    # then finds the stage changed and gets a conflict instead of a double move.
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if locked.stage != (expected_stage or project.stage):
+        raise StageConflict(_("This project moved meanwhile; reload and try again."))
+    return locked
+
+
 @records_actor
 def project_transition(
     *,
     project: Project,
     to_stage: str,
     actor: User,
+    expected_stage: str = "",
     note: str = "",
     outcome: str = "",
     reason_category: str = "",
 ) -> TransitionResult:
     """Move `project` to `to_stage` on behalf of `actor`: the only way a stage changes.
 
-    `project` is the row as the actor saw it: if its stage changed in the meantime, the
-    request is refused with StageConflict rather than applied to a state nobody looked at.
+    `expected_stage` is the stage the actor saw (a form's or a request's `from_stage`; by
+    default that of `project`, the row as they read it): if the project is in another by
+    the time the request holds its lock, the request is refused with StageConflict rather
+    than applied to a state nobody looked at.
     """
-    seen_stage = project.stage
     note = (note or "").strip()
     with transaction.atomic():
-        # The lock serialises concurrent requests for this project: the second one waits
-        # here, then finds the stage changed and gets a conflict instead of a double move.
-        locked = Project.objects.select_for_update().get(pk=project.pk)
-        if locked.stage != seen_stage:
-            raise StageConflict(
-                _("This project moved to %(stage)s meanwhile; reload and try again.")
-                % {"stage": Stage(locked.stage).label}
-            )
+        locked = _locked(project, expected_stage)
         kind = classify(locked.stage, to_stage, outcome=outcome)
         if not can_transition(actor, locked, kind):
             raise TransitionForbidden(_("Only the project owner or a director can do this."))
@@ -514,16 +561,16 @@ def project_transition(
 
 
 @records_actor
-def project_approve(*, project: Project, actor: User, note: str = "") -> TransitionResult:
+def project_approve(
+    *, project: Project, actor: User, expected_stage: str = "", note: str = ""
+) -> TransitionResult:
     """A director approves the advance the owner asked for; recorded as an approval."""
     with transaction.atomic():
-        locked = Project.objects.select_for_update().get(pk=project.pk)
-        if locked.stage != project.stage:
-            raise StageConflict(_("This project moved meanwhile; reload and try again."))
+        locked = _locked(project, expected_stage)
         if not can_transition(actor, locked, TransitionKind.APPROVAL):
             raise TransitionForbidden(_("Only a director can approve a stage change."))
         if not locked.awaiting_approval:
-            raise TransitionNotAllowed(_("No stage change is waiting for approval."))
+            raise NoApprovalWaiting(_("No stage change is waiting for approval."))
         gate = evaluate_gate(locked)
         if not gate.can_advance:
             raise GateNotMet(_("The exit criteria of this stage are not all met."), gate.unmet)
@@ -538,14 +585,16 @@ def project_approve(*, project: Project, actor: User, note: str = "") -> Transit
 
 
 @records_actor
-def project_reject_approval(*, project: Project, actor: User, note: str = "") -> Project:
+def project_reject_approval(
+    *, project: Project, actor: User, expected_stage: str = "", note: str = ""
+) -> Project:
     """A director sends an approval request back, saying why; the project stays where it is."""
     with transaction.atomic():
-        locked = Project.objects.select_for_update().get(pk=project.pk)
+        locked = _locked(project, expected_stage)
         if not can_transition(actor, locked, TransitionKind.APPROVAL):
             raise TransitionForbidden(_("Only a director can approve a stage change."))
         if not locked.awaiting_approval:
-            raise TransitionNotAllowed(_("No stage change is waiting for approval."))
+            raise NoApprovalWaiting(_("No stage change is waiting for approval."))
         if not note.strip():
             # The owner has to know what to do before asking again.
             raise TransitionInvalid({"note": _("Say why the request goes back.")})
@@ -670,53 +719,44 @@ class Action:
     takes_note: bool = False
 
 
+# The button of each kind of move (an advance that waits for a director asks for one).
+ACTION_LABELS = {
+    TransitionKind.ADVANCE: gettext_lazy("Advance to %(stage)s"),
+    TransitionKind.LOOP: gettext_lazy("Loop back to %(stage)s"),
+    TransitionKind.ABORT: gettext_lazy("Abort the project"),
+    TransitionKind.REOPEN: gettext_lazy("Reopen"),
+}
+
+
 def available_actions(project: Project, user: User) -> list[Action]:
     """The transition buttons to offer `user` on `project` (gates are checked on click)."""
-    actions: list[Action] = []
-    stage = Stage(project.stage)
-    next_stage = NEXT_STAGE.get(stage)
     if project.awaiting_approval:
+        if not can_transition(user, project, TransitionKind.APPROVAL):
+            return []
         # A project waits for approval of a move to the next stage, so there is one.
-        next_stage = cast(Stage, next_stage)
-        if can_transition(user, project, TransitionKind.APPROVAL):
-            actions.append(
-                Action(
-                    TransitionKind.APPROVAL,
-                    next_stage,
-                    _("Approve move to %(stage)s") % {"stage": next_stage.label},
-                    takes_note=True,
-                )
-            )
-        return actions
-    if next_stage and can_transition(user, project, TransitionKind.ADVANCE):
-        label = _("Advance to %(stage)s") % {"stage": next_stage.label}
-        asks = requires_approval(stage) and not user.is_director
-        if asks:
-            label = _("Ask a director to approve moving to %(stage)s") % {"stage": next_stage.label}
-        actions.append(Action(TransitionKind.ADVANCE, next_stage, label, takes_note=asks))
-    if stage == Stage.MONITORING and can_transition(user, project, TransitionKind.LOOP):
-        for target in LOOP_TARGETS:
-            actions.append(
-                Action(
-                    TransitionKind.LOOP,
-                    target,
-                    _("Loop back to %(stage)s") % {"stage": target.label},
-                    needs_note=True,
-                )
-            )
-    if stage in ABORTABLE_STAGES and can_transition(user, project, TransitionKind.ABORT):
+        next_stage = cast(Stage, project.next_stage)
+        label = _("Approve move to %(stage)s") % {"stage": next_stage.label}
+        return [Action(TransitionKind.APPROVAL, next_stage, label, takes_note=True)]
+    actions: list[Action] = []
+    for edge in EDGES:
+        if edge.source != project.stage or not can_transition(user, project, edge.kind):
+            continue
+        asks = False
+        label = str(ACTION_LABELS[edge.kind])
+        if edge.kind == TransitionKind.ADVANCE:
+            asks = requires_approval(edge.source) and not user.is_director
+            if asks:
+                label = _("Ask a director to approve moving to %(stage)s")
         actions.append(
             Action(
-                TransitionKind.ABORT,
-                Stage.CLOSURE,
-                _("Abort the project"),
-                needs_note=True,
-                needs_outcome=True,
+                edge.kind,
+                edge.target,
+                label % {"stage": edge.target.label},
+                # Every move but an advance says why; an abort also says how it ended.
+                needs_note=edge.kind != TransitionKind.ADVANCE,
+                needs_outcome=edge.kind == TransitionKind.ABORT,
+                takes_note=asks,
             )
-        )
-    if stage == Stage.CLOSED and can_transition(user, project, TransitionKind.REOPEN):
-        actions.append(
-            Action(TransitionKind.REOPEN, Stage.MONITORING, _("Reopen"), needs_note=True)
         )
     return actions
 
@@ -735,10 +775,13 @@ def stage_durations(transitions: list[StageTransition], project: Project) -> dic
 
 
 __all__ = [
+    "EDGES",
     "GATES",
     "Action",
+    "Edge",
     "Gate",
     "GateNotMet",
+    "NoApprovalWaiting",
     "StageConflict",
     "TransitionError",
     "TransitionForbidden",

@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
 from collaboration.models import ProjectMembership, Task
+from core.errors import Refused
 from core.history import records_actor
 
 from .access import can_create_project, can_edit_project
@@ -32,12 +33,12 @@ from .models import (
 )
 
 
-class RecordInUse(Exception):
-    """A record other records still point to (e.g. a strategy a later revision supersedes)."""
+class RecordInUse(Refused):
+    """A record other records still point to (e.g. a strategy a later revision supersedes);
+    the API answers 409."""
 
     def __init__(self) -> None:
-        self.message = _("Other records refer to this one, so it cannot be removed.")
-        super().__init__(self.message)
+        super().__init__(_("Other records refer to this one, so it cannot be removed."))
 
 
 # --- projects ---------------------------------------------------------------------------------

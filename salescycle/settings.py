@@ -134,7 +134,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # query at 20,000 projects. Plan them for every row, as we read them all.
     # A statement that waits for a row lock longer than DB_LOCK_TIMEOUT_SECONDS gives up
     # (LockNotAvailable): the person gets a 409 "someone else is changing this" instead of a
-    # page that hangs while the worker serving it is held (core.middleware.LockTimeoutMiddleware).
+    # page that hangs while the worker serving it is held (core.middleware.LockTimeoutMiddleware
+    # for pages, core.errors.api_exception_handler for the API).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c cursor_tuple_fraction=1.0 -c lock_timeout={int(DB_LOCK_TIMEOUT_SECONDS * 1000)}"
     )
@@ -448,6 +449,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every endpoint's errors, mapped in one place: a service's refusal or field errors, a
+    # row lock held elsewhere, and DRF's own.
+    "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
 }
 API_RATE_PER_USER = env.str("API_RATE_PER_USER", default="600/min")
 API_RATE_PER_ADDRESS = env.str("API_RATE_PER_ADDRESS", default="3000/min")

@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors
 from projects.access import can_edit_project, get_project_for_user
 from projects.models import Project
 
 from .. import access
-from ..forms import CommentForm, add_service_errors
+from ..forms import CommentForm
 from ..models import COMMENT_EDIT_WINDOW_MINUTES, Comment, Task
 from ..selectors import comments_of, mention_candidates
 from ..services import comment_delete, comment_edit, comment_editable_until, comment_post

@@ -9,10 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.forms import add_service_errors
 from customers.models import Customer
 
 from .. import access
-from ..forms import InteractionForm, add_service_errors
+from ..forms import InteractionForm
 from ..models import Interaction
 from ..services import interaction_log, interaction_update
 

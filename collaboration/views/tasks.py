@@ -13,13 +13,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors
 from core.pagination import KeysPaginator
 from projects.access import get_project_for_user
 from projects.models import Stage
 
 from .. import access
 from ..filters import PortfolioTaskFilter, TaskFilter
-from ..forms import TaskForm, TaskProgressForm, add_service_errors
+from ..forms import TaskForm, TaskProgressForm
 from ..models import Task, TaskStatus
 from ..selectors import comments_of, my_tasks, overdue_first, tasks_with_people
 from ..services import task_delete, task_save, task_update_progress

@@ -8,11 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors
 from projects.access import get_project_for_user
 from projects.forms import MembershipForm
 
 from .. import access
-from ..forms import add_service_errors
 from ..models import IRON_TRIANGLE, ProjectMembership
 from ..selectors import responsibility_matrix, team_by_department, team_members
 from ..services import membership_add, membership_remove, membership_update

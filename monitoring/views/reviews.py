@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from collaboration.forms import add_service_errors
 from collaboration.selectors import team_users
+from core.forms import add_service_errors
 from monitoring.forms import (
     ReviewActionItemForm,
     ReviewAgendaForm,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from collaboration.forms import add_service_errors
+from core.forms import add_service_errors
 from core.pagination import KeysPaginator
 from monitoring.filters import RiskFilter
 from monitoring.forms import RiskForm

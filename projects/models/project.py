@@ -13,8 +13,10 @@ from core.text import no_control_characters
 
 from .choices import OPEN_STAGES, Currency, Outcome, ReviewCadence, Stage, TransitionKind
 
-# The graph of the cycle. The lifecycle module decides who may take an edge and when;
-# these methods are the only edges django-fsm lets the stage follow.
+# The graph of the cycle is declared once, as the django-fsm transitions of Project.stage
+# below: the only edges the stage may follow, each naming its kind. projects.lifecycle reads
+# the declarations to classify a move and to offer the moves, and decides who may take an
+# edge and when.
 NEXT_STAGE = {
     Stage.INITIATION: Stage.GOAL_SETTING,
     Stage.GOAL_SETTING: Stage.RESOURCE_ALLOCATION,
@@ -29,6 +31,19 @@ ABORTABLE_STAGES = [stage for stage in OPEN_STAGES if stage != Stage.CLOSURE]
 # A project carries its history (stage transitions, field history, activity): it ends by being
 # closed, won, lost or cancelled, through the lifecycle, and is never deleted.
 PROJECTS_ARE_KEPT = "Projects are never deleted: close or cancel them through projects.lifecycle."
+
+
+def _edges(kind: TransitionKind, edges: dict[Stage, Stage]):
+    """Declare `edges` (source → target) as django-fsm transitions of `kind`, one declaration
+    per edge: django-fsm gives each declaration a single target."""
+
+    def declare(method):
+        for source, target in edges.items():
+            edge = transition(field="stage", source=source, target=target, custom={"kind": kind})
+            method = edge(method)
+        return method
+
+    return declare
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -179,20 +194,25 @@ class Project(FSMModelMixin, models.Model):
     def days_in_stage(self) -> int:
         return (timezone.now() - self.stage_entered_at).days
 
-    # --- django-fsm edges (called only by projects.lifecycle) ---------------------------------
-    @transition(field=stage, source=list(NEXT_STAGE), target=RETURN_VALUE(*NEXT_STAGE.values()))
-    def _advance(self) -> Stage:
-        return NEXT_STAGE[Stage(self.stage)]
+    # --- the edges of the cycle (taken only by projects.lifecycle) -------------------------
+    @_edges(TransitionKind.ADVANCE, NEXT_STAGE)
+    def _advance(self) -> None:
+        pass
 
-    @transition(field=stage, source=Stage.MONITORING, target=RETURN_VALUE(*LOOP_TARGETS))
+    @transition(
+        field=stage,
+        source=Stage.MONITORING,
+        target=RETURN_VALUE(*LOOP_TARGETS),
+        custom={"kind": TransitionKind.LOOP},
+    )
     def _loop(self, to_stage: Stage) -> Stage:
         return to_stage
 
-    @transition(field=stage, source=ABORTABLE_STAGES, target=Stage.CLOSURE)
+    @_edges(TransitionKind.ABORT, dict.fromkeys(ABORTABLE_STAGES, Stage.CLOSURE))
     def _abort(self) -> None:
         pass
 
-    @transition(field=stage, source=Stage.CLOSED, target=Stage.MONITORING)
+    @_edges(TransitionKind.REOPEN, {Stage.CLOSED: Stage.MONITORING})
     def _reopen(self) -> None:
         pass
 

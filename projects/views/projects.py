@@ -180,20 +180,19 @@ def project_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
     """A transition button or a board card move; the lifecycle decides, we report."""
     project = get_project_for_user(request.user, pk)
     form = TransitionForm(request.POST)
-    expected = request.POST.get("from_stage")
     if not form.is_valid():
         return _refused(request, project, _("Choose a valid stage."), status=400)
-    if expected and expected != project.stage:
-        message = _("This project moved meanwhile; reload and try again.")
-        return _refused(request, project, message, status=409)
+    # The stage the page showed: the lifecycle refuses the move if the project has left it.
+    seen = request.POST.get("from_stage", "")
+    note = form.cleaned_data["note"]
     action = request.POST.get("action")
     try:
         if action == "approve":
-            project_approve(project=project, actor=request.user, note=form.cleaned_data["note"])
+            project_approve(project=project, actor=request.user, expected_stage=seen, note=note)
             messages.success(request, _("Stage change approved."))
         elif action == "reject":
             project_reject_approval(
-                project=project, actor=request.user, note=form.cleaned_data["note"]
+                project=project, actor=request.user, expected_stage=seen, note=note
             )
             messages.info(request, _("Approval request sent back."))
         else:
@@ -201,7 +200,8 @@ def project_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
                 project=project,
                 to_stage=form.cleaned_data["to_stage"],
                 actor=request.user,
-                note=form.cleaned_data["note"],
+                expected_stage=seen,
+                note=note,
                 outcome=form.cleaned_data["outcome"],
                 reason_category=form.cleaned_data["reason_category"],
             )

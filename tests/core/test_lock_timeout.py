@@ -94,6 +94,36 @@ def test_a_transition_on_a_locked_project_answers_409_in_the_api(
     assert response.json() == {"detail": MESSAGE, "code": "locked"}
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("patch", "/api/v1/projects/{pk}/", {"name": "Renamed meanwhile"}),
+        ("put", "/api/v1/projects/{pk}/feasibility/", {"market_research": "Notes."}),
+    ],
+    ids=["project-edit", "stage-record"],
+)
+def test_any_api_write_on_a_locked_project_answers_409(
+    client, manager, project, held_lock, method, path, body
+):
+    held_lock(project)
+    client.force_login(manager)
+
+    response, seconds = _timed(
+        lambda: getattr(client, method)(
+            path.format(pk=project.pk),
+            body,
+            content_type="application/json",
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    )
+
+    assert response.status_code == 409
+    assert seconds < settings.DB_LOCK_TIMEOUT_SECONDS + 1
+    assert response.json() == {"detail": MESSAGE, "code": "locked"}
+    project.refresh_from_db()
+    assert project.name != "Renamed meanwhile"
+
+
 def test_other_pages_answer_while_a_project_is_locked(client, manager, project, held_lock):
     other = ProjectFactory(owner=manager)
     held_lock(project)

@@ -7,6 +7,7 @@ the stage_changed signal and two simultaneous advances on PostgreSQL.
 
 import datetime
 import threading
+from contextlib import suppress
 from decimal import Decimal
 from itertools import product
 
@@ -1019,6 +1020,81 @@ def test_approving_a_stale_view_gets_a_conflict(owner, director):
         project_approve(project=stale, actor=director)
 
     assert fresh(project).stage == S.CLOSURE
+
+
+def test_a_move_from_a_stage_the_person_no_longer_sees_is_a_conflict(owner):
+    project = make_project(owner, S.GOAL_SETTING, gate_met=True)
+
+    # The row is read fresh, but the page (or the API client) showed initiation.
+    with pytest.raises(StageConflict):
+        project_transition(
+            project=fresh(project),
+            to_stage=S.RESOURCE_ALLOCATION,
+            actor=owner,
+            expected_stage=S.INITIATION,
+        )
+
+    assert fresh(project).stage == S.GOAL_SETTING
+    assert not StageTransition.objects.filter(project=project).exists()
+
+
+@pytest.mark.parametrize("decide", [project_approve, project_reject_approval])
+def test_deciding_an_approval_on_a_stage_no_longer_seen_is_a_conflict(owner, director, decide):
+    require_approval(S.INITIATION)
+    project = make_project(owner, S.INITIATION, gate_met=True)
+    project_transition(project=project, to_stage=S.GOAL_SETTING, actor=owner)
+
+    with pytest.raises(StageConflict):
+        decide(project=fresh(project), actor=director, expected_stage=S.STRATEGY, note="Seen there")
+
+    project = fresh(project)
+    assert project.stage == S.INITIATION and project.awaiting_approval
+    assert not StageTransition.objects.filter(project=project).exists()
+
+
+# --- the graph: declared once on the model --------------------------------------------------
+def declared_moves() -> dict[tuple[Stage, Stage], set[TransitionKind]]:
+    """The kinds of move Project.stage declares (its django-fsm transitions) per source and
+    target; a declaration whose method returns the target lists the ones it may return."""
+    moves: dict[tuple[Stage, Stage], set[TransitionKind]] = {}
+    for declared in Project().get_all_stage_transitions():
+        for target in getattr(declared.target, "allowed_states", [declared.target]):
+            moves.setdefault((declared.source, target), set()).add(declared.custom["kind"])
+    return moves
+
+
+def test_the_model_declares_the_fifteen_moves_of_the_design():
+    assert set(declared_moves()) == ALLOWED_PAIRS
+
+
+def test_classify_names_the_declared_kind_for_every_pair_of_stages():
+    classified: dict[tuple[Stage, Stage], set[TransitionKind]] = {}
+    for source, target in product(Stage, Stage):
+        for outcome in ("", Outcome.LOST):  # with an outcome, moving to closure is an abort
+            with suppress(TransitionNotAllowed):
+                kind = classify(source, target, outcome=outcome)
+                classified.setdefault((source, target), set()).add(kind)
+
+    assert classified == declared_moves()
+
+
+@pytest.mark.parametrize("stage", list(Stage))
+def test_the_actions_offered_are_the_moves_declared_from_the_stage(owner, director, stage):
+    project = make_project(owner, stage)
+    declared = {
+        (kind, target)
+        for (source, target), kinds in declared_moves().items()
+        if source == stage
+        for kind in kinds
+    }
+
+    # A director may take every kind of move.
+    offered = {(a.kind, a.to_stage) for a in available_actions(project, director)}
+
+    assert offered == declared
+    assert {(kind, target) for kind, target in offered if kind != TransitionKind.REOPEN} == {
+        (a.kind, a.to_stage) for a in available_actions(project, owner)
+    }
 
 
 # --- available actions ----------------------------------------------------------------------
