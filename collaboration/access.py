@@ -11,9 +11,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from accounts.models import User
 from customers.models import Customer
 from projects.access import can_edit_project, projects_visible_to
-from projects.models import Project, Stage
+from projects.models import Project, ProjectMembership, Stage, TeamRole
 
-from .models import Comment, Interaction, ProjectMembership, Task, TeamRole
+from .models import Comment, Interaction, Task
 
 
 def active_members(project: Project) -> QuerySet[ProjectMembership]:

@@ -9,17 +9,8 @@ from .models import (
     Interaction,
     Notification,
     NotificationSetting,
-    ProjectMembership,
     Task,
 )
-
-
-@admin.register(ProjectMembership)
-class ProjectMembershipAdmin(ReadOnlyAdmin):
-    list_display = ["project", "user", "role", "department", "joined_on", "left_on"]
-    list_filter = ["role", "department"]
-    search_fields = ["project__code", "user__username", "user__full_name"]
-    list_select_related = ["project", "user", "department"]
 
 
 @admin.register(Task)

@@ -30,11 +30,11 @@ from core.api import (
 )
 from customers.models import Customer
 from projects.access import get_project_for_user
-from projects.models import Project
+from projects.models import Project, ProjectMembership
 
 from . import access
 from .filters import TaskFilter
-from .models import Comment, Interaction, Notification, ProjectMembership, Task
+from .models import Comment, Interaction, Notification, Task
 from .notifications import notifications_for, notifications_mark_read, unread_count
 from .selectors import my_tasks, overdue_first, tasks_with_people
 from .serializers import (

@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.people import team_eligible_people
 from core.forms import DateInput
 from core.text import no_control_characters
-from projects.models import Project
+from projects.models import Project, TeamRole
 
 from .access import active_members
-from .models import Comment, Interaction, Task, TaskStatus, TeamRole
+from .models import Comment, Interaction, Task, TaskStatus
 
 
 class TaskForm(forms.ModelForm):

@@ -9,9 +9,9 @@ from django.utils import timezone
 from accounts.models import Department, User
 from accounts.people import team_eligible_people
 from projects.access import projects_involving, projects_visible_to
-from projects.models import Project, Stage
+from projects.models import Project, ProjectMembership, Stage, TeamRole
 
-from .models import Activity, Comment, ProjectMembership, Task, TaskStatus, TeamRole
+from .models import Activity, Comment, Task, TaskStatus
 
 # Which lead role of the iron triangle answers for each stage (DESIGN.md, "Collaboration"):
 # the account lead carries the customer from first contact to closing, the solution lead

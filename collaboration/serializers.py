@@ -15,17 +15,9 @@ from accounts.people import team_eligible_people
 from core.fields import ModelSerializer, PrimaryKeysRelatedField, StrictCharField
 from core.text import no_control_characters
 from customers.models import Contact
-from projects.models import OPEN_STAGE_CHOICES, Project
+from projects.models import OPEN_STAGE_CHOICES, Project, ProjectMembership, TeamRole
 
-from .models import (
-    Comment,
-    Interaction,
-    Notification,
-    ProjectMembership,
-    Task,
-    TaskStatus,
-    TeamRole,
-)
+from .models import Comment, Interaction, Notification, Task, TaskStatus
 from .notifications import notification_text
 
 # Ids are BigAutoFields: a larger number is a database error, not a miss.

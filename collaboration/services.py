@@ -19,7 +19,7 @@ from django.utils.translation import ngettext, pgettext
 
 from accounts.models import User
 from core.history import records_actor
-from projects.models import Project
+from projects.models import Project, ProjectMembership, TeamRole
 
 from . import access
 from .models import (
@@ -29,10 +29,8 @@ from .models import (
     Comment,
     Interaction,
     NotificationKind,
-    ProjectMembership,
     Task,
     TaskStatus,
-    TeamRole,
 )
 from .notifications import notify
 from .selectors import mentionable_people

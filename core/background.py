@@ -57,7 +57,8 @@ breaker = Breaker()
 
 def publish(task_name: str, args: list | tuple, kwargs: dict) -> bool:
     """Send one task to the broker at once; False (and the breaker tripped) if it is away."""
-    from salescycle.celery import app
+    # The project's Celery app (salescycle.celery), current once settings are loaded.
+    from celery import current_app as app
 
     if breaker.is_open():
         return False

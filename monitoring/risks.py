@@ -10,14 +10,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import active_directors
-from collaboration.models import ActivityVerb, NotificationKind, ProjectMembership
+from collaboration.models import ActivityVerb, NotificationKind
 from collaboration.notifications import notify
 from collaboration.services import activity_record
 from core.history import records_actor
 from monitoring.models import LEVEL_RANK, SERIOUS_LEVELS, Risk, RiskLevel, risk_level
 from monitoring.reviews import project_member_ids
 from projects.access import can_edit_project, projects_visible_to
-from projects.models import Project
+from projects.models import Project, ProjectMembership
 
 
 def can_edit_risks(user: User, project: Project) -> bool:

@@ -13,7 +13,7 @@ from django.http import Http404
 from accounts.models import User
 from accounts.people import team_eligible_people
 from accounts.roles import Role
-from collaboration.models import ProjectMembership
+from projects.models import ProjectMembership
 
 from .models import Project, Stage, TransitionKind
 

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin
+
 from .lifecycle import evaluate_gate
 from .models import (
     ClosureReport,
@@ -9,6 +11,7 @@ from .models import (
     Goal,
     Lesson,
     Project,
+    ProjectMembership,
     ResourceAllocation,
     StagePolicy,
     StageTransition,
@@ -97,3 +100,11 @@ for model in (
     Lesson,
 ):
     admin.site.register(model, list_select_related=["project"], raw_id_fields=["project"])
+
+
+@admin.register(ProjectMembership)
+class ProjectMembershipAdmin(ReadOnlyAdmin):
+    list_display = ["project", "user", "role", "department", "joined_on", "left_on"]
+    list_filter = ["role", "department"]
+    search_fields = ["project__code", "user__username", "user__full_name"]
+    list_select_related = ["project", "user", "department"]

@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department, User
 from accounts.people import team_eligible_people
-from collaboration.models import ProjectMembership
 from core.forms import DATE, short_text
 from core.text import no_control_characters
+from projects.models import ProjectMembership
 
 from .access import possible_owners
 from .models import (

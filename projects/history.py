@@ -26,10 +26,11 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from accounts.models import Department, User
-from collaboration.models import Interaction, ProjectMembership, Task
+from collaboration.models import Interaction, Task
 from core.numbers import format_amount
 from customers.models import Contact, Customer
 from monitoring.models import ReviewMeeting, Risk
+from projects.models import ProjectMembership
 
 from .models import Goal, Project, ResourceAllocation, Strategy, StrategyKind
 

@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from collaboration.models import IRON_TRIANGLE, ProjectMembership, Task, TaskStatus
+from collaboration.models import Task, TaskStatus
 from core.errors import Refused
 from core.history import records_actor
 from monitoring.models import ReviewDecision, ReviewMeeting
+from projects.models import IRON_TRIANGLE, ProjectMembership
 
 from .access import can_transition
 from .models import (

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
-from collaboration.models import ProjectMembership, Task
+from collaboration.models import Task
 from core.errors import Refused
 from core.history import records_actor
+from projects.models import ProjectMembership
 
 from .access import can_create_project, can_edit_project
 from .models import (

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Department, User
 from accounts.roles import Role
-from collaboration.models import Comment, ProjectMembership, Task, TaskStatus, TeamRole
+from collaboration.models import Comment, Task, TaskStatus
 from customers.models import Contact, Customer, Industry, Region
 from monitoring.models import ReviewActionItem, ReviewMeeting, Risk
 from projects.models import (
@@ -19,11 +19,13 @@ from projects.models import (
     Lesson,
     Outcome,
     Project,
+    ProjectMembership,
     ResourceAllocation,
     ResourceKind,
     Stage,
     Strategy,
     StrategyKind,
+    TeamRole,
 )
 
 TEST_PASSWORD = "correct-horse-battery"

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.roles import Role
-from collaboration.models import Interaction, InteractionKind, TaskStatus, TeamRole
+from collaboration.models import Interaction, InteractionKind, TaskStatus
 from collaboration.services import comment_post
 from projects.models import (
     FeasibilityDecision,
@@ -18,6 +18,7 @@ from projects.models import (
     ReviewCadence,
     Stage,
     StrategyKind,
+    TeamRole,
 )
 from tests.factories import (
     ClosureReportFactory,

@@ -5,8 +5,7 @@ its own fixture of the same name, which wins."""
 
 import pytest
 
-from collaboration.models import TeamRole
-from projects.models import Stage
+from projects.models import Stage, TeamRole
 from tests.factories import ProjectFactory, ProjectMembershipFactory, TaskFactory
 
 

@@ -18,9 +18,9 @@ from rest_framework.test import APIClient
 
 from accounts.roles import Role
 from collaboration.calendar import calendar_token_ensure
-from collaboration.models import Interaction, InteractionKind, ProjectMembership, TeamRole
+from collaboration.models import Interaction, InteractionKind
 from insights.kpis import portfolio_rollup, project_snapshots_rollup
-from projects.models import Project, Stage
+from projects.models import Project, ProjectMembership, Stage, TeamRole
 from tests.factories import (
     CommentFactory,
     GoalFactory,

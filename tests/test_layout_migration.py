@@ -2,7 +2,8 @@
 
 Until issue 17 every model lived in `core`, `collaboration` or `projects`; users, departments,
 customers, reviews, risks, KPI snapshots and import previews then moved to `accounts`,
-`customers`, `monitoring`, `insights` and `dataio` without their tables moving. This builds a
+`customers`, `monitoring`, `insights` and `dataio`, the project team from `collaboration` to
+`projects`, without their tables moving. This builds a
 PostgreSQL database of its own in a child process, stops it at the last migration of the old
 layout, fills every moved model through the models as they were then (the migration state),
 puts back what such a database recorded — no `accounts` migration applied, the content types
@@ -42,6 +43,8 @@ MOVED = {
     ("projects", "portfoliosnapshot"): "insights",
     ("projects", "kpirun"): "insights",
     ("projects", "importbatch"): "dataio",
+    ("collaboration", "projectmembership"): "projects",
+    ("collaboration", "historicalprojectmembership"): "projects",
 }
 
 FILL = f"""
@@ -100,6 +103,9 @@ model("collaboration", "Interaction").objects.create(
 model("collaboration", "Task").objects.create(
     project=project, title="需求调研", stage="initiation", department=department
 )
+model("collaboration", "ProjectMembership").objects.create(
+    project=project, user=user, department=department, role="account_lead"
+)
 model("projects", "ResourceAllocation").objects.create(
     project=project, kind="people", description="售前支持", department=department
 )
@@ -131,7 +137,7 @@ from customers.models import Contact, Customer
 from dataio.models import ImportBatch
 from insights.models import KpiRun, PortfolioSnapshot, ProjectSnapshot
 from monitoring.models import ReviewActionItem, ReviewMeeting, Risk
-from projects.models import Project, ResourceAllocation
+from projects.models import Project, ProjectMembership, ResourceAllocation
 
 user = User.objects.get(username="old-timer")
 project = Project.objects.get(code="SP-2026-0001")
@@ -150,9 +156,12 @@ print("import", ImportBatch.objects.get().checksum)
 print("interaction", interaction.customer.name, interaction.contact.name)
 print("task", Task.objects.get().department.code)
 print("allocation", ResourceAllocation.objects.get().department.code)
+membership = ProjectMembership.objects.get()
+print("team", membership.user == user, membership.role, project.memberships.count())
 print("content types", sorted({ct.app_label for ct in ContentType.objects.filter(
     model__in=["user", "department", "customer", "contact", "risk", "reviewmeeting", "kpirun",
-               "projectsnapshot", "portfoliosnapshot", "importbatch", "reviewactionitem"]
+               "projectsnapshot", "portfoliosnapshot", "importbatch", "reviewactionitem",
+               "projectmembership"]
 )}))
 """
 
@@ -205,7 +214,8 @@ def test_a_database_of_the_old_layout_keeps_every_row_in_the_new_apps(old_layout
         "interaction 长江制造 王经理",
         "task presales",
         "allocation presales",
-        "content types ['accounts', 'customers', 'dataio', 'insights', 'monitoring']",
+        "team True account_lead 1",
+        "content types ['accounts', 'customers', 'dataio', 'insights', 'monitoring', 'projects']",
     ]
     # Nothing left to migrate, and a second run changes nothing.
     assert "No migrations to apply." in run("manage.py", "migrate", "--noinput")

@@ -12,13 +12,11 @@ from .sharing import (
     NotificationSetting,
 )
 from .tasks import Task, TaskPriority, TaskQuerySet, TaskStatus
-from .teams import IRON_TRIANGLE, ProjectMembership, TeamRole
 
 __all__ = [
     "CalendarToken",
     "COMMENT_EDIT_WINDOW_MINUTES",
     "EMAIL_BY_DEFAULT",
-    "IRON_TRIANGLE",
     "Activity",
     "ActivityVerb",
     "Comment",
@@ -27,10 +25,8 @@ __all__ = [
     "Notification",
     "NotificationKind",
     "NotificationSetting",
-    "ProjectMembership",
     "Task",
     "TaskPriority",
     "TaskQuerySet",
     "TaskStatus",
-    "TeamRole",
 ]

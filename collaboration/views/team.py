@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 from core.forms import add_service_errors
 from projects.access import get_project_for_user
 from projects.forms import MembershipForm
+from projects.models import IRON_TRIANGLE, ProjectMembership
 
 from .. import access
-from ..models import IRON_TRIANGLE, ProjectMembership
 from ..selectors import responsibility_matrix, team_by_department, team_members
 from ..services import membership_add, membership_remove, membership_update
 

@@ -6,7 +6,7 @@ import random
 
 from django.utils import timezone
 
-from collaboration.models import IRON_TRIANGLE, ActivityVerb, ProjectMembership, TeamRole
+from collaboration.models import ActivityVerb
 from collaboration.services import activity_record
 from demo.monitoring.texts import (
     ACTIONS,
@@ -26,7 +26,7 @@ from monitoring.reviews import (
     review_schedule,
 )
 from monitoring.risks import risk_save
-from projects.models import Project
+from projects.models import IRON_TRIANGLE, Project, ProjectMembership, TeamRole
 
 
 def demo_random(project: Project, purpose: str) -> random.Random:

@@ -5,7 +5,6 @@ import datetime
 import random
 from collections import Counter
 
-from collaboration.models import IRON_TRIANGLE, TeamRole
 from demo.monitoring.texts import (
     ACTIONS,
     AGENDA,
@@ -18,7 +17,7 @@ from demo.monitoring.texts import (
 from demo.scale.bulk import insert
 from demo.scale.plans import Clock, Plan
 from monitoring.models import ReviewActionItem, ReviewMeeting, Risk, RiskStatus, risk_level
-from projects.models import Stage
+from projects.models import IRON_TRIANGLE, Stage, TeamRole
 
 
 def _risk_counts(plans: list[Plan], total: int, clock: Clock, rng) -> Counter[int]:

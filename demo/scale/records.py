@@ -6,7 +6,6 @@ import datetime
 import random
 from decimal import Decimal
 
-from collaboration.models import ProjectMembership, TeamRole
 from demo.scale.bulk import BATCH_SIZE, insert
 from demo.scale.people import People
 from demo.scale.plans import Clock, Plan
@@ -32,11 +31,13 @@ from projects.models import (
     Outcome,
     Project,
     ProjectCodeCounter,
+    ProjectMembership,
     ResourceAllocation,
     Stage,
     StageTransition,
     Strategy,
     StrategyStatus,
+    TeamRole,
     TransitionKind,
 )
 

@@ -5,13 +5,13 @@ import datetime
 import random
 from decimal import Decimal
 
-from collaboration.models import Task, TaskPriority, TaskStatus, TeamRole
+from collaboration.models import Task, TaskPriority, TaskStatus
 from demo.scale.bulk import insert
 from demo.scale.people import People
 from demo.scale.plans import Clock, Plan
 from demo.scale.records import has_records
 from demo.teamwork.texts import BLOCKED_REASONS, MILESTONES, TASKS
-from projects.models import Stage
+from projects.models import Stage, TeamRole
 
 SHOWCASE_TASKS = 300  # the project whose kanban and Gantt the benchmark opens
 # How much of a project's work serves each stage (relative).

@@ -1,9 +1,9 @@
 """The words of the demo's team work: roles, tasks, comments, customer contacts. Each text is a
 `Said(中文, English)`; a project takes the one of its owner's language (`demo.people`)."""
 
-from collaboration.models import InteractionKind, TaskStatus, TeamRole
+from collaboration.models import InteractionKind, TaskStatus
 from demo.people import Said
-from projects.models import Stage
+from projects.models import Stage, TeamRole
 
 # The iron triangle: sales, solution and delivery. The owner cannot hold a second role on the
 # team, and the other sales manager would open each manager's portfolio to the other, so the

@@ -15,7 +15,6 @@ from collaboration.models import (
     Interaction,
     Notification,
     NotificationKind,
-    ProjectMembership,
     Task,
     TaskStatus,
 )
@@ -23,7 +22,7 @@ from collaboration.notifications import email_preferences, tasks_overdue_notify
 from core.history import history_rewrite
 from demo.teamwork.work import project_random
 from monitoring.models import ReviewActionItem
-from projects.models import OPEN_STAGES, Project, Stage
+from projects.models import OPEN_STAGES, Project, ProjectMembership, Stage
 
 Window = tuple[datetime.date, datetime.date]
 

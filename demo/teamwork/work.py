@@ -10,15 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from collaboration import access
-from collaboration.models import (
-    IRON_TRIANGLE,
-    Interaction,
-    ProjectMembership,
-    Task,
-    TaskPriority,
-    TaskStatus,
-    TeamRole,
-)
+from collaboration.models import Interaction, Task, TaskPriority, TaskStatus
 from collaboration.notifications import email_preferences_save
 from collaboration.services import (
     comment_post,
@@ -44,7 +36,7 @@ from demo.teamwork.texts import (
     TASKS,
     WAITING_FOR,
 )
-from projects.models import OPEN_STAGES, Project, Stage
+from projects.models import IRON_TRIANGLE, OPEN_STAGES, Project, ProjectMembership, Stage, TeamRole
 
 _RANK = {TaskStatus.DONE: 3, TaskStatus.IN_PROGRESS: 2, TaskStatus.BLOCKED: 1, TaskStatus.TODO: 1}
 

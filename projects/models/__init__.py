@@ -33,8 +33,12 @@ from .records import (
     action_key,
     goal_attainment_ratio,
 )
+from .team import IRON_TRIANGLE, ProjectMembership, TeamRole
 
 __all__ = [
+    "IRON_TRIANGLE",
+    "ProjectMembership",
+    "TeamRole",
     "goal_attainment_ratio",
     "ABORTABLE_STAGES",
     "LOOP_TARGETS",

@@ -6,12 +6,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from collaboration.access import updatable_task_ids
-from collaboration.models import IRON_TRIANGLE, ActivityVerb, TaskStatus
+from collaboration.models import ActivityVerb, TaskStatus
 from collaboration.selectors import comments_of
 from collaboration.views.comments import comment_form_context
 from insights.lessons import similar_lessons
 from monitoring.forms import ReviewForm
 from monitoring.models import ReviewDecision
+from projects.models import IRON_TRIANGLE
 
 from ..access import can_edit_project
 from ..forms import (

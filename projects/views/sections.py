@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from collaboration.models import ProjectMembership
 from collaboration.services import membership_add, membership_remove
 from core.forms import add_service_errors
+from projects.models import ProjectMembership
 
 from ..access import get_project_for_user
 from ..forms import (

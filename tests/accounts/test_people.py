@@ -13,8 +13,7 @@ from rest_framework.test import APIClient
 
 from accounts.people import team_eligible_people
 from accounts.roles import Role
-from collaboration.models import TeamRole
-from projects.models import Stage
+from projects.models import Stage, TeamRole
 from tests.factories import (
     ProjectMembershipFactory,
     ReviewMeetingFactory,

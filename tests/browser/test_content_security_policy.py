@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from collaboration.models import TaskStatus, TeamRole
-from projects.models import Stage
+from collaboration.models import TaskStatus
+from projects.models import Stage, TeamRole
 from tests.factories import (
     GoalFactory,
     ProjectFactory,

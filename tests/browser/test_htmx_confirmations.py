@@ -5,9 +5,9 @@ without a page load."""
 import pytest
 from playwright.sync_api import expect
 
-from collaboration.models import Task, TaskStatus, TeamRole
+from collaboration.models import Task, TaskStatus
 from monitoring.models import ReviewMeeting
-from projects.models import Stage
+from projects.models import Stage, TeamRole
 from tests.factories import (
     ProjectFactory,
     ProjectMembershipFactory,

@@ -4,8 +4,8 @@ name people know them by, inserts what the server reads as a mention, and 王磊
 import pytest
 from playwright.sync_api import expect
 
-from collaboration.models import Comment, Notification, NotificationKind, TeamRole
-from projects.models import Stage
+from collaboration.models import Comment, Notification, NotificationKind
+from projects.models import Stage, TeamRole
 from tests.factories import ProjectFactory, ProjectMembershipFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -8,8 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from collaboration.models import TeamRole
-from projects.models import ReviewCadence, Stage, Strategy, StrategyStatus
+from projects.models import ReviewCadence, Stage, Strategy, StrategyStatus, TeamRole
 from projects.services import strategy_actions_to_tasks
 from tests.factories import (
     ProjectFactory,

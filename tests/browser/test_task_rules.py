@@ -4,8 +4,8 @@ and marking a task blocked asks why before it is saved."""
 import pytest
 from playwright.sync_api import expect
 
-from collaboration.models import Task, TaskStatus, TeamRole
-from projects.models import Stage
+from collaboration.models import Task, TaskStatus
+from projects.models import Stage, TeamRole
 from tests.factories import ProjectFactory, ProjectMembershipFactory, TaskFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

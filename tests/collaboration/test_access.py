@@ -12,8 +12,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from collaboration import access
-from collaboration.models import Interaction, InteractionKind, TeamRole
-from projects.models import Stage
+from collaboration.models import Interaction, InteractionKind
+from projects.models import Stage, TeamRole
 from tests.factories import (
     CommentFactory,
     CustomerFactory,

@@ -9,13 +9,13 @@ from tests.factories import ProjectFactory, TaskFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 MODELS = [
-    "projectmembership",
-    "task",
-    "comment",
-    "activity",
-    "notification",
-    "notificationsetting",
-    "interaction",
+    "projects_projectmembership",
+    "collaboration_task",
+    "collaboration_comment",
+    "collaboration_activity",
+    "collaboration_notification",
+    "collaboration_notificationsetting",
+    "collaboration_interaction",
 ]
 
 
@@ -31,8 +31,8 @@ def test_changelist_opens_and_adding_is_refused(admin_client, manager, model):
     TaskFactory(project=project)
     comment_post(project=project, actor=manager, body="For the record")
 
-    listing = admin_client.get(reverse(f"admin:collaboration_{model}_changelist"))
-    adding = admin_client.get(reverse(f"admin:collaboration_{model}_add"))
+    listing = admin_client.get(reverse(f"admin:{model}_changelist"))
+    adding = admin_client.get(reverse(f"admin:{model}_add"))
 
     assert listing.status_code == 200
     assert adding.status_code == 403

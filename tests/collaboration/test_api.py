@@ -18,12 +18,10 @@ from collaboration.models import (
     InteractionKind,
     Notification,
     NotificationKind,
-    ProjectMembership,
     Task,
     TaskStatus,
-    TeamRole,
 )
-from projects.models import Stage
+from projects.models import ProjectMembership, Stage, TeamRole
 from tests.factories import (
     CommentFactory,
     ContactFactory,

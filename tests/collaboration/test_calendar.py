@@ -13,9 +13,9 @@ from rest_framework.test import APIClient
 
 from accounts.roles import Role
 from collaboration.calendar import calendar_token_ensure
-from collaboration.models import CalendarToken, TaskStatus, TeamRole
+from collaboration.models import CalendarToken, TaskStatus
 from monitoring.models import ReviewDecision
-from projects.models import Stage
+from projects.models import Stage, TeamRole
 from tests.factories import (
     ProjectFactory,
     ProjectMembershipFactory,

@@ -7,7 +7,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
-from collaboration.models import Interaction, InteractionKind, ProjectMembership, TeamRole
+from collaboration.models import Interaction, InteractionKind
+from projects.models import ProjectMembership, TeamRole
 from tests.factories import CustomerFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

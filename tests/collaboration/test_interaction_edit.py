@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from collaboration.models import Interaction, TeamRole
+from collaboration.models import Interaction
+from projects.models import TeamRole
 from tests.browser_forms import form_with
 from tests.factories import (
     CustomerFactory,

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from collaboration import services
-from collaboration.models import TeamRole
 from collaboration.selectors import mention_candidates
+from projects.models import TeamRole
 from tests.factories import ProjectMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -19,10 +19,8 @@ from collaboration.models import (
     Notification,
     NotificationKind,
     NotificationSetting,
-    ProjectMembership,
     Task,
     TaskStatus,
-    TeamRole,
 )
 from collaboration.notifications import (
     email_preferences,
@@ -33,7 +31,7 @@ from collaboration.notifications import (
 )
 from collaboration.tasks import notification_email, tasks_overdue_sweep
 from projects.lifecycle import project_transition
-from projects.models import Stage
+from projects.models import ProjectMembership, Stage, TeamRole
 from salescycle.celery import app
 from tests.factories import ProjectFactory, TaskFactory, UserFactory
 from tests.projects.gates import fill_gate

@@ -10,19 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from collaboration.models import (
-    Activity,
-    ActivityVerb,
-    Comment,
-    Interaction,
-    ProjectMembership,
-    Task,
-    TaskStatus,
-    TeamRole,
-)
+from collaboration.models import Activity, ActivityVerb, Comment, Interaction, Task, TaskStatus
 from collaboration.services import comment_post, task_save
 from customers.models import Contact
-from projects.models import Stage
+from projects.models import ProjectMembership, Stage, TeamRole
 from tests.factories import (
     CustomerFactory,
     DepartmentFactory,

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from collaboration.models import TaskStatus, TeamRole
+from collaboration.models import TaskStatus
 from core.templatetags.core_tags import page_url
-from projects.models import Stage
+from projects.models import Stage, TeamRole
 from tests.factories import (
     CustomerFactory,
     DepartmentFactory,

@@ -24,13 +24,11 @@ from collaboration.models import (
     InteractionKind,
     Notification,
     NotificationKind,
-    ProjectMembership,
     Task,
     TaskStatus,
-    TeamRole,
 )
 from projects.lifecycle import project_transition
-from projects.models import Stage
+from projects.models import ProjectMembership, Stage, TeamRole
 from tests.factories import (
     CommentFactory,
     ContactFactory,

@@ -38,7 +38,7 @@ FAULTS = {"stop": "stopped", "freeze": "frozen"}
 
 @pytest.fixture
 def mentioned(manager, member):
-    from collaboration.models import ProjectMembership, TeamRole
+    from projects.models import ProjectMembership, TeamRole
 
     project = ProjectFactory(owner=manager, name="Harbour Logistics ERP")
     ProjectMembership.objects.create(project=project, user=manager, role=TeamRole.OWNER)

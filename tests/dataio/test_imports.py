@@ -12,10 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.roles import Role
-from collaboration.models import ProjectMembership
 from customers.models import Customer
 from dataio.imports import MAX_ROWS
-from projects.models import Project
+from projects.models import Project, ProjectMembership
 from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,14 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from collaboration.models import (
-    Comment,
-    Interaction,
-    Notification,
-    NotificationKind,
-    ProjectMembership,
-    Task,
-)
+from collaboration.models import Comment, Interaction, Notification, NotificationKind, Task
 from customers.models import Customer
 from monitoring.models import (
     ReviewActionItem,
@@ -34,6 +27,7 @@ from projects.models import (
     Lesson,
     Outcome,
     Project,
+    ProjectMembership,
     ResourceAllocation,
     Stage,
     StageTransition,

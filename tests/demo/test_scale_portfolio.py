@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from collaboration.models import Activity, ProjectMembership, Task, TaskStatus
+from collaboration.models import Activity, Task, TaskStatus
 from customers.models import Customer
 from insights.models import PortfolioDimension, PortfolioSnapshot, ProjectSnapshot
 from monitoring.models import ReviewMeeting, Risk
@@ -27,6 +27,7 @@ from projects.models import (
     Outcome,
     Project,
     ProjectCodeCounter,
+    ProjectMembership,
     ReviewCadence,
     Stage,
     StageTransition,

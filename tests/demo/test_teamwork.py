@@ -16,22 +16,19 @@ from django.utils import timezone
 
 from accounts.models import User
 from collaboration.models import (
-    IRON_TRIANGLE,
     Activity,
     ActivityVerb,
     Comment,
     Interaction,
     Notification,
     NotificationKind,
-    ProjectMembership,
     Task,
     TaskStatus,
-    TeamRole,
 )
 from collaboration.notifications import email_preferences
 from collaboration.services import dependency_creates_cycle
 from demo.people import DEMO_USERS
-from projects.models import Project, Stage
+from projects.models import IRON_TRIANGLE, Project, ProjectMembership, Stage, TeamRole
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 

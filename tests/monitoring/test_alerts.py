@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from collaboration.models import Notification, NotificationKind, Task, TeamRole
+from collaboration.models import Notification, NotificationKind, Task
 from collaboration.notifications import notifications_email_flush, tasks_overdue_notify
 from collaboration.services import task_save
 from core.models import DeferredTask
@@ -24,7 +24,7 @@ from monitoring.alerts import (
 )
 from monitoring.models import ReviewMeeting
 from monitoring.tasks import review_reminders, reviews_overdue, reviews_schedule_next
-from projects.models import Project, ReviewCadence, Stage, StagePolicy
+from projects.models import Project, ReviewCadence, Stage, StagePolicy, TeamRole
 from salescycle.celery import app
 from tests.factories import (
     ProjectFactory,

@@ -12,9 +12,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
-from collaboration.models import Notification, NotificationKind, Task, TeamRole
+from collaboration.models import Notification, NotificationKind, Task
 from monitoring.models import ReviewDecision, ReviewMeeting, Risk
-from projects.models import Project, ReviewCadence, Stage, Strategy, StrategyStatus
+from projects.models import Project, ReviewCadence, Stage, Strategy, StrategyStatus, TeamRole
 from tests.factories import (
     ProjectFactory,
     ProjectMembershipFactory,

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from collaboration.models import Activity, ActivityVerb, TeamRole
+from collaboration.models import Activity, ActivityVerb
 from monitoring.models import ReviewDecision, ReviewMeeting
-from projects.models import ReviewCadence, Stage
+from projects.models import ReviewCadence, Stage, TeamRole
 from tests.factories import ProjectFactory, ProjectMembershipFactory, ReviewMeetingFactory
 from tests.html_forms import rendered_form
 

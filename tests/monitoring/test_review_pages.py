@@ -13,10 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from collaboration.models import NotificationKind, Task, TaskStatus, TeamRole
+from collaboration.models import NotificationKind, Task, TaskStatus
 from collaboration.notifications import notify
 from monitoring.models import ReviewActionItem, ReviewDecision, ReviewMeeting
-from projects.models import Project, ReviewCadence, Stage, Strategy, StrategyStatus
+from projects.models import Project, ReviewCadence, Stage, Strategy, StrategyStatus, TeamRole
 from tests.factories import (
     GoalFactory,
     ProjectFactory,

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
-from collaboration.models import Notification, NotificationKind, Task, TeamRole
+from collaboration.models import Notification, NotificationKind, Task
 from monitoring.models import ReviewDecision, ReviewMeeting, RiskStatus
 from monitoring.reviews import (
     action_item_add,
@@ -26,6 +26,7 @@ from projects.models import (
     StageTransition,
     Strategy,
     StrategyStatus,
+    TeamRole,
     TransitionKind,
 )
 from tests.factories import (

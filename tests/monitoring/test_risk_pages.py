@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.roles import Role
-from collaboration.models import Notification, NotificationKind, ProjectMembership, TeamRole
+from collaboration.models import Notification, NotificationKind
 from monitoring.models import Risk, RiskLevel, RiskStatus, risk_level
 from monitoring.risks import can_update_risk, updatable_risks
-from projects.models import Outcome, Stage
+from projects.models import Outcome, ProjectMembership, Stage, TeamRole
 from tests.factories import ProjectFactory, ProjectMembershipFactory, RiskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,10 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from collaboration.models import Notification, NotificationKind, TeamRole
+from collaboration.models import Notification, NotificationKind
 from monitoring.models import Risk, RiskLevel, risk_level
 from monitoring.risks import can_update_risk, risk_matrix, risk_save, risks_visible_to
-from projects.models import Stage
+from projects.models import Stage, TeamRole
 from tests.factories import ProjectFactory, ProjectMembershipFactory, RiskFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

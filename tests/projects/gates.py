@@ -17,9 +17,10 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from collaboration.models import IRON_TRIANGLE, TaskStatus, TeamRole
+from collaboration.models import TaskStatus
 from monitoring.models import ReviewDecision
 from projects.models import (
+    IRON_TRIANGLE,
     ClosureReport,
     Feasibility,
     FeasibilityDecision,
@@ -30,6 +31,7 @@ from projects.models import (
     ReviewCadence,
     Stage,
     StrategyStatus,
+    TeamRole,
 )
 from tests.factories import (
     ClosureReportFactory,

@@ -15,7 +15,6 @@ from rest_framework.test import APIClient
 from accounts.api_tokens import api_token_create
 from accounts.models import Department
 from accounts.roles import Role
-from collaboration.models import ProjectMembership
 from customers.models import Contact, Customer
 from projects.models import (
     ClosureReport,
@@ -23,6 +22,7 @@ from projects.models import (
     Goal,
     Lesson,
     Project,
+    ProjectMembership,
     ResourceAllocation,
     Stage,
     StagePolicy,

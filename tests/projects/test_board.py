@@ -152,7 +152,7 @@ def test_someone_who_may_not_move_the_project_is_not_offered_the_move(client, re
 
 def test_with_htmx_a_move_refused_for_another_reason_says_why_on_the_card(client, owner, ready):
     colleague = UserFactory(username="zhang-wei-board", role=Role.SALES_MANAGER, language="zh-hans")
-    from collaboration.models import ProjectMembership
+    from projects.models import ProjectMembership
 
     ProjectMembership.objects.create(project=ready, user=colleague, role="member")
     client.force_login(colleague)

@@ -16,12 +16,12 @@ from rest_framework.test import APIClient
 
 from accounts.api_tokens import api_token_create
 from accounts.roles import Role
-from collaboration.models import ProjectMembership, Task, TaskStatus
+from collaboration.models import Task, TaskStatus
 from collaboration.services import task_save
 from customers.models import Customer
 from dataio.imports import import_rows
 from projects.history import changes_described, project_changes
-from projects.models import Project, ReviewCadence, Strategy
+from projects.models import Project, ProjectMembership, ReviewCadence, Strategy
 from projects.services import project_update, strategy_actions_to_tasks
 from tests.factories import (
     DepartmentFactory,

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from collaboration.models import TaskStatus, TeamRole
+from collaboration.models import TaskStatus
 from projects.lifecycle import (
     GATES,
     GateNotMet,
@@ -46,6 +46,7 @@ from projects.models import (
     StageTransition,
     Strategy,
     StrategyStatus,
+    TeamRole,
     TransitionKind,
 )
 from tests.factories import (

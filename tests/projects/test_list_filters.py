@@ -13,13 +13,13 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
-from collaboration.models import TeamRole
 from projects.models import (
     ClosureReport,
     Outcome,
     Project,
     Stage,
     StageTransition,
+    TeamRole,
     TransitionKind,
 )
 from tests.factories import (

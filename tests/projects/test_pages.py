@@ -10,9 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from collaboration.models import ProjectMembership
 from customers.models import Customer
-from projects.models import Project, Stage
+from projects.models import Project, ProjectMembership, Stage
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

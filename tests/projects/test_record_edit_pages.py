@@ -4,8 +4,7 @@ the project page links to it. Owner and directors edit; the team reads; outsider
 import pytest
 from django.urls import reverse
 
-from collaboration.models import TeamRole
-from projects.models import Goal, ResourceAllocation
+from projects.models import Goal, ResourceAllocation, TeamRole
 from tests.browser_forms import form_with
 from tests.factories import (
     GoalFactory,

@@ -12,9 +12,9 @@ from django.db import connection
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from collaboration.models import Task, TeamRole
+from collaboration.models import Task
 from projects.lifecycle import evaluate_gate, project_transition
-from projects.models import Project, Stage, Strategy, StrategyStatus
+from projects.models import Project, Stage, Strategy, StrategyStatus, TeamRole
 from projects.services import strategy_actions_to_tasks
 from tests.factories import ProjectFactory, ProjectMembershipFactory, StrategyFactory
 from tests.html_forms import rendered_form, rendered_forms

@@ -1,3 +1,6 @@
+"""A project's team: who works on it, in which department and role. Who may see and change a
+project follows from it (projects.access)."""
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -46,9 +49,10 @@ class ProjectMembership(models.Model):
     )
     left_on = models.DateField(_("left on"), null=True, blank=True, validators=[in_date_window])
 
-    history = History()
+    history = History(table_name="collaboration_historicalprojectmembership")
 
     class Meta:
+        db_table = "collaboration_projectmembership"  # kept from the app that first held it
         ordering = ["project", "role", "id"]
         verbose_name = _("project membership")
         verbose_name_plural = _("project memberships")
