@@ -1,11 +1,10 @@
 """Customers and their contacts in the API: everyone signed in reads them, directors and sales
 managers write them."""
 
-from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, generics, mixins, permissions, viewsets
+from rest_framework import generics, mixins, permissions, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -19,7 +18,7 @@ from core.api import (
 from customers.access import can_edit_customers
 from customers.filters import CustomerFilter
 from customers.models import Contact, Customer
-from customers.serializers import CUSTOMER_NAME_TAKEN, ContactSerializer, CustomerSerializer
+from customers.serializers import ContactSerializer, CustomerSerializer
 from customers.services import contact_add, customer_save
 
 
@@ -55,16 +54,7 @@ class CustomerViewSet(
     def _save(self, serializer, customer: Customer) -> None:
         for name, value in serializer.validated_data.items():
             setattr(customer, name, value)
-        try:
-            with transaction.atomic():
-                customer_save(customer=customer, actor=self.request.user)
-        except IntegrityError as error:
-            # Two requests with the same new name at once: the constraint catches the second.
-            constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "")
-            if constraint != "customer_name_unique_ci":
-                raise
-            raise exceptions.ValidationError({"name": [CUSTOMER_NAME_TAKEN]}) from None
-        serializer.instance = customer
+        serializer.instance = customer_save(customer=customer, actor=self.request.user)
 
     def perform_create(self, serializer) -> None:
         self._save(serializer, Customer())

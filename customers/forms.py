@@ -1,5 +1,4 @@
 from django import forms
-from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import short_text
@@ -15,15 +14,6 @@ class CustomerForm(forms.ModelForm):
         model = Customer
         fields = ["name", "industry", "region", "size", "website", "notes"]
         widgets = {"notes": short_text()}
-
-    def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
-        clash = Customer.objects.annotate(lower=Lower("name")).filter(lower=name.lower())
-        if self.instance.pk:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise forms.ValidationError(_("A customer with this name already exists."))
-        return name
 
 
 class ContactForm(forms.ModelForm):

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -40,6 +41,17 @@ class CustomerSize(models.TextChoices):
     ENTERPRISE = "enterprise", _("Enterprise (10,000+ staff)")
 
 
+# One organisation per installation: a customer's name is unique across it, in any case.
+CUSTOMER_NAME_TAKEN = _("A customer with this name already exists.")
+NAME_UNIQUE = "customer_name_unique_ci"
+
+
+class CustomerQuerySet(models.QuerySet):
+    def named(self, name: str) -> "CustomerQuerySet":
+        """The customer called `name` in any case (what the unique index on lower(name) holds)."""
+        return self.annotate(name_lower=Lower("name")).filter(name_lower=name.lower())
+
+
 class Customer(models.Model):
     name = models.CharField(_("name"), max_length=200, validators=[no_control_characters])
     industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices)
@@ -61,17 +73,16 @@ class Customer(models.Model):
 
     history = History(table_name="projects_historicalcustomer")
 
+    objects = CustomerQuerySet.as_manager()
+
     class Meta:
         db_table = "projects_customer"  # kept from the app that first held it
         ordering = ["name"]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         constraints = [
-            # One organisation per installation: a name is unique across it, in any case.
             models.UniqueConstraint(
-                Lower("name"),
-                name="customer_name_unique_ci",
-                violation_error_message=_("A customer with this name already exists."),
+                Lower("name"), name=NAME_UNIQUE, violation_error_message=CUSTOMER_NAME_TAKEN
             ),
         ]
         indexes = [models.Index(fields=["industry"]), models.Index(fields=["region"])]
@@ -81,6 +92,21 @@ class Customer(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("customers:customer_detail", args=[self.pk])
+
+    def validate_constraints(self, exclude=None) -> None:
+        """A taken name is the name's error, shown next to it: Django reports a constraint on an
+        expression (lower(name)) for the whole record."""
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            errors = error.message_dict
+            taken = str(CUSTOMER_NAME_TAKEN)
+            if taken in errors.get(NON_FIELD_ERRORS, []):
+                errors[NON_FIELD_ERRORS].remove(taken)
+                errors.setdefault("name", []).append(taken)
+            raise ValidationError(
+                {field: found for field, found in errors.items() if found}
+            ) from None
 
 
 class Contact(models.Model):

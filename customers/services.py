@@ -3,18 +3,20 @@
 from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from core.history import records_actor
 from core.text import ascii_url
 from customers.access import can_edit_customers
-from customers.models import Contact, Customer
+from customers.models import CUSTOMER_NAME_TAKEN, NAME_UNIQUE, Contact, Customer
 
 
 @records_actor
 def customer_save(*, customer: Customer, actor: User) -> Customer:
-    """Create or update a customer (directors and sales managers); its website is stored as a
-    URI, what the API documents (an international name in punycode)."""
+    """Create or update a customer (directors and sales managers). Its name is unique in any case;
+    its website is stored as a URI, what the API documents (an international name in
+    punycode)."""
     if not can_edit_customers(actor):
         raise PermissionDenied
     try:
@@ -22,9 +24,19 @@ def customer_save(*, customer: Customer, actor: User) -> Customer:
         customer.website = ascii_url(customer.website or "", max_length=max_length)
     except ValidationError as error:
         raise ValidationError({"website": error.messages}) from None
+    clash = Customer.objects.named(customer.name).exclude(pk=customer.pk)
+    if clash.exists():
+        raise ValidationError({"name": [CUSTOMER_NAME_TAKEN]})
     if customer.pk is None:
         customer.created_by = actor
-    customer.save()
+    try:
+        with transaction.atomic():
+            customer.save()
+    except IntegrityError as error:
+        # Two requests with the same new name at once: the constraint catches the second.
+        if getattr(getattr(error.__cause__, "diag", None), "constraint_name", "") != NAME_UNIQUE:
+            raise
+        raise ValidationError({"name": [CUSTOMER_NAME_TAKEN]}) from None
     return customer
 
 

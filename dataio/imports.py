@@ -308,7 +308,7 @@ def _errors(form: forms.BaseForm, skip: set[str] = frozenset()) -> list[tuple[st
 
 def _customer(values: dict[str, str], run: _Run, result: RowResult) -> Customer | None:
     name = values.get("customer", "").strip()
-    known = run.customers.get(name.lower()) or Customer.objects.filter(name__iexact=name).first()
+    known = run.customers.get(name.lower()) or Customer.objects.named(name).first()
     if known is not None:
         return known
     form = CustomerForm(data={"name": name, **_form_data(values, CUSTOMER_FIELDS), "notes": ""})
