@@ -7,4 +7,10 @@ class CollaborationConfig(AppConfig):
     verbose_name = _("Collaboration")
 
     def ready(self) -> None:
+        from projects.gates import register_criteria
+
         from . import receivers  # noqa: F401  (connects the lifecycle's signals)
+        from .gates import GATE_CRITERIA
+
+        # The gates of strategy and execution read tasks: projects hears of them from here.
+        register_criteria(self.label, GATE_CRITERIA)

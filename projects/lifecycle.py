@@ -1,44 +1,36 @@
-"""The sales project operating cycle: its gates, and the one function that changes a stage.
+"""The sales project operating cycle: the one function that changes a stage, and its graph.
+
+The gates it checks on an advance are a registry the apps fill (projects.gates).
 
 Pages, the API, the admin and Celery tasks all call `project_transition`; nothing else moves
 `Project.stage` (django-fsm refuses direct assignment).
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
 from typing import cast
 
 from django.db import transaction
-from django.db.models import Exists, Q, Subquery
 from django.dispatch import Signal
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from collaboration.models import Task, TaskStatus
 from core.errors import Refused
 from core.history import records_actor
-from monitoring.models import ReviewDecision, ReviewMeeting
-from projects.models import IRON_TRIANGLE, ProjectMembership
 
 from .access import can_transition
+from .gates import GATES, CriterionResult, Gate, evaluate_gate
 from .models import (
-    NEXT_STAGE,
     ClosureReport,
-    FeasibilityDecision,
     GoalMetric,
     Outcome,
     Project,
     ReasonCategory,
-    ReviewCadence,
     Stage,
     StagePolicy,
     StageTransition,
-    StrategyStatus,
     TransitionKind,
 )
 
@@ -51,316 +43,6 @@ stage_changed = Signal()
 approval_requested = Signal()
 # A director sent the request back: `project`, `actor`, `requested_by`, `requested_at`, `note`.
 approval_sent_back = Signal()
-
-
-# --- gates --------------------------------------------------------------------------------------
-class GateFacts:
-    """What the gate criteria look at, each read from the database at most once."""
-
-    def __init__(self, project: Project) -> None:
-        self.project = project
-
-    @cached_property
-    def feasibility(self):
-        return getattr(self.project, "feasibility", None)
-
-    @cached_property
-    def goals(self) -> list:
-        return list(self.project.goals.all())
-
-    @cached_property
-    def allocations(self) -> list:
-        return list(self.project.allocations.all())
-
-    @cached_property
-    def lead_roles_with_department(self) -> set[str]:
-        return set(
-            ProjectMembership.objects.filter(
-                project=self.project, left_on__isnull=True, department__isnull=False
-            ).values_list("role", flat=True)
-        )
-
-    @cached_property
-    def active_strategy_ids(self) -> list[int]:
-        return list(
-            self.project.strategies.filter(status=StrategyStatus.ACTIVE).values_list(
-                "pk", flat=True
-            )
-        )
-
-    @cached_property
-    def has_task_from_active_strategy(self) -> bool:
-        return Task.objects.filter(strategy_id__in=self.active_strategy_ids).exists()
-
-    @cached_property
-    def has_started_task(self) -> bool:
-        return self.project.tasks.filter(
-            status__in=[TaskStatus.IN_PROGRESS, TaskStatus.DONE]
-        ).exists()
-
-    @cached_property
-    def has_next_review(self) -> bool:
-        return self.project.reviews.upcoming().exists()
-
-    @cached_property
-    def latest_held_review(self) -> ReviewMeeting | None:
-        """The latest review held in this run of the cycle: a reopened project is judged on
-        reviews held after its last reopening, not on the one that closed it."""
-        reopenings = self.project.transitions.filter(kind=TransitionKind.REOPEN)
-        last_reopened = reopenings.order_by("-created_at").values("created_at")[:1]
-        return (
-            self.project.reviews.filter(held_at__isnull=False)
-            .filter(Q(held_at__gt=Subquery(last_reopened)) | ~Exists(reopenings))
-            .order_by("-held_at")
-            .first()
-        )
-
-    @cached_property
-    def closure_report(self) -> ClosureReport | None:
-        return ClosureReport.objects.filter(project=self.project).first()
-
-    @cached_property
-    def has_lesson(self) -> bool:
-        return self.project.lessons.exists()
-
-
-def _goal_is_smart(goal) -> bool:
-    return bool(
-        goal.metric
-        and goal.target is not None
-        and goal.target > 0
-        and goal.unit.strip()
-        and goal.deadline
-        and goal.deadline >= timezone.localdate()
-        and goal.owner_id
-    )
-
-
-@dataclass(frozen=True)
-class Criterion:
-    code: str
-    label: Promise
-    hint: Promise
-    test: Callable[[GateFacts], bool]
-
-
-@dataclass(frozen=True)
-class CriterionResult:
-    code: str
-    label: str
-    met: bool
-    hint: str
-
-    def as_dict(self) -> dict:
-        return {"code": self.code, "label": self.label, "met": self.met, "hint": self.hint}
-
-
-def _report(facts: GateFacts):
-    return facts.closure_report
-
-
-# Each gate is the list of exit criteria of its stage (DESIGN.md, "The lifecycle state machine").
-GATES: dict[Stage, list[Criterion]] = {
-    Stage.INITIATION: [
-        Criterion(
-            "customer_set",
-            gettext_lazy("Customer set"),
-            gettext_lazy("Choose the customer this project sells to."),
-            lambda f: bool(f.project.customer_id),
-        ),
-        Criterion(
-            "background_written",
-            gettext_lazy("Background and opportunity described"),
-            gettext_lazy("Describe the background and the opportunity on the project."),
-            lambda f: bool(f.project.background.strip()),
-        ),
-        Criterion(
-            "value_and_close_date",
-            gettext_lazy("Estimated contract value and expected close date"),
-            gettext_lazy("Enter an estimated value above zero and an expected close date."),
-            lambda f: bool(f.project.estimated_value and f.project.expected_close_date),
-        ),
-        Criterion(
-            "feasibility_go",
-            gettext_lazy("Feasibility assessed with a go decision"),
-            gettext_lazy("Record the market research notes and decide go in the feasibility."),
-            lambda f: bool(
-                f.feasibility
-                and f.feasibility.market_research.strip()
-                and f.feasibility.decision == FeasibilityDecision.GO
-            ),
-        ),
-    ],
-    Stage.GOAL_SETTING: [
-        Criterion(
-            "has_goal",
-            gettext_lazy("At least one goal"),
-            gettext_lazy("Add a goal."),
-            lambda f: bool(f.goals),
-        ),
-        Criterion(
-            "goals_smart",
-            gettext_lazy("Every goal is SMART"),
-            gettext_lazy(
-                "Give every goal a metric, a numeric target, a unit, an owner and a deadline "
-                "that is not in the past."
-            ),
-            lambda f: bool(f.goals) and all(_goal_is_smart(goal) for goal in f.goals),
-        ),
-        Criterion(
-            "revenue_goal",
-            gettext_lazy("A revenue goal"),
-            gettext_lazy("Add a goal with the metric Revenue."),
-            lambda f: any(goal.metric == GoalMetric.REVENUE for goal in f.goals),
-        ),
-    ],
-    Stage.RESOURCE_ALLOCATION: [
-        Criterion(
-            "iron_triangle",
-            gettext_lazy("Iron triangle in place: account, solution and fulfilment leads"),
-            gettext_lazy(
-                "Add an account lead, a solution lead and a fulfilment lead to the team, each "
-                "with a department."
-            ),
-            lambda f: set(IRON_TRIANGLE) <= f.lead_roles_with_department,
-        ),
-        Criterion(
-            "people_allocated",
-            gettext_lazy("People allocated"),
-            gettext_lazy("Add at least one resource allocation of kind People."),
-            lambda f: any(a.kind == "people" for a in f.allocations),
-        ),
-        Criterion(
-            "budget_planned",
-            gettext_lazy("Budget planned"),
-            gettext_lazy("Add a Budget allocation with a planned cost above zero."),
-            lambda f: any(a.kind == "budget" and a.planned_cost > 0 for a in f.allocations),
-        ),
-    ],
-    Stage.STRATEGY: [
-        Criterion(
-            "active_strategy",
-            gettext_lazy("At least one active strategy"),
-            gettext_lazy("Write a strategy with its actions, or rework and adopt its draft."),
-            lambda f: bool(f.active_strategy_ids),
-        ),
-        Criterion(
-            "action_as_task",
-            gettext_lazy("A strategy action turned into a task"),
-            gettext_lazy("Turn at least one action of an active strategy into a task."),
-            lambda f: f.has_task_from_active_strategy,
-        ),
-    ],
-    Stage.EXECUTION: [
-        Criterion(
-            "task_started",
-            gettext_lazy("At least one task started"),
-            gettext_lazy("Start a task (status In progress or Done)."),
-            lambda f: f.has_started_task,
-        ),
-        Criterion(
-            "cadence_set",
-            gettext_lazy("Review cadence set"),
-            gettext_lazy("Choose a review cadence: weekly, fortnightly or monthly."),
-            lambda f: f.project.review_cadence != ReviewCadence.NONE,
-        ),
-        Criterion(
-            "next_review_scheduled",
-            gettext_lazy("Next review scheduled"),
-            gettext_lazy("Schedule the next review meeting."),
-            lambda f: f.has_next_review,
-        ),
-    ],
-    Stage.MONITORING: [
-        Criterion(
-            "review_decided_close",
-            gettext_lazy("The latest review decided to close"),
-            gettext_lazy(
-                "Hold a review and record the decision Close; for Continue or Adjust strategy, "
-                "loop back instead. After a reopening only a review held since counts."
-            ),
-            lambda f: bool(
-                f.latest_held_review and f.latest_held_review.decision == ReviewDecision.CLOSE
-            ),
-        ),
-    ],
-    Stage.CLOSURE: [
-        Criterion(
-            "outcome_recorded",
-            gettext_lazy("Outcome recorded"),
-            gettext_lazy("Fill in the closure report with the outcome: won, lost or cancelled."),
-            lambda f: bool(_report(f) and _report(f).outcome),
-        ),
-        Criterion(
-            "actual_value_if_won",
-            gettext_lazy("Actual contract value (if won)"),
-            gettext_lazy("Enter the actual contract value of the won deal."),
-            lambda f: bool(
-                _report(f)
-                and (_report(f).outcome != Outcome.WON or _report(f).actual_value is not None)
-            ),
-        ),
-        Criterion(
-            "went_well",
-            gettext_lazy("What went well"),
-            gettext_lazy("Write what went well in the closure report."),
-            lambda f: bool(_report(f) and _report(f).went_well.strip()),
-        ),
-        Criterion(
-            "to_improve",
-            gettext_lazy("What to improve"),
-            gettext_lazy("Write what to improve in the closure report."),
-            lambda f: bool(_report(f) and _report(f).to_improve.strip()),
-        ),
-        Criterion(
-            "lesson_recorded",
-            gettext_lazy("At least one lesson learned"),
-            gettext_lazy("Record a lesson learned for later projects."),
-            lambda f: f.has_lesson,
-        ),
-    ],
-}
-
-
-@dataclass(frozen=True)
-class Gate:
-    stage: Stage
-    next_stage: Stage | None
-    criteria: list[CriterionResult] = field(default_factory=list)
-
-    @property
-    def can_advance(self) -> bool:
-        return self.next_stage is not None and all(c.met for c in self.criteria)
-
-    @property
-    def unmet(self) -> list[CriterionResult]:
-        return [c for c in self.criteria if not c.met]
-
-    def as_dict(self) -> dict:
-        return {
-            "stage": self.stage.value,
-            "next_stage": self.next_stage.value if self.next_stage else None,
-            "can_advance": self.can_advance,
-            "criteria": [c.as_dict() for c in self.criteria],
-        }
-
-
-def evaluate_gate(project: Project) -> Gate:
-    """The exit criteria of the project's current stage, each met or not, with hints."""
-    stage = Stage(project.stage)
-    facts = GateFacts(project)
-    results = []
-    for criterion in GATES.get(stage, []):
-        met = bool(criterion.test(facts))
-        results.append(
-            CriterionResult(
-                code=criterion.code,
-                label=str(criterion.label),
-                met=met,
-                hint="" if met else str(criterion.hint),
-            )
-        )
-    return Gate(stage=stage, next_stage=NEXT_STAGE.get(stage), criteria=results)
 
 
 # --- policies ----------------------------------------------------------------------------------
