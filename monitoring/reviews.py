@@ -18,8 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import active_directors
-from collaboration.models import ActivityVerb, NotificationKind, Task, TaskStatus
+from collaboration.models import ActivityVerb, NotificationKind, Task, TaskStatus, overdue_task
 from collaboration.notifications import notify
 from collaboration.selectors import team_users
 from collaboration.services import activity_record, task_save
@@ -308,7 +307,7 @@ def review_brief(project: Project, *, before: ReviewMeeting | None = None) -> Re
         .annotate(
             overdue=Count(
                 "pk",
-                filter=Q(due_date__lt=today) & ~Q(status=TaskStatus.DONE),
+                filter=overdue_task(today),
             ),
             blocked=Count("pk", filter=Q(status=TaskStatus.BLOCKED)),
         )
@@ -479,7 +478,7 @@ def _escalated_set(project: Project, moment: datetime.datetime | None) -> None:
 
 def _escalate(project: Project, review: ReviewMeeting, actor: User) -> None:
     _escalated_set(project, timezone.now())
-    directors = active_directors()
+    directors = User.objects.directors()
     notify(
         recipients=directors,
         kind=NotificationKind.ESCALATED,

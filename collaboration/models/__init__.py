@@ -11,7 +11,7 @@ from .sharing import (
     NotificationKind,
     NotificationSetting,
 )
-from .tasks import Task, TaskPriority, TaskQuerySet, TaskStatus
+from .tasks import Task, TaskPriority, TaskQuerySet, TaskStatus, overdue_task
 from .teams import IRON_TRIANGLE, ProjectMembership, TeamRole
 
 __all__ = [
@@ -33,4 +33,5 @@ __all__ = [
     "TaskQuerySet",
     "TaskStatus",
     "TeamRole",
+    "overdue_task",
 ]

@@ -22,6 +22,7 @@ from .project import (
     ProjectQuerySet,
     StagePolicy,
     StageTransition,
+    open_project,
 )
 from .records import (
     ClosureReport,
@@ -32,10 +33,13 @@ from .records import (
     Strategy,
     action_key,
     goal_attainment_ratio,
+    goal_met,
 )
 
 __all__ = [
     "goal_attainment_ratio",
+    "goal_met",
+    "open_project",
     "ABORTABLE_STAGES",
     "LOOP_TARGETS",
     "NEXT_STAGE",
