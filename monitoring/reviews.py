@@ -32,7 +32,7 @@ from monitoring.models import (
 )
 from projects.access import can_edit_project
 from projects.lifecycle import GateNotMet, TransitionError, project_transition, stage_policies
-from projects.models import OPEN_STAGES, Project, ReviewCadence, Stage
+from projects.models import Project, ReviewCadence, Stage
 
 # Where each decision sends a project that is in Monitoring & evaluation.
 DECISION_TARGET = {
@@ -59,7 +59,7 @@ def project_member_ids(project: Project) -> set[int]:
 # --- scheduling --------------------------------------------------------------------------------
 def _review_check(review: ReviewMeeting, attendees: list[User] | None, *, is_new: bool) -> None:
     errors: dict[str, str] = {}
-    if review.project.stage == Stage.CLOSED:
+    if not review.project.is_open:
         errors["scheduled_for"] = _("A closed project has no more reviews.")
     if review.is_held:
         errors["scheduled_for"] = _("This review has been held; its schedule is history.")
@@ -407,9 +407,7 @@ def action_items_to_tasks(*, review: ReviewMeeting, actor: User) -> list[Task]:
             task=Task(
                 project=review.project,
                 title=item.title,
-                stage=review.project.stage
-                if review.project.stage in OPEN_STAGES
-                else Stage.EXECUTION,
+                stage=review.project.stage if review.project.is_open else Stage.EXECUTION,
                 assignee=item.owner,
                 department=item.owner.department,
                 due_date=item.due_date,
@@ -440,7 +438,7 @@ def _hold_check(review: ReviewMeeting, decision: str) -> None:
         errors["decision"] = _("Choose the decision of the review.")
     elif decision not in ReviewDecision.values:
         errors["decision"] = _("Choose one of the listed decisions.")
-    elif review.project.stage == Stage.CLOSED:
+    elif not review.project.is_open:
         errors["decision"] = _("A closed project has no more reviews.")
     elif decision in (ReviewDecision.ADJUST_STRATEGY, ReviewDecision.CLOSE) and (
         review.project.stage not in REVIEWED_STAGES
