@@ -4,6 +4,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import get_language
@@ -45,6 +46,16 @@ class Department(models.Model):
         return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
 
 
+class UserQuerySet(models.QuerySet):
+    def directors(self) -> "UserQuerySet":
+        """The active directors: who approve stage changes and hear of escalations."""
+        return self.filter(groups__name=Role.DIRECTOR, is_active=True)
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    """Django's user manager (create_user, create_superuser…) with the people queries."""
+
+
 class User(AbstractUser):
     """A person who signs in: any department, one or more roles (groups), a language."""
 
@@ -65,6 +76,8 @@ class User(AbstractUser):
         choices=settings.LANGUAGES,
         default=settings.LANGUAGE_CODE,
     )
+
+    objects = UserManager()
 
     class Meta(AbstractUser.Meta):
         db_table = "core_user"  # kept from the app that first held it

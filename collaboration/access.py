@@ -11,13 +11,13 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from accounts.models import User
 from customers.models import Customer
 from projects.access import can_edit_project, projects_visible_to
-from projects.models import Project, ProjectMembership, Stage, TeamRole
+from projects.models import Project, ProjectMembership, TeamRole
 
 from .models import Comment, Interaction, Task
 
 
 def active_members(project: Project) -> QuerySet[ProjectMembership]:
-    return project.memberships.filter(left_on__isnull=True)
+    return project.memberships.active()
 
 
 def member_role(user: User, project: Project) -> str | None:
@@ -40,7 +40,7 @@ def can_manage_tasks(user: User, project: Project) -> bool:
 def assignee_may_update(user: User, project: Project) -> bool:
     """Whether `user`, as assignee, may update their tasks on `project`: while it is open and
     they are on the team as more than an observer (the assignment outlives leaving the team)."""
-    return project.stage != Stage.CLOSED and member_role(user, project) not in (
+    return project.is_open and member_role(user, project) not in (
         None,
         TeamRole.OBSERVER,
     )
@@ -65,7 +65,7 @@ def can_comment(user: User, project: Project, role: str | None = None) -> bool:
     """Anyone on the team but observers, the owner and directors; `role` saves a query."""
     if can_edit_project(user, project):
         return True
-    if project.stage == Stage.CLOSED:
+    if not project.is_open:
         return False
     role = role if role is not None else member_role(user, project)
     return role is not None and role != TeamRole.OBSERVER
@@ -118,14 +118,14 @@ def can_change_interaction(user: User, interaction: Interaction) -> bool:
 
 def projects_for_logging(user: User, customer: Customer) -> QuerySet[Project]:
     """The customer's projects on which `user` may log an interaction (not as an observer)."""
-    projects = customer.projects.exclude(stage=Stage.CLOSED)
+    projects = customer.projects.open()
     if user.is_director:
         return customer.projects.all()
     return projects.filter(
         Q(owner=user)
         | Exists(
-            ProjectMembership.objects.filter(
-                project=OuterRef("pk"), user=user, left_on__isnull=True
-            ).exclude(role=TeamRole.OBSERVER)
+            ProjectMembership.objects.active()
+            .filter(project=OuterRef("pk"), user=user)
+            .exclude(role=TeamRole.OBSERVER)
         )
     )

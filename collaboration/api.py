@@ -149,7 +149,7 @@ class MembershipListView(MembershipView, generics.ListCreateAPIView):
         if getattr(self, "swagger_fake_view", False):
             return memberships
         if not query_params(MembershipQuerySerializer, self.request)["include_left"]:
-            memberships = memberships.filter(left_on__isnull=True)
+            memberships = memberships.active()
         return memberships
 
     def create(self, request: Request, *args, **kwargs) -> Response:

@@ -13,7 +13,7 @@ from core.filters import YesNoFilter
 from customers.models import Industry, Region
 from projects.models import OPEN_STAGE_CHOICES, Project
 
-from .models import Task, TaskStatus
+from .models import Task, TaskStatus, overdue_task
 
 
 class TaskFilter(django_filters.FilterSet):
@@ -45,7 +45,7 @@ class TaskFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset: QuerySet[Task], name: str, value: bool | None):
         if value is None:
             return queryset
-        overdue = Q(due_date__lt=timezone.localdate()) & ~Q(status=TaskStatus.DONE)
+        overdue = overdue_task()
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_due_this_week(self, queryset: QuerySet[Task], name: str, value: bool | None):

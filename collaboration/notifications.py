@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from accounts.models import User
 from core.background import enqueue
 from core.site import site_url
-from projects.models import OPEN_STAGES, Project
+from projects.models import Project, open_project
 
 from .models import EMAIL_BY_DEFAULT, Notification, NotificationKind, NotificationSetting, Task
 
@@ -270,7 +270,7 @@ def tasks_overdue_notify(*, today: datetime.date | None = None) -> int:
     )
     overdue = (
         Task.objects.overdue(today)
-        .filter(assignee__isnull=False, project__stage__in=OPEN_STAGES)
+        .filter(open_project("project"), assignee__isnull=False)
         .exclude(Exists(already))
         .select_related("assignee", "project")
     )

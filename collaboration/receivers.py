@@ -5,7 +5,6 @@ import datetime
 from django.dispatch import receiver
 
 from accounts.models import User
-from accounts.roles import active_directors
 from projects.lifecycle import approval_requested, approval_sent_back, stage_changed
 from projects.models import Project, StageTransition
 
@@ -43,7 +42,7 @@ def stage_changed_to_feed(
             data={"to": transition.to_stage, "note": approval_note[:NOTE_KEPT]},
         )
         told_of_approval.add(approval_requested_by.pk)
-    team = [m.user for m in project.memberships.filter(left_on__isnull=True).select_related("user")]
+    team = [m.user for m in project.memberships.active().select_related("user")]
     notify(
         recipients=[
             u
@@ -74,7 +73,7 @@ def approval_requested_to_directors(*, project: Project, actor: User, **kwargs) 
         data={"to": project.next_stage.value, "note": project.approval_note[:NOTE_KEPT]},
     )
     notify(
-        recipients=[director for director in active_directors() if director.pk != actor.pk],
+        recipients=[director for director in User.objects.directors() if director.pk != actor.pk],
         kind=NotificationKind.APPROVAL_REQUESTED,
         event_key=_request_key(project, project.approval_requested_at),
         project=project,

@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from accounts.models import Department, User
 from accounts.people import team_eligible_people
-from projects.access import projects_involving, projects_visible_to
-from projects.models import Project, ProjectMembership, Stage, TeamRole
+from projects.access import projects_visible_to
+from projects.models import OPEN_STAGES, Project, ProjectMembership, Stage, TeamRole
 
-from .models import Activity, Comment, Task, TaskStatus
+from .models import Activity, Comment, Task, TaskStatus, overdue_task
 
 # Which lead role of the iron triangle answers for each stage (DESIGN.md, "Collaboration"):
 # the account lead carries the customer from first contact to closing, the solution lead
@@ -25,12 +25,11 @@ STAGE_LEADS: dict[str, tuple[str, ...]] = {
     Stage.MONITORING: (TeamRole.ACCOUNT_LEAD,),
     Stage.CLOSURE: (TeamRole.ACCOUNT_LEAD, TeamRole.FULFILMENT_LEAD),
 }
-MATRIX_STAGES = [stage for stage in Stage if stage != Stage.CLOSED]
 
 
 def team_members(project: Project) -> list[ProjectMembership]:
     return list(
-        project.memberships.filter(left_on__isnull=True)
+        project.memberships.active()
         .select_related("user", "department")
         .order_by("department__sort_order", "department__code", "role", "user__username")
     )
@@ -94,7 +93,7 @@ def responsibility_matrix(project: Project, members: list[ProjectMembership]) ->
     rows = []
     for department_id, department in ordered:
         cells = []
-        for stage in MATRIX_STAGES:
+        for stage in OPEN_STAGES:
             row = by_cell.get((department_id, stage.value), {})
             held = roles_by_department.get(department_id, set())
             cells.append(
@@ -107,7 +106,7 @@ def responsibility_matrix(project: Project, members: list[ProjectMembership]) ->
         rows.append(MatrixRow(department=department, cells=cells))
     held_anywhere = {m.role for m in members}
     gaps = []
-    for index, stage in enumerate(MATRIX_STAGES):
+    for index, stage in enumerate(OPEN_STAGES):
         problems = [
             _("no %(role)s") % {"role": TeamRole(role).label.lower()}
             for role in STAGE_LEADS[stage]
@@ -116,7 +115,7 @@ def responsibility_matrix(project: Project, members: list[ProjectMembership]) ->
         if not any(row.cells[index].tasks for row in rows):
             problems.append(_("no tasks"))
         gaps.append((stage, problems))
-    return Matrix(stages=MATRIX_STAGES, rows=rows, gaps=gaps)
+    return Matrix(stages=OPEN_STAGES, rows=rows, gaps=gaps)
 
 
 def tasks_with_people(queryset: QuerySet[Task]) -> QuerySet[Task]:
@@ -133,7 +132,7 @@ def overdue_first(queryset: QuerySet[Task], today: datetime.date | None = None) 
     today = today or timezone.localdate()
     return queryset.annotate(
         overdue=Case(
-            When(Q(due_date__lt=today) & ~Q(status=TaskStatus.DONE), then=Value(True)),
+            When(overdue_task(today), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         ),
@@ -160,7 +159,7 @@ def activity_of(projects: QuerySet[Project]) -> QuerySet[Activity]:
 def personal_feed(user: User) -> QuerySet[Activity]:
     """What happened on the projects `user` owns or is on the team of (for directors too:
     their own projects, not the whole company), newest first."""
-    return activity_of(projects_involving(user))
+    return activity_of(Project.objects.involving(user))
 
 
 def comments_of(project: Project, task: Task | None = None) -> QuerySet[Comment]:
@@ -173,7 +172,7 @@ def comments_of(project: Project, task: Task | None = None) -> QuerySet[Comment]
 
 def mentionable_people(project: Project) -> QuerySet[User]:
     """Who can be @mentioned on the project: its owner and current team, if team-eligible."""
-    on_team = project.memberships.filter(left_on__isnull=True).values("user")
+    on_team = project.memberships.active().values("user")
     return team_eligible_people().filter(Q(pk__in=on_team) | Q(pk=project.owner_id))
 
 
@@ -191,5 +190,5 @@ def mention_candidates(project: Project) -> list[dict]:
 def team_users(project: Project) -> QuerySet[User]:
     """The active people on the project's team now: who may attend its reviews and own its
     actions and risks."""
-    on_team = User.objects.filter(memberships__project=project, memberships__left_on__isnull=True)
+    on_team = User.objects.filter(pk__in=project.memberships.active().values("user"))
     return team_eligible_people(on_team).distinct().order_by("full_name", "username")

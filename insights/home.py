@@ -13,7 +13,7 @@ from insights.kpi_runs import kpi_run_latest
 from insights.models import KpiRun, PortfolioDimension, PortfolioSnapshot, ProjectSnapshot
 from monitoring.models import ReviewMeeting
 from projects.access import projects_visible_to
-from projects.models import Project, Stage
+from projects.models import Project, open_project
 
 MY_TASKS = 10
 MY_REVIEWS = 5
@@ -75,8 +75,8 @@ def manager_home(user: User, *, now: datetime.datetime | None = None) -> Manager
     today = timezone.localdate(now or timezone.now())
     todays = ProjectSnapshot.objects.filter(project=OuterRef("pk"), day=today)
     projects = (
-        Project.objects.filter(owner=user)
-        .exclude(stage=Stage.CLOSED)
+        Project.objects.open()
+        .filter(owner=user)
         .annotate(
             snapshot_health=Subquery(todays.values("health")[:1]),
             snapshot_stage=Subquery(todays.values("stage")[:1]),
@@ -85,8 +85,7 @@ def manager_home(user: User, *, now: datetime.datetime | None = None) -> Manager
     )
     reviews = (
         ReviewMeeting.objects.pending()
-        .filter(project__owner=user)
-        .exclude(project__stage=Stage.CLOSED)
+        .filter(open_project("project"), project__owner=user)
         .select_related("project")
         .order_by("scheduled_for", "pk")[:MY_PROJECT_REVIEWS]
     )

@@ -10,7 +10,7 @@ from accounts.models import User
 from core.background import enqueue
 from insights.kpis import portfolio_rollup, project_snapshots_rollup
 from insights.models import KpiRun, KpiRunStatus
-from projects.models import Project, Stage
+from projects.models import Project
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def kpi_run_execute(*, run_id: int) -> KpiRun:
         if not run.is_active:
             return run
         run.status = KpiRunStatus.RUNNING
-        run.projects_total = Project.objects.exclude(stage=Stage.CLOSED).count()
+        run.projects_total = Project.objects.open().count()
         run.save(update_fields=["status", "projects_total"])
     try:
         rollup = project_snapshots_rollup()

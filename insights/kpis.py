@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Department, User
-from collaboration.models import Task, TaskStatus
+from collaboration.models import Task, TaskStatus, overdue_task
 from customers.models import Industry, Region
 from insights.models import Health, PortfolioDimension, PortfolioSnapshot, ProjectSnapshot
 from monitoring.models import CADENCE_INTERVAL, ReviewMeeting, Risk, RiskLevel, RiskStatus
@@ -47,6 +47,8 @@ from projects.models import (
     StageTransition,
     TransitionKind,
     goal_attainment_ratio,
+    goal_met,
+    open_project,
 )
 
 logger = logging.getLogger(__name__)
@@ -158,14 +160,14 @@ def project_facts(
     goals = _by_project(
         Goal.objects.filter(project__in=ids),
         total=Count("pk"),
-        met=Count("pk", filter=Q(current_value__gte=F("target"))),
+        met=Count("pk", filter=goal_met()),
         attainment=Avg(goal_attainment_ratio()),
     )
     tasks = _by_project(
         Task.objects.filter(project__in=ids),
         total=Count("pk"),
         done=Count("pk", filter=Q(status=TaskStatus.DONE)),
-        overdue=Count("pk", filter=Q(due_date__lt=day) & ~Q(status=TaskStatus.DONE)),
+        overdue=Count("pk", filter=overdue_task(day)),
         blocked=Count("pk", filter=Q(status=TaskStatus.BLOCKED)),
     )
     money = _by_project(
@@ -292,7 +294,7 @@ def project_snapshots_rollup(*, day: datetime.date | None = None) -> SnapshotRol
     written again one project at a time."""
     now = timezone.now()
     day = day or timezone.localdate(now)
-    open_projects = Project.objects.exclude(stage=Stage.CLOSED)
+    open_projects = Project.objects.open()
     facts = project_facts(open_projects, day=day, now=now)
     snapshots = [
         ProjectSnapshot(
@@ -418,13 +420,13 @@ def portfolio_rollup(*, day: datetime.date | None = None) -> int:
     day = day or timezone.localdate(now)
     since_90, since_365 = day - datetime.timedelta(days=90), day - datetime.timedelta(days=365)
     snapshots = ProjectSnapshot.objects.filter(day=day)
-    unmet_goal = Goal.objects.filter(project=OuterRef("project"), current_value__lt=F("target"))
+    unmet_goal = Goal.objects.filter(project=OuterRef("project")).exclude(goal_met())
     closed = ClosureReport.objects.filter(
-        project__stage=Stage.CLOSED, closed_on__gte=since_365, closed_on__lte=day
+        ~open_project("project"), closed_on__gte=since_365, closed_on__lte=day
     ).annotate(all_goals_met=~Exists(unmet_goal))
-    open_risks = Risk.objects.exclude(status=RiskStatus.CLOSED).exclude(project__stage=Stage.CLOSED)
+    open_risks = Risk.objects.exclude(status=RiskStatus.CLOSED).filter(open_project("project"))
     stage_visits = _stage_visits(since=since_365, day=day)
-    open_tasks = Task.objects.open().exclude(project__stage=Stage.CLOSED)
+    open_tasks = Task.objects.open().filter(open_project("project"))
     rows: dict[tuple[str, str], PortfolioSnapshot] = {}
 
     def row(dimension: str, key: str) -> PortfolioSnapshot:
@@ -519,7 +521,7 @@ def portfolio_rollup(*, day: datetime.date | None = None) -> int:
             "project__",
             "department",
             n=Count("pk"),
-            overdue=Count("pk", filter=Q(due_date__lt=day)),
+            overdue=Count("pk", filter=overdue_task(day)),
         ):
             department = "" if item["department"] is None else str(item["department"])
             row(dimension, item["dimension_key"]).workload[department] = {

@@ -15,7 +15,7 @@ from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Val
 
 from accounts.models import User
 from projects.access import projects_visible_to
-from projects.models import Lesson, Project, Stage
+from projects.models import Lesson, Project
 
 # Below this a trigram match is noise (PostgreSQL's own default for word similarity is 0.6;
 # lessons are free text with typos, so a little lower).
@@ -72,7 +72,7 @@ def similar_lessons(
     same industry and region, then the same industry; newest first within each. With `user`,
     only projects that person may see. One query."""
     customer = project.customer
-    closed = Project.objects.filter(stage=Stage.CLOSED)
+    closed = Project.objects.closed()
     if user is not None:
         closed = projects_visible_to(user, closed)
     rank = Case(

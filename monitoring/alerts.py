@@ -11,7 +11,7 @@ from django.db.models import CharField, Exists, OuterRef, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from accounts.roles import active_directors
+from accounts.models import User
 from collaboration.models import Notification, NotificationKind
 from collaboration.notifications import NOTIFY_BATCH, Notice, batched, notify, notify_many
 from monitoring.models import ReviewMeeting
@@ -98,7 +98,7 @@ def projects_stuck_notify(*, now: datetime.datetime | None = None) -> int:
     Once per project and stage visit: the key holds when the project entered the stage.
     """
     now = now or timezone.now()
-    directors = list(active_directors())
+    directors = list(User.objects.directors())
     count = 0
     # One query per stage (eight at most), however many projects there are.
     for policy in StagePolicy.objects.filter(stage__in=OPEN_STAGES, norm_days__gt=0):

@@ -18,8 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import active_directors
-from collaboration.models import ActivityVerb, NotificationKind, Task, TaskStatus
+from collaboration.models import ActivityVerb, NotificationKind, Task, TaskStatus, overdue_task
 from collaboration.notifications import notify
 from collaboration.selectors import team_users
 from collaboration.services import activity_record, task_save
@@ -33,7 +32,7 @@ from monitoring.models import (
 )
 from projects.access import can_edit_project
 from projects.lifecycle import GateNotMet, TransitionError, project_transition, stage_policies
-from projects.models import OPEN_STAGES, Project, ReviewCadence, Stage
+from projects.models import Project, ReviewCadence, Stage
 
 # Where each decision sends a project that is in Monitoring & evaluation.
 DECISION_TARGET = {
@@ -60,7 +59,7 @@ def project_member_ids(project: Project) -> set[int]:
 # --- scheduling --------------------------------------------------------------------------------
 def _review_check(review: ReviewMeeting, attendees: list[User] | None, *, is_new: bool) -> None:
     errors: dict[str, str] = {}
-    if review.project.stage == Stage.CLOSED:
+    if not review.project.is_open:
         errors["scheduled_for"] = _("A closed project has no more reviews.")
     if review.is_held:
         errors["scheduled_for"] = _("This review has been held; its schedule is history.")
@@ -308,7 +307,7 @@ def review_brief(project: Project, *, before: ReviewMeeting | None = None) -> Re
         .annotate(
             overdue=Count(
                 "pk",
-                filter=Q(due_date__lt=today) & ~Q(status=TaskStatus.DONE),
+                filter=overdue_task(today),
             ),
             blocked=Count("pk", filter=Q(status=TaskStatus.BLOCKED)),
         )
@@ -408,9 +407,7 @@ def action_items_to_tasks(*, review: ReviewMeeting, actor: User) -> list[Task]:
             task=Task(
                 project=review.project,
                 title=item.title,
-                stage=review.project.stage
-                if review.project.stage in OPEN_STAGES
-                else Stage.EXECUTION,
+                stage=review.project.stage if review.project.is_open else Stage.EXECUTION,
                 assignee=item.owner,
                 department=item.owner.department,
                 due_date=item.due_date,
@@ -441,7 +438,7 @@ def _hold_check(review: ReviewMeeting, decision: str) -> None:
         errors["decision"] = _("Choose the decision of the review.")
     elif decision not in ReviewDecision.values:
         errors["decision"] = _("Choose one of the listed decisions.")
-    elif review.project.stage == Stage.CLOSED:
+    elif not review.project.is_open:
         errors["decision"] = _("A closed project has no more reviews.")
     elif decision in (ReviewDecision.ADJUST_STRATEGY, ReviewDecision.CLOSE) and (
         review.project.stage not in REVIEWED_STAGES
@@ -479,7 +476,7 @@ def _escalated_set(project: Project, moment: datetime.datetime | None) -> None:
 
 def _escalate(project: Project, review: ReviewMeeting, actor: User) -> None:
     _escalated_set(project, timezone.now())
-    directors = active_directors()
+    directors = User.objects.directors()
     notify(
         recipients=directors,
         kind=NotificationKind.ESCALATED,

@@ -9,7 +9,6 @@ from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import active_directors
 from collaboration.models import ActivityVerb, NotificationKind
 from collaboration.notifications import notify
 from collaboration.services import activity_record
@@ -42,12 +41,9 @@ def updatable_risks(user: User, risks: Iterable[Risk]) -> list[Risk]:
     if not owned:
         return editable
     on_team = set(
-        ProjectMembership.objects.filter(
-            project__in={risk.project_id for risk in owned},
-            user=user,
-            left_on__isnull=True,
-            user__is_active=True,
-        ).values_list("project_id", flat=True)
+        ProjectMembership.objects.active()
+        .filter(project__in={risk.project_id for risk in owned}, user=user, user__is_active=True)
+        .values_list("project_id", flat=True)
     )
     return editable + [risk for risk in owned if risk.project_id in on_team]
 
@@ -98,7 +94,7 @@ def risk_save(*, risk: Risk, actor: User) -> Risk:
     )
     rose = before is None or LEVEL_RANK[RiskLevel(risk.level)] > LEVEL_RANK[RiskLevel(before.level)]
     if risk.level in SERIOUS_LEVELS and rose:
-        directors = active_directors()
+        directors = User.objects.directors()
         notify(
             recipients=[risk.owner, *directors],
             kind=NotificationKind.RISK_SERIOUS,

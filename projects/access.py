@@ -13,38 +13,23 @@ from django.http import Http404
 from accounts.models import User
 from accounts.people import team_eligible_people
 from accounts.roles import Role
-from projects.models import ProjectMembership
 
-from .models import Project, Stage, TransitionKind
+from .models import Project, TransitionKind
 
 
 def projects_visible_to(
     user: User | AnonymousUser, queryset: QuerySet[Project] | None = None
 ) -> QuerySet[Project]:
-    """`queryset` (all projects by default) narrowed to what `user` may see."""
+    """`queryset` (all projects by default) narrowed to what `user` may see
+    (`ProjectQuerySet.visible_to`)."""
     queryset = Project.objects.all() if queryset is None else queryset
-    if not user.is_authenticated:
-        return queryset.none()
-    if user.is_director:
-        return queryset
-    return projects_involving(user, queryset)
-
-
-def projects_involving(user: User, queryset: QuerySet[Project] | None = None) -> QuerySet[Project]:
-    """`queryset` narrowed to the projects `user` owns or is on the team of now."""
-    queryset = Project.objects.all() if queryset is None else queryset
-    # One list of ids, owned UNION on the team: PostgreSQL counts it right (a few hundred)
-    # and walks the indexes from it. "owner = me OR EXISTS (membership)" made it guess half the
-    # portfolio and scan every project, task and activity row (activity feed 123 → 12 ms).
-    owned = Project.objects.filter(owner=user).order_by().values("pk")
-    on_team = ProjectMembership.objects.filter(user=user, left_on__isnull=True)
-    return queryset.filter(pk__in=owned.union(on_team.order_by().values("project")))
+    return queryset.visible_to(user)
 
 
 def can_edit_project(user: User, project: Project) -> bool:
     if user.is_director:
         return True
-    return project.owner_id == user.pk and project.stage != Stage.CLOSED
+    return project.owner_id == user.pk and project.is_open
 
 
 def can_transition(user: User, project: Project, kind: TransitionKind) -> bool:

@@ -87,8 +87,7 @@ class ProjectFilter(django_filters.FilterSet):
     def filter_active(self, queryset: QuerySet[Project], name: str, value: bool | None):
         if value is None:
             return queryset
-        closed = Q(stage=Stage.CLOSED)
-        return queryset.exclude(closed) if value else queryset.filter(closed)
+        return queryset.open() if value else queryset.closed()
 
     def filter_awaiting_approval(self, queryset: QuerySet[Project], name: str, value: bool | None):
         if value is None:

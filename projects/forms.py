@@ -193,9 +193,7 @@ class MembershipForm(forms.ModelForm):
 
     def clean_user(self):
         user = self.cleaned_data["user"]
-        on_team = ProjectMembership.objects.filter(
-            project=self.project, user=user, left_on__isnull=True
-        )
+        on_team = ProjectMembership.objects.active().filter(project=self.project, user=user)
         if self.instance.pk:
             on_team = on_team.exclude(pk=self.instance.pk)
         if on_team.exists():

@@ -63,9 +63,9 @@ class GateFacts:
     @cached_property
     def lead_roles_with_department(self) -> set[str]:
         return set(
-            ProjectMembership.objects.filter(
-                project=self.project, left_on__isnull=True, department__isnull=False
-            ).values_list("role", flat=True)
+            ProjectMembership.objects.active()
+            .filter(project=self.project, department__isnull=False)
+            .values_list("role", flat=True)
         )
 
     @cached_property

@@ -345,7 +345,7 @@ def _apply(
         # Closing again later records the new date.
         ClosureReport.objects.filter(project=project).update(closed_on=None)
 
-    if project.stage == Stage.CLOSED:
+    if not project.is_open:
         report = ClosureReport.objects.get(project=project)
         project.outcome = report.outcome
         if report.closed_on is None:
@@ -452,7 +452,7 @@ def stage_durations(transitions: list[StageTransition], project: Project) -> dic
         if row.kind == TransitionKind.APPROVAL or row.from_stage != row.to_stage:
             durations[stage] = durations.get(stage, 0) + (row.created_at - entered).days
             entered, stage = row.created_at, row.to_stage
-    if project.stage != Stage.CLOSED:
+    if project.is_open:
         durations[stage] = durations.get(stage, 0) + (timezone.now() - entered).days
     return durations
 

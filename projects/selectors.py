@@ -9,7 +9,6 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
-    F,
     OuterRef,
     Q,
     QuerySet,
@@ -24,7 +23,15 @@ from insights.models import PortfolioDimension, PortfolioSnapshot, ProjectSnapsh
 from monitoring.models import ReviewMeeting
 
 from .access import projects_visible_to
-from .models import Project, Stage, Strategy, action_key, goal_attainment_ratio
+from .models import (
+    Project,
+    Stage,
+    Strategy,
+    action_key,
+    goal_attainment_ratio,
+    goal_met,
+    open_project,
+)
 
 
 def project_list(user: User) -> QuerySet[Project]:
@@ -32,7 +39,7 @@ def project_list(user: User) -> QuerySet[Project]:
     # ReviewQuerySet.overdue() with its "project still open" read off the row itself: no join
     # back to the project inside the EXISTS, which made PostgreSQL hash every overdue review.
     past_due = ReviewMeeting.objects.past_due().filter(project=OuterRef("pk"))
-    overdue = Q(Exists(past_due)) & ~Q(stage=Stage.CLOSED)
+    overdue = Q(Exists(past_due)) & open_project()
     return (
         projects_visible_to(user)
         .select_related("customer", "owner")
@@ -66,7 +73,7 @@ def closure_metrics(project: Project) -> ClosureMetrics:
     """Goal attainment, schedule and budget variance of `project` (two aggregate queries)."""
     goals = project.goals.aggregate(
         attainment=Avg(goal_attainment_ratio()),
-        met=Count("id", filter=Q(current_value__gte=F("target"))),
+        met=Count("id", filter=goal_met()),
         total=Count("id"),
     )
     money = project.allocations.aggregate(

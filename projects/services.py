@@ -89,12 +89,10 @@ def _owner_membership_follow(project: Project) -> None:
     """After a change of owner, the team's owner row names the new owner, and only them."""
     today = timezone.localdate()
     # Row by row (a team has one owner row, rarely two), so that the history records each.
-    for former in project.memberships.filter(role="owner", left_on__isnull=True).exclude(
-        user=project.owner
-    ):
+    for former in project.memberships.active().filter(role="owner").exclude(user=project.owner):
         former.left_on = today
         former.save(update_fields=["left_on"])
-    current = project.memberships.filter(user=project.owner, left_on__isnull=True).first()
+    current = project.memberships.active().filter(user=project.owner).first()
     if current is None:
         ProjectMembership.objects.create(
             project=project,

@@ -11,7 +11,7 @@ from .sharing import (
     NotificationKind,
     NotificationSetting,
 )
-from .tasks import Task, TaskPriority, TaskQuerySet, TaskStatus
+from .tasks import Task, TaskPriority, TaskQuerySet, TaskStatus, overdue_task
 
 __all__ = [
     "CalendarToken",
@@ -29,4 +29,5 @@ __all__ = [
     "TaskPriority",
     "TaskQuerySet",
     "TaskStatus",
+    "overdue_task",
 ]

@@ -29,13 +29,19 @@ class TaskPriority(models.TextChoices):
     URGENT = "urgent", _("Urgent")
 
 
+def overdue_task(today: datetime.date | None = None) -> models.Q:
+    """The one "overdue task" rule, as a condition (for filters, Count(filter=…), When):
+    not done and due before `today`."""
+    return models.Q(due_date__lt=today or timezone.localdate()) & ~models.Q(status=TaskStatus.DONE)
+
+
 class TaskQuerySet(models.QuerySet):
     def open(self) -> "TaskQuerySet":
         return self.exclude(status=TaskStatus.DONE)
 
     def overdue(self, today: datetime.date | None = None) -> "TaskQuerySet":
         """Not done and past its due date."""
-        return self.open().filter(due_date__lt=today or timezone.localdate())
+        return self.filter(overdue_task(today))
 
 
 class Task(models.Model):

@@ -4,7 +4,6 @@ a sign-in."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
@@ -12,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.site import site_url
-from projects.access import get_project_for_user, projects_visible_to
-from projects.models import Stage
+from projects.access import get_project_for_user
+from projects.models import Project
 
 from ..calendar import (
     calendar_token_ensure,
@@ -53,16 +52,8 @@ def calendar_settings_view(request: HttpRequest) -> HttpResponse:
     if token is not None:
         site = site_url(request)
         feed_url = site + feed_path(token.token)
-        mine = Q(owner=request.user) | Q(
-            memberships__user=request.user, memberships__left_on__isnull=True
-        )
-        projects = (
-            projects_visible_to(request.user)
-            .filter(mine)
-            .exclude(stage=Stage.CLOSED)
-            .distinct()
-            .order_by("name", "pk")
-        )
+        # The person's own open projects (a director's too, not the whole portfolio).
+        projects = Project.objects.involving(request.user).open().order_by("name", "pk")
         context |= {
             "feed_url": feed_url,
             "webcal_url": "webcal://" + feed_url.split("://", 1)[1],

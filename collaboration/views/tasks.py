@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from core.forms import add_service_errors
 from core.pagination import KeysPaginator
 from projects.access import get_project_for_user
-from projects.models import Stage
+from projects.models import open_project
 
 from .. import access
 from ..filters import PortfolioTaskFilter, TaskFilter
@@ -115,7 +115,7 @@ def my_tasks_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def portfolio_tasks_view(request: HttpRequest) -> HttpResponse:
     """Every task on the open projects the person may see (the dashboard's workload lists)."""
-    tasks = access.tasks_visible_to(request.user).exclude(project__stage=Stage.CLOSED)
+    tasks = access.tasks_visible_to(request.user).filter(open_project("project"))
     filterset = PortfolioTaskFilter(request.GET, queryset=overdue_first(tasks_with_people(tasks)))
     listed = filterset.qs if filterset.is_valid() else Task.objects.none()
     page = KeysPaginator(listed, 50).get_page(request.GET.get("page"))

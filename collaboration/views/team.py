@@ -54,9 +54,7 @@ def membership_edit_view(request: HttpRequest, pk: int, membership: int) -> Http
     project = get_project_for_user(request.user, pk)
     if not access.can_manage_team(request.user, project):
         raise PermissionDenied
-    record = get_object_or_404(
-        ProjectMembership, pk=membership, project=project, left_on__isnull=True
-    )
+    record = get_object_or_404(ProjectMembership.objects.active(), pk=membership, project=project)
     form = MembershipForm(request.POST or None, instance=record, project=project, prefix="team")
     form.fields["user"].disabled = True
     if request.method == "POST" and form.is_valid():

@@ -36,7 +36,7 @@ def demo_random(project: Project, purpose: str) -> random.Random:
 
 def _team(project: Project) -> list[ProjectMembership]:
     return list(
-        project.memberships.filter(left_on__isnull=True)
+        project.memberships.active()
         .exclude(role=TeamRole.OBSERVER)
         .select_related("user")
         .order_by("id")

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from core.dates import in_date_window
 from core.history import History
 from core.text import no_control_characters
-from projects.models.choices import ReviewCadence, Stage
+from projects.models.choices import ReviewCadence
+from projects.models.project import open_project
 
 from .choices import ReviewDecision
 
@@ -38,14 +39,12 @@ class ReviewQuerySet(models.QuerySet):
     def overdue(self, now: datetime.datetime | None = None) -> "ReviewQuerySet":
         """Past due on a project still open (a query about projects states the open part
         on its own rows: see projects.selectors.project_list)."""
-        return self.past_due(now).exclude(project__stage=Stage.CLOSED)
+        return self.past_due(now).filter(open_project("project"))
 
     def upcoming(self, now: datetime.datetime | None = None) -> "ReviewQuerySet":
         """Ahead and not held, on a project still open."""
-        return (
-            self.pending()
-            .exclude(project__stage=Stage.CLOSED)
-            .filter(scheduled_for__gte=now or timezone.now())
+        return self.pending().filter(
+            open_project("project"), scheduled_for__gte=now or timezone.now()
         )
 
 

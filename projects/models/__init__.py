@@ -22,6 +22,7 @@ from .project import (
     ProjectQuerySet,
     StagePolicy,
     StageTransition,
+    open_project,
 )
 from .records import (
     ClosureReport,
@@ -32,6 +33,7 @@ from .records import (
     Strategy,
     action_key,
     goal_attainment_ratio,
+    goal_met,
 )
 from .team import IRON_TRIANGLE, ProjectMembership, TeamRole
 
@@ -40,6 +42,8 @@ __all__ = [
     "ProjectMembership",
     "TeamRole",
     "goal_attainment_ratio",
+    "goal_met",
+    "open_project",
     "ABORTABLE_STAGES",
     "LOOP_TARGETS",
     "NEXT_STAGE",

@@ -70,6 +70,11 @@ def goal_attainment_ratio() -> Greatest:
     return Greatest(Least(ratio, Value(1.0)), Value(0.0))
 
 
+def goal_met() -> Q:
+    """A goal reached: its reading at or past its target (attainment 1 in the ratio above)."""
+    return Q(current_value__gte=F("target"))
+
+
 class Goal(models.Model):
     """目标设定: one SMART goal of a project."""
 

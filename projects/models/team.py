@@ -49,6 +49,13 @@ class ProjectMembership(models.Model):
     )
     left_on = models.DateField(_("left on"), null=True, blank=True, validators=[in_date_window])
 
+    class QuerySet(models.QuerySet):
+        def active(self) -> "models.QuerySet[ProjectMembership]":
+            """The one "on the team now" rule: memberships nobody has ended (observers and
+            the owner's row included; callers narrow by role or by the person's account)."""
+            return self.filter(left_on__isnull=True)
+
+    objects = QuerySet.as_manager()
     history = History(table_name="collaboration_historicalprojectmembership")
 
     class Meta:

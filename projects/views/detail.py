@@ -57,9 +57,7 @@ def project_page_context(
     strategies = list(
         project.strategies.select_related("created_by", "supersedes").prefetch_related("tasks")
     )
-    team = list(
-        project.memberships.filter(left_on__isnull=True).select_related("user", "department")
-    )
+    team = list(project.memberships.active().select_related("user", "department"))
     # The page shows the tasks to act on, open and soonest due first; the task list has all.
     tasks = list(
         project.tasks.select_related("assignee", "department")
