@@ -7,4 +7,7 @@ class CollaborationConfig(AppConfig):
     verbose_name = _("Collaboration")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects the lifecycle's signals)
+        from . import receivers
+
+        # The lifecycle (a lower app) tells the feed and notifications of its changes.
+        receivers.register()

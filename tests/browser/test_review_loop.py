@@ -9,8 +9,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from collaboration.models import TeamRole
+from collaboration.services import strategy_actions_to_tasks
 from projects.models import ReviewCadence, Stage, Strategy, StrategyStatus
-from projects.services import strategy_actions_to_tasks
 from tests.factories import (
     ProjectFactory,
     ProjectMembershipFactory,
