@@ -17,7 +17,7 @@ from collaboration.models import ProjectMembership
 from core.errors import Refused
 from core.history import records_actor
 
-from .access import can_create_project, can_edit_project
+from .access import can_choose_owner, can_create_project, can_edit_project
 from .models import (
     ClosureReport,
     Feasibility,
@@ -55,7 +55,7 @@ def project_create(*, project: Project, actor: User) -> Project:
     """Open a new project in Initiation; a sales manager owns what they open."""
     if not can_create_project(actor):
         raise PermissionDenied
-    if not project.owner_id or not actor.is_director:
+    if not project.owner_id or not can_choose_owner(actor):
         project.owner = actor
     project.code = project_code_next(year=timezone.localdate().year)
     project.save()
@@ -71,11 +71,17 @@ def project_create(*, project: Project, actor: User) -> Project:
 @records_actor
 @transaction.atomic
 def project_update(*, project: Project, actor: User, fields: list[str]) -> Project:
-    """Save changed project fields (owner or director); never the stage."""
+    """Save changed project fields (owner or director; only a director changes the owner);
+    never the stage."""
     if not can_edit_project(actor, project):
         raise PermissionDenied
     if "stage" in fields:
         raise ValueError("The stage changes only through projects.lifecycle.")
+    if "owner" in fields and not can_choose_owner(actor):
+        # Sent unchanged (an API client writing back what it read) is no change of owner.
+        stored = Project.objects.filter(pk=project.pk).values_list("owner_id", flat=True).get()
+        if project.owner_id != stored:
+            raise ValidationError({"owner": _("Only a director can change the owner.")})
     project.save(update_fields=[*fields, "updated_at"])
     if "owner" in fields:
         _owner_membership_follow(project)
