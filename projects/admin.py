@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin
+
 from .lifecycle import evaluate_gate
 from .models import (
     ClosureReport,
@@ -100,6 +102,8 @@ class StagePolicyAdmin(admin.ModelAdmin):
         return False
 
 
+# Stage records change through projects.services.stage_record_save (its rules, the outcome a
+# closure report carries to the project): shown here, not edited.
 for model in (
     Feasibility,
     Goal,
@@ -108,4 +112,4 @@ for model in (
     ClosureReport,
     Lesson,
 ):
-    admin.site.register(model, list_select_related=["project"], raw_id_fields=["project"])
+    admin.site.register(model, ReadOnlyAdmin, list_select_related=["project"])

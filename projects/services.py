@@ -73,15 +73,15 @@ def project_create(*, project: Project, actor: User) -> Project:
 def project_update(*, project: Project, actor: User, fields: list[str]) -> Project:
     """Save changed project fields (owner or director; only a director changes the owner);
     never the stage."""
-    if not can_edit_project(actor, project):
-        raise PermissionDenied
-    if "stage" in fields:
-        raise ValueError("The stage changes only through projects.lifecycle.")
     if "owner" in fields and not can_choose_owner(actor):
         # Sent unchanged (an API client writing back what it read) is no change of owner.
         stored = Project.objects.filter(pk=project.pk).values_list("owner_id", flat=True).get()
         if project.owner_id != stored:
-            raise ValidationError({"owner": _("Only a director can change the owner.")})
+            raise PermissionDenied
+    if not can_edit_project(actor, project):
+        raise PermissionDenied
+    if "stage" in fields:
+        raise ValueError("The stage changes only through projects.lifecycle.")
     project.save(update_fields=[*fields, "updated_at"])
     if "owner" in fields:
         _owner_membership_follow(project)

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from projects.models import Project
-from tests.factories import ProjectFactory, UserFactory
+from tests.factories import ProjectFactory, StrategyFactory, UserFactory
 from tests.html_forms import rendered_form
 
 pytestmark = pytest.mark.django_db
@@ -36,3 +36,17 @@ def test_the_admin_cannot_change_the_owner_or_an_approval(admin_client, manager)
     saved = Project.objects.get(pk=project.pk)
     assert (saved.name, saved.owner, saved.approval_note) == ("Harbour ERP, phase 2", manager, "")
     assert saved.approval_requested_by is None
+
+
+@pytest.mark.parametrize(
+    "model", ["feasibility", "goal", "resourceallocation", "strategy", "closurereport", "lesson"]
+)
+def test_stage_records_are_shown_not_edited(admin_client, manager, model):
+    project = ProjectFactory(owner=manager)
+    StrategyFactory(project=project)
+
+    listing = admin_client.get(reverse(f"admin:projects_{model}_changelist"))
+    adding = admin_client.get(reverse(f"admin:projects_{model}_add"))
+
+    assert listing.status_code == 200
+    assert adding.status_code == 403
