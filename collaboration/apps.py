@@ -9,8 +9,10 @@ class CollaborationConfig(AppConfig):
     def ready(self) -> None:
         from projects.gates import register_criteria
 
-        from . import receivers  # noqa: F401  (connects the lifecycle's signals)
+        from . import receivers
         from .gates import GATE_CRITERIA
 
         # The gates of strategy and execution read tasks: projects hears of them from here.
         register_criteria(self.label, GATE_CRITERIA)
+        # The lifecycle (a lower app) tells the feed and notifications of its changes.
+        receivers.register()

@@ -1,11 +1,13 @@
-"""Collaboration's answer to events of the lifecycle: the feed and notifications."""
+"""Collaboration's answer to events of the lifecycle: the feed and notifications.
+
+Registered with the lifecycle's listeners in `CollaborationConfig.ready` (projects does not
+import collaboration); called inside the transaction of the change.
+"""
 
 import datetime
 
-from django.dispatch import receiver
-
 from accounts.models import User
-from projects.lifecycle import approval_requested, approval_sent_back, stage_changed
+from projects import lifecycle
 from projects.models import Project, StageTransition
 
 from .models import ActivityVerb, NotificationKind
@@ -14,14 +16,12 @@ from .notifications import notify
 NOTE_KEPT = 1000  # characters of a note carried in a notification
 
 
-@receiver(stage_changed, sender=Project, dispatch_uid="collaboration-stage-changed")
 def stage_changed_to_feed(
     *,
     project: Project,
     transition: StageTransition,
     approval_requested_by: User | None = None,
     approval_note: str = "",
-    **kwargs,
 ) -> None:
     from .services import activity_record
 
@@ -62,8 +62,7 @@ def _request_key(project: Project, requested_at: datetime.datetime) -> str:
     return f"approval:{project.pk}:{requested_at:%Y%m%d%H%M%S%f}"
 
 
-@receiver(approval_requested, sender=Project, dispatch_uid="collaboration-approval-requested")
-def approval_requested_to_directors(*, project: Project, actor: User, **kwargs) -> None:
+def approval_requested_to_directors(*, project: Project, actor: User) -> None:
     from .services import activity_record
 
     activity_record(
@@ -82,7 +81,6 @@ def approval_requested_to_directors(*, project: Project, actor: User, **kwargs) 
     )
 
 
-@receiver(approval_sent_back, sender=Project, dispatch_uid="collaboration-approval-sent-back")
 def approval_sent_back_to_owner(
     *,
     project: Project,
@@ -90,7 +88,6 @@ def approval_sent_back_to_owner(
     requested_by: User | None,
     requested_at: datetime.datetime,
     note: str,
-    **kwargs,
 ) -> None:
     from .services import activity_record
 
@@ -113,3 +110,10 @@ def approval_sent_back_to_owner(
         actor=actor,
         data={"to": project.next_stage.value, "note": note[:NOTE_KEPT]},
     )
+
+
+def register() -> None:
+    """Listen to the lifecycle's events (from `CollaborationConfig.ready`)."""
+    lifecycle.stage_changed.register(stage_changed_to_feed)
+    lifecycle.approval_requested.register(approval_requested_to_directors)
+    lifecycle.approval_sent_back.register(approval_sent_back_to_owner)

@@ -19,7 +19,15 @@ from django.utils.translation import ngettext, pgettext
 
 from accounts.models import User
 from core.history import records_actor
-from projects.models import Project, ProjectMembership, TeamRole
+from projects.models import (
+    Project,
+    ProjectMembership,
+    Stage,
+    Strategy,
+    StrategyStatus,
+    TeamRole,
+    action_key,
+)
 
 from . import access
 from .models import (
@@ -419,6 +427,67 @@ def task_delete(*, task: Task, actor: User) -> None:
     if not access.can_manage_tasks(actor, task.project):
         raise PermissionDenied
     task.delete()
+
+
+def _strategy_task_assignee(project: Project, actor: User) -> User:
+    # The one who clicks takes the tasks if they may (the owner, a member doing the work); a
+    # director outside the team hands them to the owner, who answers for the project.
+    if actor.pk == project.owner_id or access.member_role(actor, project) not in (
+        None,
+        TeamRole.OBSERVER,
+    ):
+        return actor
+    return project.owner
+
+
+@records_actor
+@transaction.atomic
+def strategy_actions_to_tasks(
+    *, strategy: Strategy, actor: User, assignee: User | None = None
+) -> list[Task]:
+    """Turn each action of a strategy in force into a task, once per project.
+
+    An action is its text as `action_key` normalises it: one that an earlier revision already
+    turned into a task keeps that task, which now serves this revision; only new actions make
+    new tasks, each through `task_save` (its rules, activity and assignment notice). Returns
+    the tasks created.
+    """
+    project = strategy.project
+    if not access.can_manage_tasks(actor, project):
+        raise PermissionDenied
+    # The project row lock queues a double click (or two people) behind the first, which then
+    # finds the tasks made; the unique (project, strategy_action) constraint is the backstop.
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    strategy = Strategy.objects.get(pk=strategy.pk)
+    if strategy.status != StrategyStatus.ACTIVE:
+        raise ValidationError(
+            {"actions": _("Only the actions of a strategy in force become tasks: adopt it first.")}
+        )
+    actions: dict[str, str] = {}
+    for action in strategy.action_list:
+        actions.setdefault(action_key(action), action)
+    made = project.tasks.filter(strategy_action__in=actions)
+    for task in made.exclude(strategy=strategy):  # a few, saved one by one for the history
+        task.strategy = strategy
+        task.save(update_fields=["strategy", "updated_at"])
+    have = set(made.values_list("strategy_action", flat=True))
+    assignee = assignee or _strategy_task_assignee(project, actor)
+    return [
+        task_save(
+            task=Task(
+                project=project,
+                strategy=strategy,
+                strategy_action=key,
+                title=action[:200],
+                stage=Stage.EXECUTION,
+                assignee=assignee,
+                department=assignee.department,
+            ),
+            actor=actor,
+        )
+        for key, action in actions.items()
+        if key not in have
+    ]
 
 
 # --- comments ---------------------------------------------------------------------------------

@@ -12,16 +12,21 @@ from customers.access import can_edit_customers
 from customers.models import CUSTOMER_NAME_TAKEN, NAME_UNIQUE, Contact, Customer
 
 
+def website_as_uri(website: str | None) -> str:
+    """A customer's website as stored: a URI, what the API documents (an international name in
+    punycode); ValidationError if it cannot be one within the field's length."""
+    max_length = cast(int, Customer._meta.get_field("website").max_length)
+    return ascii_url(website or "", max_length=max_length)
+
+
 @records_actor
 def customer_save(*, customer: Customer, actor: User) -> Customer:
     """Create or update a customer (directors and sales managers). Its name is unique in any case;
-    its website is stored as a URI, what the API documents (an international name in
-    punycode)."""
+    its website is stored as a URI (`website_as_uri`)."""
     if not can_edit_customers(actor):
         raise PermissionDenied
     try:
-        max_length = cast(int, Customer._meta.get_field("website").max_length)
-        customer.website = ascii_url(customer.website or "", max_length=max_length)
+        customer.website = website_as_uri(customer.website)
     except ValidationError as error:
         raise ValidationError({"website": error.messages}) from None
     clash = Customer.objects.named(customer.name).exclude(pk=customer.pk)

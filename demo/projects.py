@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 
 from accounts.models import Department, User
 from collaboration.models import Task, TaskStatus
+from collaboration.services import strategy_actions_to_tasks
 from core.history import history_rewrite
 from customers.models import Customer
 from demo.monitoring import (
@@ -70,7 +71,6 @@ from projects.services import (
     project_create,
     project_update,
     stage_record_save,
-    strategy_actions_to_tasks,
     strategy_adopt,
 )
 

@@ -159,43 +159,61 @@ def review_next_schedule(
     Runs after a review is held and from the hourly sweep; the project row lock makes the two
     agree on one next review instead of two.
     """
+    with transaction.atomic():
+        review = _next_review_plan(project=project, after=after, actor=actor)
+        if review is not None:
+            _review_scheduled_record(review, actor=actor)
+    return review
+
+
+def _review_scheduled_record(review: ReviewMeeting, *, actor: User | None) -> None:
+    activity_record(
+        project=review.project,
+        actor=actor,
+        verb=ActivityVerb.REVIEW_SCHEDULED,
+        data={
+            "scheduled_for": review.scheduled_for.isoformat(),
+            "review": review.pk,
+            "automatic": True,
+        },
+    )
+
+
+def _next_review_plan(
+    *, project: Project, after: datetime.datetime | None, actor: User | None
+) -> ReviewMeeting | None:
+    """The next review on the cadence, created without its line in the feed (inside the
+    caller's transaction, which the project row lock needs)."""
     interval = CADENCE_INTERVAL.get(ReviewCadence(project.review_cadence))
     if interval is None:
         return None
-    with transaction.atomic():
-        locked = Project.objects.select_for_update().get(pk=project.pk)
-        if locked.stage not in REVIEWED_STAGES or locked.review_cadence != project.review_cadence:
-            return None
-        now = timezone.now()
-        # A review still waiting — ahead, or overdue and to be held or cancelled — is the
-        # next one; the cadence does not pile another on top.
-        if locked.reviews.pending().exists():
-            return None
-        last = locked.reviews.order_by("-scheduled_for").first()
-        moment = after or (last.scheduled_for if last else now)
-        when = moment + interval
-        while when < now + datetime.timedelta(hours=1):
-            when += interval
-        review = ReviewMeeting.objects.create(
-            project=locked,
-            scheduled_for=when,
-            duration_minutes=last.duration_minutes if last else 60,
-            location=last.location if last else "",
-            created_by=actor,
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if locked.stage not in REVIEWED_STAGES or locked.review_cadence != project.review_cadence:
+        return None
+    now = timezone.now()
+    # A review still waiting — ahead, or overdue and to be held or cancelled — is the
+    # next one; the cadence does not pile another on top.
+    if locked.reviews.pending().exists():
+        return None
+    last = locked.reviews.order_by("-scheduled_for").first()
+    moment = after or (last.scheduled_for if last else now)
+    when = moment + interval
+    while when < now + datetime.timedelta(hours=1):
+        when += interval
+    review = ReviewMeeting.objects.create(
+        project=locked,
+        scheduled_for=when,
+        duration_minutes=last.duration_minutes if last else 60,
+        location=last.location if last else "",
+        created_by=actor,
+    )
+    members = project_member_ids(locked)
+    if last is not None:
+        review.attendees.set(
+            [pk for pk in last.attendees.values_list("pk", flat=True) if pk in members]
         )
-        members = project_member_ids(locked)
-        if last is not None:
-            review.attendees.set(
-                [pk for pk in last.attendees.values_list("pk", flat=True) if pk in members]
-            )
-        else:
-            review.attendees.set(members)
-        activity_record(
-            project=locked,
-            actor=actor,
-            verb=ActivityVerb.REVIEW_SCHEDULED,
-            data={"scheduled_for": when.isoformat(), "review": review.pk, "automatic": True},
-        )
+    else:
+        review.attendees.set(members)
     return review
 
 
@@ -538,8 +556,12 @@ def review_hold(
     elif project.escalated_at:
         _escalated_set(project, None)
 
-    # Scheduled before the move: the execution gate asks for the next review.
-    next_review = review_next_schedule(project=project, after=cadence_from, actor=actor)
+    # Scheduled before the move: the execution gate asks for the next review. A decision to
+    # close may call it off again (below), so its line in the feed waits for the outcome.
+    next_review = _next_review_plan(project=project, after=cadence_from, actor=actor)
+    may_call_off = DECISION_TARGET.get(ReviewDecision(decision)) == Stage.CLOSURE
+    if next_review is not None and not may_call_off:
+        _review_scheduled_record(next_review, actor=actor)
     note = _("Review of %(date)s decided: %(decision)s.") % {
         "date": timezone.localtime(locked.scheduled_for).strftime("%Y-%m-%d"),
         "decision": ReviewDecision(decision).label,
@@ -559,11 +581,9 @@ def review_hold(
     if project.stage == Stage.CLOSURE:
         # A project going to closure holds no more reviews: call off what the cadence planned.
         project.reviews.pending().delete()
-        if next_review is not None:
-            project.activities.filter(
-                verb=ActivityVerb.REVIEW_SCHEDULED, data__review=next_review.pk
-            ).delete()
         next_review = None
+    elif next_review is not None and may_call_off:  # the move waits for approval
+        _review_scheduled_record(next_review, actor=actor)
     review.held_at, review.decision = locked.held_at, locked.decision
     review.scheduled_for = locked.scheduled_for
     return HoldResult(

@@ -43,6 +43,11 @@ def can_create_project(user: User) -> bool:
     return user.is_authenticated and (user.is_director or user.is_sales_manager)
 
 
+def can_choose_owner(user: User) -> bool:
+    """Only directors choose or change a project's owner; a sales manager owns what they open."""
+    return user.is_authenticated and user.is_director
+
+
 def get_project_for_user(
     user: User, pk: int, *, write: bool = False, queryset: QuerySet[Project] | None = None
 ) -> Project:

@@ -38,9 +38,21 @@ class ProjectAdmin(admin.ModelAdmin):
     list_filter = ["stage", "outcome", "customer__industry", "customer__region"]
     list_select_related = ["customer", "owner"]
     search_fields = ["code", "name", "customer__name"]
-    # The stage changes only through projects.lifecycle (the pages, the API or Celery).
-    readonly_fields = ["code", "stage", "stage_entered_at", "outcome", "gate_checklist"]
-    raw_id_fields = ["customer", "owner", "approval_requested_by"]
+    # The stage and an approval change only through projects.lifecycle (the pages, the API or
+    # Celery), the owner only through projects.services.project_update (a director's, which
+    # moves the team's owner row too).
+    readonly_fields = [
+        "code",
+        "stage",
+        "stage_entered_at",
+        "outcome",
+        "owner",
+        "approval_requested_by",
+        "approval_requested_at",
+        "approval_note",
+        "gate_checklist",
+    ]
+    raw_id_fields = ["customer"]
     inlines = [TransitionInline]
 
     @admin.display(description=_("exit criteria"))
@@ -91,6 +103,8 @@ class StagePolicyAdmin(admin.ModelAdmin):
         return False
 
 
+# Stage records change through projects.services.stage_record_save (its rules, the outcome a
+# closure report carries to the project): shown here, not edited.
 for model in (
     Feasibility,
     Goal,
@@ -99,7 +113,7 @@ for model in (
     ClosureReport,
     Lesson,
 ):
-    admin.site.register(model, list_select_related=["project"], raw_id_fields=["project"])
+    admin.site.register(model, ReadOnlyAdmin, list_select_related=["project"])
 
 
 @admin.register(ProjectMembership)

@@ -9,7 +9,7 @@ from core.forms import DATE, short_text
 from core.text import no_control_characters
 from projects.models import ProjectMembership
 
-from .access import possible_owners
+from .access import can_choose_owner, possible_owners
 from .models import (
     ClosureReport,
     Feasibility,
@@ -47,7 +47,8 @@ class ProjectForm(forms.ModelForm):
 
     def __init__(self, *args, actor: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if actor.is_director:
+        # Offered to whom `project_create` and `project_update` let choose the owner.
+        if can_choose_owner(actor):
             self.fields["owner"].queryset = possible_owners()
             self.fields["owner"].required = False
         else:

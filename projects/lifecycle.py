@@ -6,12 +6,12 @@ Pages, the API, the admin and Celery tasks all call `project_transition`; nothin
 `Project.stage` (django-fsm refuses direct assignment).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import cast
 
 from django.db import transaction
-from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,15 +34,45 @@ from .models import (
     TransitionKind,
 )
 
-# Sent inside the transaction of every stage change (and approval), with `project`,
-# `transition`, `approval_requested_by` (the owner whose request this change approves, or
-# None) and `approval_note` (what the approving director wrote). Receivers that notify people
-# must defer with transaction.on_commit.
-stage_changed = Signal()
+
+class Listeners:
+    """The callbacks a higher app registers, in its `AppConfig.ready`, to hear of a lifecycle
+    event: the lifecycle calls them by name and imports none of them (the apps depend one way).
+
+    They run inside the transaction of the change, so what they write (the activity feed,
+    notifications) commits or rolls back with it; what leaves the database (e-mail) must be
+    enqueued on commit, as `core.background.enqueue` does.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.callbacks: list[Callable[..., None]] = []
+
+    def __repr__(self) -> str:
+        return f"<Listeners {self.name}: {len(self.callbacks)}>"
+
+    def register(self, callback: Callable[..., None]) -> Callable[..., None]:
+        """Call `callback` with the event's keyword arguments each time it happens (once,
+        however often `ready` runs)."""
+        if callback not in self.callbacks:
+            self.callbacks.append(callback)
+        return callback
+
+    def unregister(self, callback: Callable[..., None]) -> None:
+        self.callbacks.remove(callback)
+
+    def __call__(self, **event) -> None:
+        for callback in list(self.callbacks):
+            callback(**event)
+
+
+# Every stage change (and approval): `project`, `transition`, `approval_requested_by` (the owner
+# whose request this change approves, or None) and `approval_note` (what the director wrote).
+stage_changed = Listeners("stage_changed")
 # An owner's advance now waits for a director: `project` (with the request on it), `actor`.
-approval_requested = Signal()
+approval_requested = Listeners("approval_requested")
 # A director sent the request back: `project`, `actor`, `requested_by`, `requested_at`, `note`.
-approval_sent_back = Signal()
+approval_sent_back = Listeners("approval_sent_back")
 
 
 # --- policies ----------------------------------------------------------------------------------
@@ -284,8 +314,7 @@ def project_reject_approval(
         requested_by, requested_at = locked.approval_requested_by, locked.approval_requested_at
         _clear_approval(locked)
         locked.save(update_fields=_APPROVAL_FIELDS + ["updated_at"])
-        approval_sent_back.send(
-            sender=Project,
+        approval_sent_back(
             project=locked,
             actor=actor,
             requested_by=requested_by,
@@ -311,7 +340,7 @@ def _request_approval(project: Project, *, actor: User, note: str) -> Transition
         project.approval_requested_at = timezone.now()
         project.approval_note = note
         project.save(update_fields=_APPROVAL_FIELDS + ["updated_at"])
-        approval_requested.send(sender=Project, project=project, actor=actor)
+        approval_requested(project=project, actor=actor)
     return TransitionResult(project=project, transition=None, awaiting_approval=True)
 
 
@@ -371,8 +400,7 @@ def _apply(
         note=note,
         created_at=now,
     )
-    stage_changed.send(
-        sender=Project,
+    stage_changed(
         project=project,
         transition=row,
         approval_requested_by=approved_request_of if kind == TransitionKind.APPROVAL else None,
@@ -464,6 +492,7 @@ __all__ = [
     "Edge",
     "Gate",
     "GateNotMet",
+    "Listeners",
     "NoApprovalWaiting",
     "StageConflict",
     "TransitionError",

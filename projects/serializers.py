@@ -114,16 +114,6 @@ class ProjectSerializer(ModelSerializer):
             "updated_at",
         ]
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # Only directors choose or change the owner; a sales manager owns what they open.
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not user.is_director:
-            self.fields["owner"] = serializers.PrimaryKeyRelatedField(
-                label=Project._meta.get_field("owner").verbose_name, read_only=True
-            )
-
     def validate_expected_close_date(self, value):
         unchanged = self.instance is not None and value == self.instance.expected_close_date
         check_expected_close_date(value, changed=not unchanged)

@@ -11,15 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
-from collaboration.models import Task
 from core.errors import Refused
 from core.history import records_actor
 from projects.models import ProjectMembership
 
-from .access import can_create_project, can_edit_project
+from .access import can_choose_owner, can_create_project, can_edit_project
 from .models import (
     ClosureReport,
     Feasibility,
@@ -30,7 +28,6 @@ from .models import (
     Stage,
     Strategy,
     StrategyStatus,
-    action_key,
 )
 
 
@@ -58,7 +55,7 @@ def project_create(*, project: Project, actor: User) -> Project:
     """Open a new project in Initiation; a sales manager owns what they open."""
     if not can_create_project(actor):
         raise PermissionDenied
-    if not project.owner_id or not actor.is_director:
+    if not project.owner_id or not can_choose_owner(actor):
         project.owner = actor
     project.code = project_code_next(year=timezone.localdate().year)
     project.save()
@@ -74,7 +71,13 @@ def project_create(*, project: Project, actor: User) -> Project:
 @records_actor
 @transaction.atomic
 def project_update(*, project: Project, actor: User, fields: list[str]) -> Project:
-    """Save changed project fields (owner or director); never the stage."""
+    """Save changed project fields (owner or director; only a director changes the owner);
+    never the stage."""
+    if "owner" in fields and not can_choose_owner(actor):
+        # Sent unchanged (an API client writing back what it read) is no change of owner.
+        stored = Project.objects.filter(pk=project.pk).values_list("owner_id", flat=True).get()
+        if project.owner_id != stored:
+            raise PermissionDenied
     if not can_edit_project(actor, project):
         raise PermissionDenied
     if "stage" in fields:
@@ -231,50 +234,3 @@ def strategy_adopt(*, strategy: Strategy, actor: User) -> Strategy:
     locked.save(update_fields=["status"])
     strategy.status = locked.status
     return locked
-
-
-@transaction.atomic
-@records_actor
-def strategy_actions_to_tasks(
-    *, strategy: Strategy, actor: User, assignee: User | None = None
-) -> list[Task]:
-    """Turn each action of a strategy in force into a task, once per project.
-
-    An action is its text as `action_key` normalises it: one that an earlier revision already
-    turned into a task keeps that task, which now serves this revision; only new actions make
-    new tasks. Returns the tasks created.
-    """
-    project = strategy.project
-    if not can_edit_project(actor, project):
-        raise PermissionDenied
-    # The project row lock queues a double click (or two people) behind the first, which then
-    # finds the tasks made; the unique (project, strategy_action) constraint is the backstop.
-    Project.objects.select_for_update().filter(pk=project.pk).first()
-    strategy = Strategy.objects.get(pk=strategy.pk)
-    if strategy.status != StrategyStatus.ACTIVE:
-        raise ValidationError(
-            {"actions": _("Only the actions of a strategy in force become tasks: adopt it first.")}
-        )
-    actions: dict[str, str] = {}
-    for action in strategy.action_list:
-        actions.setdefault(action_key(action), action)
-    made = project.tasks.filter(strategy_action__in=actions)
-    for task in made.exclude(strategy=strategy):  # a few, saved one by one for the history
-        task.strategy = strategy
-        task.save(update_fields=["strategy", "updated_at"])
-    have = set(made.values_list("strategy_action", flat=True))
-    assignee = assignee or actor
-    tasks = [
-        Task(
-            project=project,
-            strategy=strategy,
-            strategy_action=key,
-            title=action[:200],
-            stage=Stage.EXECUTION,
-            assignee=assignee,
-            department=assignee.department,
-        )
-        for key, action in actions.items()
-        if key not in have
-    ]
-    return bulk_create_with_history(tasks, Task)

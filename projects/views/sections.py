@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from collaboration.services import membership_add, membership_remove
+from collaboration.services import membership_add, membership_remove, strategy_actions_to_tasks
 from core.forms import add_service_errors
 from projects.models import ProjectMembership
 
@@ -46,7 +46,6 @@ from ..services import (
     RecordInUse,
     stage_record_delete,
     stage_record_save,
-    strategy_actions_to_tasks,
     strategy_adopt,
 )
 from .detail import project_page_context

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from collaboration.services import strategy_actions_to_tasks
 from projects.models import ReviewCadence, Stage, Strategy, StrategyStatus, TeamRole
-from projects.services import strategy_actions_to_tasks
 from tests.factories import (
     ProjectFactory,
     ProjectMembershipFactory,

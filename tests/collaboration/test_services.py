@@ -35,6 +35,7 @@ from tests.factories import (
     CustomerFactory,
     ProjectFactory,
     ProjectMembershipFactory,
+    StrategyFactory,
     TaskFactory,
     UserFactory,
 )
@@ -422,6 +423,53 @@ def test_unknown_status_is_refused(task, team_member):
     assert fresh(task).status == TaskStatus.TODO
 
 
+# --- a strategy's actions as tasks -----------------------------------------------------------
+def test_strategy_actions_become_tasks_with_their_activity_and_the_assignees_notice(
+    project, owner, team_member
+):
+    strategy = StrategyFactory(project=project, actions="Run a pilot\nPresent the results")
+
+    tasks = services.strategy_actions_to_tasks(strategy=strategy, actor=owner, assignee=team_member)
+
+    assert [task.title for task in tasks] == ["Run a pilot", "Present the results"]
+    assert {(t.assignee, t.created_by, t.strategy) for t in tasks} == {
+        (team_member, owner, strategy)
+    }
+    assert set(activities(project, V.TASK_CREATED).values_list("task", flat=True)) == {
+        task.pk for task in tasks
+    }
+    assigned = activities(project, V.TASK_ASSIGNED)
+    assert {(a.task_id, a.subject_user) for a in assigned} == {(t.pk, team_member) for t in tasks}
+    notices = Notification.objects.filter(
+        recipient=team_member, kind=NotificationKind.TASK_ASSIGNED
+    )
+    assert sorted(notices.values_list("task", flat=True)) == sorted(task.pk for task in tasks)
+
+
+def test_strategy_actions_go_only_to_someone_on_the_team(project, owner, outsider):
+    strategy = StrategyFactory(project=project)
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.strategy_actions_to_tasks(strategy=strategy, actor=owner, assignee=outsider)
+
+    assert error_keys(excinfo) == {"assignee"}
+    assert not project.tasks.exists()
+
+
+def test_a_director_outside_the_team_hands_the_strategy_tasks_to_the_owner(
+    project, owner, director
+):
+    strategy = StrategyFactory(project=project)
+
+    tasks = services.strategy_actions_to_tasks(strategy=strategy, actor=director)
+
+    assert len(tasks) == 2 and {task.assignee for task in tasks} == {owner}
+    assert (
+        Notification.objects.filter(recipient=owner, kind=NotificationKind.TASK_ASSIGNED).count()
+        == 2
+    )
+
+
 # --- who may update a task's progress -------------------------------------------------------
 @pytest.mark.parametrize(
     ("who", "allowed"),
@@ -751,6 +799,21 @@ def test_a_stage_change_records_stage_changed(owner):
     activity = activities(project).get()
     assert (activity.verb, activity.actor) == (V.STAGE_CHANGED, owner)
     assert (activity.data["from"], activity.data["to"]) == (Stage.INITIATION, Stage.GOAL_SETTING)
+
+
+def test_the_feed_hears_the_lifecycle_through_its_listeners_not_a_signal():
+    from django.apps import apps
+    from django.dispatch import Signal
+
+    from collaboration import receivers
+    from projects import lifecycle
+
+    apps.get_app_config("collaboration").ready()  # a second ready() registers nothing twice
+
+    assert lifecycle.stage_changed.callbacks.count(receivers.stage_changed_to_feed) == 1
+    assert receivers.approval_requested_to_directors in lifecycle.approval_requested.callbacks
+    assert receivers.approval_sent_back_to_owner in lifecycle.approval_sent_back.callbacks
+    assert not [name for name, value in vars(lifecycle).items() if isinstance(value, Signal)]
 
 
 # --- comments -------------------------------------------------------------------------------

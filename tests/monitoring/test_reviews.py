@@ -4,9 +4,11 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from collaboration.models import Notification, NotificationKind, Task
+from collaboration.models import Activity, ActivityVerb, Notification, NotificationKind, Task
 from monitoring.models import ReviewDecision, ReviewMeeting, RiskStatus
 from monitoring.reviews import (
     action_item_add,
@@ -23,6 +25,7 @@ from projects.models import (
     Project,
     ReviewCadence,
     Stage,
+    StagePolicy,
     StageTransition,
     Strategy,
     StrategyStatus,
@@ -115,6 +118,29 @@ def test_close_moves_the_project_to_closure(review, manager):
     assert project.transitions.get().kind == TransitionKind.ADVANCE
     assert result.next_review is None
     assert not project.reviews.upcoming().exists()
+
+
+def test_closing_writes_no_feed_line_for_the_review_it_calls_off(review, manager):
+    table = Activity._meta.db_table
+    with CaptureQueriesContext(connection) as queries:
+        hold(review, manager, ReviewDecision.CLOSE)
+
+    writes = [q["sql"] for q in queries if q["sql"].startswith(("INSERT", "DELETE"))]
+    feed = [sql for sql in writes if table in sql]
+    assert feed and not [sql for sql in feed if "review_scheduled" in sql or "DELETE" in sql[:6]]
+    assert not Activity.objects.filter(
+        project=review.project, verb=ActivityVerb.REVIEW_SCHEDULED
+    ).exists()
+
+
+def test_a_close_waiting_for_approval_keeps_the_next_review_and_its_feed_line(review, manager):
+    StagePolicy.objects.filter(stage=Stage.MONITORING).update(requires_approval=True)
+
+    result = hold(review, manager, ReviewDecision.CLOSE)
+
+    assert result.awaiting_approval and result.next_review is not None
+    scheduled = Activity.objects.get(project=review.project, verb=ActivityVerb.REVIEW_SCHEDULED)
+    assert scheduled.data["review"] == result.next_review.pk
 
 
 def test_escalate_flags_the_project_and_tells_the_directors(review, manager, director):

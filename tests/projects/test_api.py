@@ -354,6 +354,31 @@ def test_a_manager_cannot_hand_a_new_project_to_someone_else(manager, other_mana
     assert Project.objects.get(pk=response.json()["id"]).owner == manager
 
 
+def test_a_manager_cannot_change_the_owner_of_their_project(manager, other_manager, project):
+    response = api(manager).patch(
+        url("project-detail", project.pk),
+        {"owner": other_manager.pk, "name": "Handed over"},
+        format="json",
+    )
+
+    assert response.status_code == 403
+    project.refresh_from_db()
+    assert (project.owner, project.name) == (manager, "API project 0")
+
+
+def test_a_manager_may_send_back_the_owner_they_read(manager, project):
+    body = api(manager).get(url("project-detail", project.pk)).json()
+
+    response = api(manager).patch(
+        url("project-detail", project.pk),
+        {"owner": body["owner"], "name": "Renamed"},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.json()
+    assert Project.objects.get(pk=project.pk).name == "Renamed"
+
+
 def test_members_cannot_open_projects(member):
     response = api(member).post(
         url("project-list"), {"name": "Nope", "customer": make_customer().pk}, format="json"

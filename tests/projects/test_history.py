@@ -17,12 +17,12 @@ from rest_framework.test import APIClient
 from accounts.api_tokens import api_token_create
 from accounts.roles import Role
 from collaboration.models import Task, TaskStatus
-from collaboration.services import task_save
+from collaboration.services import strategy_actions_to_tasks, task_save
 from customers.models import Customer
 from dataio.imports import import_rows
 from projects.history import changes_described, project_changes
 from projects.models import Project, ProjectMembership, ReviewCadence, Strategy
-from projects.services import project_update, strategy_actions_to_tasks
+from projects.services import project_update
 from tests.factories import (
     DepartmentFactory,
     GoalFactory,
@@ -299,7 +299,7 @@ def test_an_import_outside_a_request_records_its_actor(manager):
     assert Customer.objects.get(name="Quay Ltd").history.get().history_user == manager
 
 
-def test_strategy_tasks_created_in_bulk_are_recorded(manager, project):
+def test_strategy_tasks_are_recorded(manager, project):
     strategy = StrategyFactory(project=project)
 
     tasks = strategy_actions_to_tasks(strategy=strategy, actor=manager)

@@ -2,7 +2,7 @@
 
 Every allowed and forbidden move, every gate criterion met and unmet, abort and reopen rules,
 who may move a project, director approval, stale views, strategy revisions on looping back,
-the stage_changed signal and two simultaneous advances on PostgreSQL.
+the stage_changed event and two simultaneous advances on PostgreSQL.
 """
 
 import datetime
@@ -164,15 +164,16 @@ def other_manager(db):
 
 @pytest.fixture
 def signals():
-    """Every stage_changed signal sent while the test runs, as (project, transition)."""
+    """Every stage_changed event the lifecycle told its listeners of while the test runs, as
+    (project, transition)."""
     received = []
 
-    def receiver(sender, project, transition, **kwargs):
+    def listener(*, project, transition, **kwargs):
         received.append((project, transition))
 
-    stage_changed.connect(receiver, weak=False)
+    stage_changed.register(listener)
     yield received
-    stage_changed.disconnect(receiver)
+    stage_changed.unregister(listener)
 
 
 # --- allowed transitions --------------------------------------------------------------------
@@ -1170,7 +1171,7 @@ def test_a_waiting_approval_is_offered_to_directors_only(owner, director):
     assert available_actions(project, owner) == []
 
 
-# --- the stage_changed signal ---------------------------------------------------------------
+# --- the stage_changed event ----------------------------------------------------------------
 @pytest.mark.parametrize(
     ("source", "target", "who", "extra", "approval"),
     [

@@ -448,6 +448,23 @@ def test_changing_the_owner_moves_the_owner_membership(director, manager, projec
     assert not active.filter(user=manager).exists()
 
 
+def test_a_sales_manager_cannot_change_the_owner_through_the_service(manager, project):
+    from django.core.exceptions import PermissionDenied
+
+    from projects.services import project_update
+
+    project.owner = UserFactory(username="nick-new", role=Role.SALES_MANAGER)
+    with pytest.raises(PermissionDenied):
+        project_update(project=project, actor=manager, fields=["owner", "name"])
+
+    assert Project.objects.get(pk=project.pk).owner == manager
+    # Written back unchanged, the owner is no change.
+    project = Project.objects.get(pk=project.pk)
+    project.name = "Renamed"
+    project_update(project=project, actor=manager, fields=["owner", "name"])
+    assert Project.objects.get(pk=project.pk).name == "Renamed"
+
+
 def test_project_update_refuses_the_stage(manager, project):
     from projects.services import project_update
 

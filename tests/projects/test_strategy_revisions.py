@@ -13,9 +13,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from collaboration.models import Task
+from collaboration.services import strategy_actions_to_tasks
 from projects.lifecycle import evaluate_gate, project_transition
 from projects.models import Project, Stage, Strategy, StrategyStatus, TeamRole
-from projects.services import strategy_actions_to_tasks
 from tests.factories import ProjectFactory, ProjectMembershipFactory, StrategyFactory
 from tests.html_forms import rendered_form, rendered_forms
 

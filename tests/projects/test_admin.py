@@ -1,0 +1,52 @@
+"""The project admin edits what no rule guards; the owner and an approval change only through
+the services and the lifecycle."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.roles import Role
+from projects.models import Project
+from tests.factories import ProjectFactory, StrategyFactory, UserFactory
+from tests.html_forms import rendered_form
+
+pytestmark = pytest.mark.django_db
+
+GUARDED = {"owner", "approval_requested_by", "approval_requested_at", "approval_note"}
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    return client
+
+
+def test_the_admin_cannot_change_the_owner_or_an_approval(admin_client, manager):
+    project = ProjectFactory(owner=manager, name="Harbour ERP")
+    someone_else = UserFactory(username="sam-other", role=Role.SALES_MANAGER)
+    change = reverse("admin:projects_project_change", args=[project.pk])
+    form = rendered_form(admin_client.get(change).content, id="project_form")
+
+    assert not GUARDED & form.names
+    body = form.data(name="Harbour ERP, phase 2")
+    # Posted anyway, by hand: ignored.
+    body.update({"owner": [str(someone_else.pk)], "approval_note": ["Approved by the admin"]})
+    response = admin_client.post(change, body)
+
+    assert response.status_code == 302
+    saved = Project.objects.get(pk=project.pk)
+    assert (saved.name, saved.owner, saved.approval_note) == ("Harbour ERP, phase 2", manager, "")
+    assert saved.approval_requested_by is None
+
+
+@pytest.mark.parametrize(
+    "model", ["feasibility", "goal", "resourceallocation", "strategy", "closurereport", "lesson"]
+)
+def test_stage_records_are_shown_not_edited(admin_client, manager, model):
+    project = ProjectFactory(owner=manager)
+    StrategyFactory(project=project)
+
+    listing = admin_client.get(reverse(f"admin:projects_{model}_changelist"))
+    adding = admin_client.get(reverse(f"admin:projects_{model}_add"))
+
+    assert listing.status_code == 200
+    assert adding.status_code == 403
