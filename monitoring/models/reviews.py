@@ -37,7 +37,7 @@ class ReviewQuerySet(models.QuerySet):
 
     def overdue(self, now: datetime.datetime | None = None) -> "ReviewQuerySet":
         """Past due on a project still open (a query about projects states the open part
-        on its own rows: see projects.selectors.project_list)."""
+        on its own rows: see monitoring.panels.review_overdue)."""
         return self.past_due(now).exclude(project__stage=Stage.CLOSED)
 
     def upcoming(self, now: datetime.datetime | None = None) -> "ReviewQuerySet":
