@@ -1,5 +1,6 @@
 """Calendar feeds (iCalendar, RFC 5545) for Outlook, Google Calendar and Apple Calendar: a
-person's reviews and task deadlines, and one project's.
+person's reviews and task deadlines, and one project's. The reviews come from monitoring, an
+app above this one, which registers them as an event source (`event_source_register`).
 
 A calendar client cannot sign in, so the secret token in the feed URL is what authenticates
 it; replacing the token revokes every URL made with the old one. What a feed holds is read
@@ -9,17 +10,18 @@ the next refresh. Each feed is read in a fixed number of queries.
 
 import datetime
 import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 
 from accounts.models import User
-from core.dates import EARLIEST, EARLIEST_MOMENT, LATEST, LATEST_MOMENT
-from monitoring.models import ReviewDecision, ReviewMeeting
+from core.dates import EARLIEST, LATEST
 from projects.access import projects_visible_to
 from projects.models import Project
 
@@ -29,8 +31,6 @@ from .models.calendar import new_calendar_token
 logger = logging.getLogger(__name__)
 
 PRODID = "-//SalesCycle//Calendar feed//EN"
-# Held reviews stay in the feed this long, so last month's meeting is still in the calendar.
-HELD_REVIEWS_KEPT = datetime.timedelta(days=90)
 # How often clients that honour it should fetch the feed again (Google decides for itself).
 REFRESH = datetime.timedelta(hours=1)
 TOKEN_MAX_LENGTH = CalendarToken._meta.get_field("token").max_length
@@ -87,28 +87,28 @@ def project_feed_path(token: str, project: Project | int) -> str:
 
 
 # --- what a feed holds ---------------------------------------------------------------------------
-def _recent_or_pending(now: datetime.datetime) -> Q:
-    # Dates outside the window (stored before it was enforced) would overflow an event's end.
-    in_window = Q(scheduled_for__range=(EARLIEST_MOMENT, LATEST_MOMENT))
-    return in_window & (Q(held_at__isnull=True) | Q(held_at__gte=now - HELD_REVIEWS_KEPT))
+@dataclass(frozen=True)
+class EventSource:
+    """Events an app above collaboration adds to the feeds: a person's and one project's. Each
+    is called with the time the feed is made and the start of its links (`site`), inside the
+    language of the person it is for."""
+
+    personal: Callable[[User, datetime.datetime, str], Iterable[Event]]
+    project: Callable[[Project, datetime.datetime, str], Iterable[Event]]
+
+
+# Their events come before the task deadlines, in the order the sources were registered.
+event_sources: list[EventSource] = []
+
+
+def event_source_register(source: EventSource) -> None:
+    """Add `source`'s events to every feed (once); called from its app's AppConfig.ready."""
+    if source not in event_sources:
+        event_sources.append(source)
 
 
 def _due_in_window() -> Q:
     return Q(due_date__range=(EARLIEST, LATEST))
-
-
-def personal_reviews(user: User, now: datetime.datetime) -> QuerySet[ReviewMeeting]:
-    """Reviews the person attends or whose project they own, on projects they may see."""
-    attends = ReviewMeeting.attendees.through.objects.filter(
-        reviewmeeting=OuterRef("pk"), user=user
-    )
-    return (
-        ReviewMeeting.objects.filter(project__in=projects_visible_to(user))
-        .filter(Q(project__owner=user) | Exists(attends))
-        .filter(_recent_or_pending(now))
-        .select_related("project")
-        .order_by("scheduled_for", "pk")
-    )
 
 
 def personal_tasks(user: User) -> QuerySet[Task]:
@@ -118,14 +118,6 @@ def personal_tasks(user: User) -> QuerySet[Task]:
         .open()
         .select_related("project")
         .order_by("due_date", "pk")
-    )
-
-
-def project_reviews(project: Project, now: datetime.datetime) -> QuerySet[ReviewMeeting]:
-    return (
-        project.reviews.filter(_recent_or_pending(now))
-        .select_related("project")
-        .order_by("scheduled_for", "pk")
     )
 
 
@@ -141,29 +133,6 @@ def project_tasks(project: Project) -> QuerySet[Task]:
 # --- building the calendar -----------------------------------------------------------------------
 def _utc(moment: datetime.datetime) -> datetime.datetime:
     return moment.astimezone(datetime.UTC)
-
-
-def review_event(review: ReviewMeeting, *, now: datetime.datetime, site: str) -> Event:
-    event = Event()
-    event.add("uid", f"review-{review.pk}@salescycle")
-    event.add("dtstamp", _utc(now))
-    event.add("created", _utc(review.created_at))
-    event.add("dtstart", _utc(review.scheduled_for))
-    event.add("dtend", _utc(review.ends_at))
-    event.add("summary", _("Review: %(project)s") % {"project": review.project.name})
-    if review.location:
-        event.add("location", review.location)
-    description = review.agenda
-    if review.is_held:
-        decided = _("Held. Decision: %(decision)s") % {
-            "decision": ReviewDecision(review.decision).label
-        }
-        description = f"{decided}\n\n{description}".strip()
-    if description:
-        event.add("description", description)
-    event.add("url", site + review.get_absolute_url())
-    event.add("status", "CONFIRMED")
-    return event
 
 
 def task_event(
@@ -206,8 +175,9 @@ def personal_calendar(user: User, *, site: str, now: datetime.datetime | None = 
     now = now or timezone.now()
     with translation.override(user.language or settings.LANGUAGE_CODE):
         calendar = _calendar(_("SalesCycle · %(name)s") % {"name": user.display_name})
-        for review in personal_reviews(user, now):
-            calendar.add_component(review_event(review, now=now, site=site))
+        for source in event_sources:
+            for event in source.personal(user, now, site):
+                calendar.add_component(event)
         for task in personal_tasks(user):
             calendar.add_component(task_event(task, now=now, site=site))
     return calendar.to_ical()
@@ -221,8 +191,9 @@ def project_calendar(
     now = now or timezone.now()
     with translation.override(user.language or settings.LANGUAGE_CODE):
         calendar = _calendar(_("SalesCycle · %(project)s") % {"project": project.name})
-        for review in project_reviews(project, now):
-            calendar.add_component(review_event(review, now=now, site=site))
+        for source in event_sources:
+            for event in source.project(project, now, site):
+                calendar.add_component(event)
         for task in project_tasks(project):
             calendar.add_component(task_event(task, now=now, site=site, with_assignee=True))
     return calendar.to_ical()

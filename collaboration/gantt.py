@@ -8,17 +8,36 @@ its day, so a task due on a day ends at the right edge of that day.
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from monitoring.models import ReviewMeeting
 from projects.models import Project, Stage, StageTransition, TransitionKind
 
 from .models import Task, TaskStatus
+
+
+class Milestone(Protocol):
+    """What the review lane draws: a review (monitoring), held or scheduled."""
+
+    pk: int | None
+    scheduled_for: datetime.datetime
+    held_at: datetime.datetime | None
+
+
+# The milestones of a project on the review lane, from the apps above collaboration
+# (monitoring: its reviews), each read in one query; filled in their AppConfig.ready.
+milestone_sources: list[Callable[[Project], Iterable[Milestone]]] = []
+
+
+def milestone_source_register(source: Callable[[Project], Iterable[Milestone]]) -> None:
+    """Draw the milestones `source` reads on every project's chart (once)."""
+    if source not in milestone_sources:
+        milestone_sources.append(source)
 
 
 class Zoom(models.TextChoices):
@@ -134,7 +153,7 @@ class Arrow:
 
 @dataclass(frozen=True)
 class ReviewMarker:
-    review: ReviewMeeting
+    review: Milestone
     date: datetime.date  # when it was held, else when it is scheduled
     held: bool
     cx: float
@@ -217,7 +236,7 @@ def project_gantt(
         project=project,
         tasks=tasks,
         edges=edges,
-        reviews=list(project.reviews.all()),
+        reviews=[milestone for source in milestone_sources for milestone in source(project)],
         transitions=list(project.transitions.all()),
         today=today or timezone.localdate(),
         zoom=zoom,
@@ -229,7 +248,7 @@ def gantt_layout(
     project: Project,
     tasks: Iterable[Task],
     edges: Iterable[tuple[int, int]],
-    reviews: Iterable[ReviewMeeting],
+    reviews: Iterable[Milestone],
     transitions: Iterable[StageTransition],
     today: datetime.date,
     zoom: Zoom | str = Zoom.WEEK,
@@ -324,7 +343,7 @@ def _task_order(task: Task) -> tuple:
     return (start is None, start or datetime.date.min, due or datetime.date.min, task.pk or 0)
 
 
-def _review_date(review: ReviewMeeting) -> datetime.date:
+def _review_date(review: Milestone) -> datetime.date:
     return timezone.localdate(review.held_at or review.scheduled_for)
 
 

@@ -5,6 +5,11 @@ from .views import activity, calendar, comments, gantt, interactions, notificati
 app_name = "collaboration"
 
 urlpatterns = [
+    path(
+        "projects/<int:pk>/strategies/<int:strategy>/tasks/",
+        tasks.strategy_tasks_view,
+        name="strategy_tasks",
+    ),
     path("projects/<int:pk>/team/", team.team_view, name="team"),
     path(
         "projects/<int:pk>/team/<int:membership>/edit/",

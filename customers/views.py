@@ -8,20 +8,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from collaboration.access import (
-    can_change_interaction,
-    can_see_interactions,
-    interactions_visible_to,
-)
-from collaboration.views.interactions import interaction_form
 from core.forms import add_service_errors
 from core.pagination import KeysPaginator
 from customers.access import can_edit_customers
 from customers.filters import CustomerFilter
 from customers.forms import ContactForm, CustomerForm
 from customers.models import Customer
+from customers.pages import panels_context
 from customers.services import contact_add, customer_save
-from projects.access import projects_visible_to
 
 
 @login_required
@@ -48,30 +42,14 @@ def customer_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, _("Contact added."))
             return redirect(customer)
-    projects = projects_visible_to(
-        request.user, customer.projects.select_related("owner")
-    ).order_by("-created_at")
     context = {
         "customer": customer,
         "contacts": list(customer.contacts.all()),
-        "projects": list(projects),
         "contact_form": contact_form,
         "can_edit": editable,
-        "interactions": _interaction_log(request, customer),
-        "interaction_form": interaction_form(request, customer),
+        **panels_context(request, customer),  # its projects, the interaction log
     }
     return render(request, "customers/customer_detail.html", context)
-
-
-def _interaction_log(request: HttpRequest, customer: Customer) -> list | None:
-    """The shared log of calls, meetings, e-mails and visits; None for who may not see it."""
-    if not can_see_interactions(request.user, customer):
-        return None
-    visible = interactions_visible_to(request.user, customer)
-    log = list(visible.select_related("user", "contact", "project")[:100])
-    for item in log:
-        item.changeable = can_change_interaction(request.user, item)
-    return log
 
 
 @login_required

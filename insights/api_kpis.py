@@ -13,7 +13,7 @@ from core.api import UserLanguageMixin
 from core.fields import ModelSerializer, StrictCharField
 from insights.filters import PortfolioSnapshotFilter, ProjectSnapshotFilter
 from insights.models import PortfolioSnapshot, ProjectSnapshot
-from projects.selectors import portfolio_snapshots_visible_to, project_snapshots_visible_to
+from insights.selectors import portfolio_snapshots_visible_to, project_snapshots_visible_to
 
 
 class ProjectSnapshotSerializer(ModelSerializer):

@@ -1,8 +1,9 @@
-"""Filters of the knowledge base and the KPI snapshot lists."""
+"""Filters of the knowledge base and the KPI snapshot lists, and the project list's health
+filter (registered with `projects.filters` in InsightsConfig.ready)."""
 
 import django_filters
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
@@ -99,3 +100,20 @@ class PortfolioSnapshotFilter(_DayRange):
     class Meta:
         model = PortfolioSnapshot
         fields = ["dimension", "key", "day_from", "day_to"]
+
+
+def filter_project_health(queryset: QuerySet, name: str, value: str) -> QuerySet:
+    """Projects whose snapshot of the latest KPI day has this health."""
+    latest = ProjectSnapshot.objects.aggregate(day=Max("day"))["day"]
+    snapshot = ProjectSnapshot.objects.filter(project=OuterRef("pk"), day=latest, health=value)
+    return queryset.filter(Exists(snapshot))
+
+
+def project_health_filter() -> django_filters.ChoiceFilter:
+    """The project list's filter by health (of the latest KPI day)."""
+    return django_filters.ChoiceFilter(
+        field_name="health",
+        label=_("Health"),
+        choices=Health.choices,
+        method=filter_project_health,
+    )

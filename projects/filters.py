@@ -2,14 +2,13 @@
 
 import django_filters
 from django import forms
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
 from core.filters import YesNoFilter
 from core.forms import DateInput
 from customers.models import Customer, Industry, Region
-from insights.models import Health, ProjectSnapshot
 
 from .access import possible_owners
 from .models import Outcome, Project, Stage, StageTransition, TransitionKind
@@ -48,9 +47,6 @@ class ProjectFilter(django_filters.FilterSet):
     awaiting_approval = YesNoFilter(
         label=_("Waiting for approval"), method="filter_awaiting_approval"
     )
-    health = django_filters.ChoiceFilter(
-        label=_("Health"), choices=Health.choices, method="filter_health"
-    )
     closed_from = django_filters.DateFilter(
         label=_("Closed on or after"),
         field_name="closure_report__closed_on",
@@ -73,7 +69,6 @@ class ProjectFilter(django_filters.FilterSet):
             "active",
             "awaiting_approval",
             "closed_from",
-            "health",
         ]
 
     def filter_search(self, queryset: QuerySet[Project], name: str, value: str):
@@ -94,12 +89,6 @@ class ProjectFilter(django_filters.FilterSet):
             return queryset
         return queryset.awaiting_approval(waiting=value)
 
-    def filter_health(self, queryset: QuerySet[Project], name: str, value: str):
-        """Projects whose snapshot of the latest KPI day has this health."""
-        latest = ProjectSnapshot.objects.aggregate(day=Max("day"))["day"]
-        snapshot = ProjectSnapshot.objects.filter(project=OuterRef("pk"), day=latest, health=value)
-        return queryset.filter(Exists(snapshot))
-
     def filter_looped(self, queryset: QuerySet[Project], name: str, value: bool | None):
         """Projects whose strategy was adjusted at least once (a loop back from monitoring)."""
         if value is None:
@@ -108,3 +97,9 @@ class ProjectFilter(django_filters.FilterSet):
             project=OuterRef("pk"), kind=TransitionKind.LOOP, to_stage=Stage.STRATEGY
         )
         return queryset.filter(Exists(loop)) if value else queryset.exclude(Exists(loop))
+
+
+def project_filter_register(name: str, filter_: django_filters.Filter) -> None:
+    """Add a filter of the project list (pages and API) that an app above projects defines
+    (insights: `health`), after the ones above; called from its AppConfig.ready."""
+    ProjectFilter.base_filters.setdefault(name, filter_)

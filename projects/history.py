@@ -26,10 +26,8 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from accounts.models import Department, User
-from collaboration.models import Interaction, Task
 from core.numbers import format_amount
 from customers.models import Contact, Customer
-from monitoring.models import ReviewMeeting, Risk
 from projects.models import ProjectMembership
 
 from .models import Goal, Project, ResourceAllocation, Strategy, StrategyKind
@@ -51,7 +49,8 @@ class Tracked:
     skip: frozenset[str] = frozenset({"id", "project"})
 
 
-def _on_project(project: Project) -> Q:
+def on_project(project: Project) -> Q:
+    """The historical rows of a record that belongs to the project (`project_id`)."""
     return Q(project_id=project.pk)
 
 
@@ -61,32 +60,32 @@ def _strategy_name(kind: str, revision) -> str:
     return f"{label} · {_('revision %(revision)s') % {'revision': revision}}"
 
 
-TRACKED = (
+TRACKED = [
     Tracked("project", Project, lambda p: Q(id=p.pk), lambda s, _: s["name"], frozenset({"id"})),
     Tracked("customer", Customer, lambda p: Q(id=p.customer_id), lambda s, _: s["name"]),
-    Tracked("goal", Goal, _on_project, lambda s, _: s["title"]),
-    Tracked("resource", ResourceAllocation, _on_project, lambda s, _: s["description"]),
+    Tracked("goal", Goal, on_project, lambda s, _: s["title"]),
+    Tracked("resource", ResourceAllocation, on_project, lambda s, _: s["description"]),
     Tracked(
-        "strategy", Strategy, _on_project, lambda s, _: _strategy_name(s["kind"], s["revision"])
+        "strategy", Strategy, on_project, lambda s, _: _strategy_name(s["kind"], s["revision"])
     ),
-    Tracked("membership", ProjectMembership, _on_project, lambda s, n: n.of(User, s["user_id"])),
-    Tracked("task", Task, _on_project, lambda s, _: s["title"]),
-    Tracked(
-        "review",
-        ReviewMeeting,
-        _on_project,
-        lambda s, _: _shown(ReviewMeeting._meta.get_field("scheduled_for"), s["scheduled_for"]),
-    ),
-    Tracked("risk", Risk, _on_project, lambda s, _: s["title"]),
-    Tracked(
-        "interaction",
-        Interaction,
-        _on_project,
-        lambda s, _: Truncator(s["summary"]).chars(40),
-        frozenset({"id", "project", "customer"}),
-    ),
-)
+    Tracked("membership", ProjectMembership, on_project, lambda s, n: n.of(User, s["user_id"])),
+]
+# The apps above projects add their records (tasks, reviews, …) with `tracked_register`.
 TRACKED_BY_KEY = {tracked.key: tracked for tracked in TRACKED}
+
+
+def tracked_register(*entries: Tracked) -> None:
+    """Show the changes of these kinds of record in a project's history (once each)."""
+    for tracked in entries:
+        if tracked.key not in TRACKED_BY_KEY:
+            TRACKED.append(tracked)
+            TRACKED_BY_KEY[tracked.key] = tracked
+
+
+def field_shown(model_field: models.Field, raw) -> str:
+    """A snapshot's value of `model_field` as a person reads it (names of records aside)."""
+    return _shown(model_field, raw)
+
 
 ACTIONS = {
     "+": pgettext_lazy("history", "created"),

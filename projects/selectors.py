@@ -1,26 +1,14 @@
 """Reads for the project pages and API, with access built in and a fixed number of queries."""
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
-from django.db.models import (
-    Avg,
-    BooleanField,
-    Count,
-    Exists,
-    ExpressionWrapper,
-    OuterRef,
-    Q,
-    QuerySet,
-    Sum,
-    Value,
-)
+from django.db.models import Avg, Count, Expression, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
-from insights.models import PortfolioDimension, PortfolioSnapshot, ProjectSnapshot
-from monitoring.models import ReviewMeeting
 
 from .access import projects_visible_to
 from .models import (
@@ -30,20 +18,25 @@ from .models import (
     action_key,
     goal_attainment_ratio,
     goal_met,
-    open_project,
 )
+
+# What the apps above projects show on a list row, by name: each a function that makes the
+# expression annotated on every project (monitoring: `review_overdue`). Filled in their
+# AppConfig.ready with `list_annotation_register`.
+list_annotations: dict[str, Callable[[], Expression]] = {}
+
+
+def list_annotation_register(name: str, expression: Callable[[], Expression]) -> None:
+    """Annotate each row of `project_list` with `name`, made by `expression()`."""
+    list_annotations.setdefault(name, expression)
 
 
 def project_list(user: User) -> QuerySet[Project]:
     """Projects `user` may see, with what a list row shows loaded in the same query."""
-    # ReviewQuerySet.overdue() with its "project still open" read off the row itself: no join
-    # back to the project inside the EXISTS, which made PostgreSQL hash every overdue review.
-    past_due = ReviewMeeting.objects.past_due().filter(project=OuterRef("pk"))
-    overdue = Q(Exists(past_due)) & open_project()
     return (
         projects_visible_to(user)
         .select_related("customer", "owner")
-        .annotate(review_overdue=ExpressionWrapper(overdue, output_field=BooleanField()))
+        .annotate(**{name: make() for name, make in list_annotations.items()})
     )
 
 
@@ -97,24 +90,6 @@ def closure_metrics(project: Project) -> ClosureMetrics:
         if money["planned"]
         else None,
     )
-
-
-def project_snapshots_visible_to(user: User) -> QuerySet[ProjectSnapshot]:
-    """KPI snapshots of the projects `user` may see, newest first."""
-    return (
-        ProjectSnapshot.objects.filter(project__in=projects_visible_to(user))
-        .select_related("project")
-        .order_by("-day", "project_id")
-    )
-
-
-def portfolio_snapshots_visible_to(user: User) -> QuerySet[PortfolioSnapshot]:
-    """Portfolio figures add up every project: all rows for directors, anyone else only their
-    own (dimension `owner`, their id)."""
-    rows = PortfolioSnapshot.objects.order_by("-day", "dimension", "key")
-    if user.is_director:
-        return rows
-    return rows.filter(dimension=PortfolioDimension.OWNER, key=str(user.pk))
 
 
 # --- strategy revisions ------------------------------------------------------------------------

@@ -43,11 +43,6 @@ urlpatterns = [
         name="goal_progress",
     ),
     path(
-        "projects/<int:pk>/strategies/<int:strategy>/tasks/",
-        sections.strategy_tasks_view,
-        name="strategy_tasks",
-    ),
-    path(
         "projects/<int:pk>/strategies/<int:strategy>/edit/",
         sections.strategy_edit_view,
         name="strategy_edit",

@@ -6,9 +6,9 @@ from django.template.defaultfilters import linebreaksbr
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from monitoring.models import ReviewDecision, RiskLevel
 from projects.models import Stage
 
+from ..labels import activity_label
 from ..models import TaskStatus
 
 register = template.Library()
@@ -33,18 +33,12 @@ def status_label(value: str) -> str:
 
 @register.filter
 def decision_label(value: str) -> str:
-    try:
-        return ReviewDecision(value).label
-    except ValueError:
-        return value
+    return activity_label("decision", value)
 
 
 @register.filter
 def risk_level_label(value: str) -> str:
-    try:
-        return RiskLevel(value).label
-    except ValueError:
-        return value
+    return activity_label("risk_level", value)
 
 
 @register.filter

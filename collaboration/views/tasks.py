@@ -16,14 +16,14 @@ from django.views.decorators.http import require_POST
 from core.forms import add_service_errors
 from core.pagination import KeysPaginator
 from projects.access import get_project_for_user
-from projects.models import open_project
+from projects.models import Strategy, open_project
 
 from .. import access
 from ..filters import PortfolioTaskFilter, TaskFilter
 from ..forms import TaskForm, TaskProgressForm
 from ..models import Task, TaskStatus
 from ..selectors import comments_of, my_tasks, overdue_first, tasks_with_people
-from ..services import task_delete, task_save, task_update_progress
+from ..services import strategy_actions_to_tasks, task_delete, task_save, task_update_progress
 from .comments import comment_form_context
 
 # What a one-click update re-renders for htmx, by the `view` it came from.
@@ -225,3 +225,18 @@ def task_progress_view(request: HttpRequest, pk: int, task: int) -> HttpResponse
     for message in error_messages:
         messages.error(request, message)
     return _back(request, record)
+
+
+@login_required
+@require_POST
+def strategy_tasks_view(request: HttpRequest, pk: int, strategy: int) -> HttpResponse:
+    """Turn a strategy's actions into tasks (the strategy section of the project page)."""
+    project = get_project_for_user(request.user, pk, write=True)
+    record = get_object_or_404(Strategy, pk=strategy, project=project)
+    try:
+        created = strategy_actions_to_tasks(strategy=record, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("%(count)d tasks created.") % {"count": len(created)})
+    return redirect(f"{project.get_absolute_url()}#section-strategies")

@@ -18,12 +18,12 @@ from dataio.exports import (
 )
 from insights.filters import PortfolioSnapshotFilter, ProjectSnapshotFilter
 from insights.kpis import dimension_names
+from insights.selectors import portfolio_snapshots_visible_to, project_snapshots_visible_to
 from monitoring.filters import RiskFilter
 from monitoring.models import ReviewMeeting
 from monitoring.risks import risks_visible_to
 from projects.access import get_project_for_user, projects_visible_to
 from projects.models import Project
-from projects.selectors import portfolio_snapshots_visible_to, project_snapshots_visible_to
 from projects.views.projects import SORTS, projects_filtered
 
 

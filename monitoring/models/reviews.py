@@ -38,7 +38,7 @@ class ReviewQuerySet(models.QuerySet):
 
     def overdue(self, now: datetime.datetime | None = None) -> "ReviewQuerySet":
         """Past due on a project still open (a query about projects states the open part
-        on its own rows: see projects.selectors.project_list)."""
+        on its own rows: see monitoring.panels.review_overdue)."""
         return self.past_due(now).filter(open_project("project"))
 
     def upcoming(self, now: datetime.datetime | None = None) -> "ReviewQuerySet":

@@ -1,17 +1,9 @@
 """The project page: every stage's records, the gate, the allowed transitions, the history."""
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Window
 from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
-from collaboration.access import updatable_task_ids
-from collaboration.models import ActivityVerb, TaskStatus
-from collaboration.selectors import comments_of
-from collaboration.views.comments import comment_form_context
-from insights.lessons import similar_lessons
-from monitoring.forms import ReviewForm
-from monitoring.models import ReviewDecision
 from projects.models import IRON_TRIANGLE
 
 from ..access import can_edit_project
@@ -37,17 +29,19 @@ from ..models import (
     Stage,
     StrategyStatus,
 )
+from ..pages import TASKS_SHOWN, ProjectPage, panels_context
 from ..selectors import closure_metrics, strategy_changes
 
-SIMILAR_LESSONS_STAGES = (Stage.INITIATION, Stage.STRATEGY)
-TASKS_SHOWN = 15
+__all__ = ["TASKS_SHOWN", "project_page_context"]
+
 CHANGES_SHOWN = 10  # the latest changes on the page; the history page has them all
 
 
 def project_page_context(
     request: HttpRequest, project: Project, *, bound: dict | None = None
 ) -> dict:
-    """Everything the project page shows, in a fixed number of queries."""
+    """Everything the project page shows, in a fixed number of queries: what projects owns,
+    then what each app above it adds (`projects.pages.project_panels`)."""
     user: User = request.user
     editable = can_edit_project(user, project)
     feasibility = Feasibility.objects.filter(project=project).select_related("decided_by").first()
@@ -58,17 +52,6 @@ def project_page_context(
         project.strategies.select_related("created_by", "supersedes").prefetch_related("tasks")
     )
     team = list(project.memberships.active().select_related("user", "department"))
-    # The page shows the tasks to act on, open and soonest due first; the task list has all.
-    tasks = list(
-        project.tasks.select_related("assignee", "department")
-        .annotate(
-            finished=ExpressionWrapper(Q(status=TaskStatus.DONE), BooleanField()),
-            total=Window(Count("id")),  # counted before the LIMIT, in the same query
-        )
-        .order_by("finished", F("due_date").asc(nulls_last=True), "id")[:TASKS_SHOWN]
-    )
-    tasks_total = tasks[0].total if tasks else 0
-    reviews = list(project.reviews.all())
     history = list(project.transitions.select_related("actor"))
     policies = stage_policies()
     bound = bound or {}
@@ -80,10 +63,11 @@ def project_page_context(
             "resources": AllocationForm(prefix="resources"),
             "strategies": StrategyForm(prefix="strategies"),
             "team": MembershipForm(project=project, prefix="team"),
-            "reviews": ReviewForm(project=project, prefix="reviews"),
             "closure": ClosureReportForm(instance=report, prefix="closure"),
             "lessons": LessonForm(prefix="lessons", initial={"stage": project.stage}),
         }
+    panels = panels_context(ProjectPage(request, project, editable, forms))
+    if editable:
         forms.update(bound)
         _share_people(
             forms["goals"].fields["owner"],
@@ -112,22 +96,8 @@ def project_page_context(
     ]
     policy = policies.get(project.stage)
     lead_roles = {m.role for m in team if m.department_id}
-    # Where the closure step pays off: a new project and its strategy learn from earlier ones.
-    show_similar_lessons = project.stage in SIMILAR_LESSONS_STAGES
-    # A request sent back in this stage, and nothing asked since: the owner reads why here.
-    sent_back = None
-    if not project.awaiting_approval:
-        sent_back = (
-            project.activities.filter(
-                verb=ActivityVerb.APPROVAL_SENT_BACK, created_at__gte=project.stage_entered_at
-            )
-            .select_related("actor")
-            .first()
-        )
     return {
-        **comment_form_context(request, project),
-        "sent_back": sent_back,
-        "comments": list(comments_of(project)),
+        **panels,
         "project": project,
         "editable": editable,
         "gate": evaluate_gate(project),
@@ -151,16 +121,9 @@ def project_page_context(
         "strategies": strategies,
         "team": team,
         "iron_triangle": [(role, role.value in lead_roles) for role in IRON_TRIANGLE],
-        "tasks": tasks,
-        "tasks_total": tasks_total,
-        "updatable_tasks": updatable_task_ids(user, project, tasks),
-        "reviews": reviews,
-        "decision_choices": ReviewDecision.choices,
         "now": timezone.now(),
         "report": report,
         "lessons": list(project.lessons.all()),
-        "show_similar_lessons": show_similar_lessons,
-        "similar_lessons": similar_lessons(project, user=user) if show_similar_lessons else [],
         "history": history,
         "changes": changes_described(project_changes(project)[:CHANGES_SHOWN]),
         "durations": [

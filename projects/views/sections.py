@@ -5,6 +5,7 @@ errors re-renders the page with the errors next to the fields. htmx swaps the pa
 place (hx-select), and without JavaScript the same requests work as plain form posts.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -17,9 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from collaboration.services import membership_add, membership_remove, strategy_actions_to_tasks
 from core.forms import add_service_errors
-from projects.models import ProjectMembership
 
 from ..access import get_project_for_user
 from ..forms import (
@@ -29,7 +28,6 @@ from ..forms import (
     GoalForm,
     GoalProgressForm,
     LessonForm,
-    MembershipForm,
     StrategyForm,
 )
 from ..models import (
@@ -58,6 +56,11 @@ class Section:
     single: bool = False
     needs_project: bool = False
     title: str = ""  # the heading of a record's own edit page; none: edited elsewhere
+    # A record kept by an app above projects, with its own rules and feed, is added and removed
+    # by its services (`add(record=, actor=)`, `remove(record=, actor=)`; ValidationError
+    # refuses), not as a stage record.
+    add: Callable | None = None
+    remove: Callable | None = None
 
 
 SECTIONS = {
@@ -65,10 +68,15 @@ SECTIONS = {
     "goals": Section(Goal, GoalForm, title=gettext_lazy("Edit goal")),
     "resources": Section(ResourceAllocation, AllocationForm, title=gettext_lazy("Edit resource")),
     "strategies": Section(Strategy, StrategyForm, title=gettext_lazy("Edit strategy")),
-    "team": Section(ProjectMembership, MembershipForm, needs_project=True),
     "closure": Section(ClosureReport, ClosureReportForm, single=True),
     "lessons": Section(Lesson, LessonForm, title=gettext_lazy("Edit lesson")),
 }
+# The apps above projects add their sections (collaboration: `team`) with `section_register`.
+
+
+def section_register(name: str, section: Section) -> None:
+    """Let the project page's forms of `name` save and remove `section`'s records (once)."""
+    SECTIONS.setdefault(name, section)
 
 
 def _section(name: str) -> Section:
@@ -89,11 +97,11 @@ def _back_with_errors(request: HttpRequest, form, project: Project, anchor: str)
     return _back(project, anchor)
 
 
-def _save(form, project: Project, actor) -> None:
+def _save(spec: Section, form, project: Project, actor) -> None:
     record = form.save(commit=False)
-    if isinstance(record, ProjectMembership):
+    if spec.add is not None:
         record.project = project
-        membership_add(membership=record, actor=actor)  # the team's own rules and feed
+        spec.add(record=record, actor=actor)  # the owning app's own rules and feed
     else:
         stage_record_save(
             record=record, project=project, actor=actor, changed=set(form.changed_data)
@@ -121,7 +129,7 @@ def section_save_view(
     form = spec.form(request.POST or None, instance=instance, prefix=section, **kwargs)
     if form.is_bound and form.is_valid():
         try:
-            _save(form, project, request.user)
+            _save(spec, form, project, request.user)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -144,9 +152,9 @@ def section_delete_view(request: HttpRequest, pk: int, section: str, item: int) 
         raise Http404
     project = get_project_for_user(request.user, pk, write=True)
     record = get_object_or_404(spec.model, pk=item, project=project)
-    if isinstance(record, ProjectMembership):
+    if spec.remove is not None:
         try:
-            membership_remove(membership=record, actor=request.user)
+            spec.remove(record=record, actor=request.user)
         except ValidationError as error:
             messages.error(request, error.messages[0])
             return _back(project, section)
@@ -172,20 +180,6 @@ def goal_progress_view(request: HttpRequest, pk: int, goal: int) -> HttpResponse
     stage_record_save(record=form.save(commit=False), project=project, actor=request.user)
     messages.success(request, _("Progress updated."))
     return _back(project, "goals")
-
-
-@login_required
-@require_POST
-def strategy_tasks_view(request: HttpRequest, pk: int, strategy: int) -> HttpResponse:
-    project = get_project_for_user(request.user, pk, write=True)
-    record = get_object_or_404(Strategy, pk=strategy, project=project)
-    try:
-        created = strategy_actions_to_tasks(strategy=record, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, _("%(count)d tasks created.") % {"count": len(created)})
-    return _back(project, "strategies")
 
 
 @login_required

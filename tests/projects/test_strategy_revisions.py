@@ -139,7 +139,7 @@ def test_adopting_the_draft_puts_it_in_force_and_its_actions_reuse_the_earlier_t
 
     draft.refresh_from_db()
     assert draft.status == StrategyStatus.ACTIVE
-    to_tasks = reverse("projects:strategy_tasks", args=[project.pk, draft.pk])
+    to_tasks = reverse("collaboration:strategy_tasks", args=[project.pk, draft.pk])
     form = rendered_form(client.get(project.get_absolute_url()).content, action=to_tasks)
     client.post(to_tasks, form.data())
     client.post(to_tasks, form.data())  # clicked twice
@@ -165,7 +165,7 @@ def test_a_draft_offers_no_tasks_and_a_superseded_revision_no_edit(client, manag
         form.action for form in rendered_forms(client.get(project.get_absolute_url()).content)
     }
 
-    assert reverse("projects:strategy_tasks", args=[project.pk, draft.pk]) not in actions
+    assert reverse("collaboration:strategy_tasks", args=[project.pk, draft.pk]) not in actions
     assert reverse("projects:strategy_edit", args=[project.pk, first.pk]) not in actions
     refused = client.post(
         reverse("projects:strategy_edit", args=[project.pk, first.pk]),
