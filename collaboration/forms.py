@@ -2,7 +2,6 @@
 that fails them gets the service's errors next to its fields."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -68,19 +67,6 @@ class TaskForm(forms.ModelForm):
             return []
         planned = Task(start_date=start)
         return [task for task in dependencies if planned.starts_before_due_of(task)]
-
-    def clean(self):
-        cleaned = super().clean()
-        start, due = cleaned.get("start_date"), cleaned.get("due_date")
-        if start and due and due < start:
-            self.add_error("due_date", _("The due date cannot be before the start date."))
-        return cleaned
-
-    def clean_progress(self):
-        progress = self.cleaned_data.get("progress")
-        if progress is not None and not 0 <= progress <= 100:
-            raise ValidationError(_("Progress is a percentage from 0 to 100."))
-        return progress
 
 
 class TaskProgressForm(forms.Form):

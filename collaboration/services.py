@@ -32,6 +32,9 @@ from projects.models import (
 from . import access
 from .models import (
     COMMENT_EDIT_WINDOW_MINUTES,
+    DUE_BEFORE_START,
+    ESTIMATE_NEGATIVE,
+    PROGRESS_OUT_OF_RANGE,
     Activity,
     ActivityVerb,
     Comment,
@@ -162,7 +165,7 @@ def dependency_creates_cycle(*, task: Task, dependencies: Iterable[Task]) -> boo
 
 def _progress_check(progress: int | None) -> str | None:
     if progress is None or not 0 <= progress <= 100:
-        return _("Progress is a percentage from 0 to 100.")
+        return str(PROGRESS_OUT_OF_RANGE)
     return None
 
 
@@ -238,11 +241,11 @@ def task_check(
     if task.assignee_id and task.assignee_id != project.owner_id and not on_team.exists():
         errors["assignee"] = _("The assignee must be a member of the project's team.")
     if task.start_date and task.due_date and task.due_date < task.start_date:
-        errors["due_date"] = _("The due date cannot be before the start date.")
+        errors["due_date"] = str(DUE_BEFORE_START)
     if progress_error := _progress_check(task.progress):
         errors["progress"] = progress_error
     if task.estimate_hours is not None and task.estimate_hours < 0:
-        errors["estimate_hours"] = _("The estimate cannot be negative.")
+        errors["estimate_hours"] = str(ESTIMATE_NEGATIVE)
     if dependencies is not None:
         dependencies = list(dependencies)
         if any(d.project_id != project.pk for d in dependencies):

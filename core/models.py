@@ -1,4 +1,32 @@
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, router
+
+
+class ConstraintsOnFields:
+    """A model whose check and unique constraints on one field's value are that field's errors:
+    Django reports a constraint on an expression (lower(name), due ≥ start) for the whole record,
+    so a form would show it above the fields. `constraint_fields` maps constraint → field."""
+
+    constraint_fields: dict[str, str] = {}
+
+    def validate_constraints(self, exclude=None) -> None:
+        errors: dict = {}
+        using = router.db_for_write(type(self), instance=self)
+        for model_class, constraints in self.get_constraints():  # type: ignore[attr-defined]
+            for constraint in constraints:
+                try:
+                    constraint.validate(model_class, self, exclude=exclude, using=using)
+                except ValidationError as error:
+                    field = self.constraint_fields.get(constraint.name)
+                    fields = getattr(constraint, "fields", ())
+                    if field is None and error.code == "unique" and len(fields) == 1:
+                        field = fields[0]  # as Django does
+                    if field is None:
+                        errors = error.update_error_dict(errors)
+                    else:
+                        errors.setdefault(field, []).extend(error.error_list)
+        if errors:
+            raise ValidationError(errors)
 
 
 class DeferredTask(models.Model):

@@ -1,11 +1,11 @@
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.history import History
+from core.models import ConstraintsOnFields
 from core.text import no_control_characters
 
 
@@ -52,7 +52,7 @@ class CustomerQuerySet(models.QuerySet):
         return self.annotate(name_lower=Lower("name")).filter(name_lower=name.lower())
 
 
-class Customer(models.Model):
+class Customer(ConstraintsOnFields, models.Model):
     name = models.CharField(_("name"), max_length=200, validators=[no_control_characters])
     industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices)
     region = models.CharField(_("region"), max_length=20, choices=Region.choices)
@@ -74,6 +74,7 @@ class Customer(models.Model):
     history = History(table_name="projects_historicalcustomer")
 
     objects = CustomerQuerySet.as_manager()
+    constraint_fields = {NAME_UNIQUE: "name"}
 
     class Meta:
         db_table = "projects_customer"  # kept from the app that first held it
@@ -92,21 +93,6 @@ class Customer(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("customers:customer_detail", args=[self.pk])
-
-    def validate_constraints(self, exclude=None) -> None:
-        """A taken name is the name's error, shown next to it: Django reports a constraint on an
-        expression (lower(name)) for the whole record."""
-        try:
-            super().validate_constraints(exclude=exclude)
-        except ValidationError as error:
-            errors = error.message_dict
-            taken = str(CUSTOMER_NAME_TAKEN)
-            if taken in errors.get(NON_FIELD_ERRORS, []):
-                errors[NON_FIELD_ERRORS].remove(taken)
-                errors.setdefault("name", []).append(taken)
-            raise ValidationError(
-                {field: found for field, found in errors.items() if found}
-            ) from None
 
 
 class Contact(models.Model):

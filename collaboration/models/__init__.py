@@ -11,9 +11,21 @@ from .sharing import (
     NotificationKind,
     NotificationSetting,
 )
-from .tasks import Task, TaskPriority, TaskQuerySet, TaskStatus, overdue_task
+from .tasks import (
+    DUE_BEFORE_START,
+    ESTIMATE_NEGATIVE,
+    PROGRESS_OUT_OF_RANGE,
+    Task,
+    TaskPriority,
+    TaskQuerySet,
+    TaskStatus,
+    overdue_task,
+)
 
 __all__ = [
+    "DUE_BEFORE_START",
+    "ESTIMATE_NEGATIVE",
+    "PROGRESS_OUT_OF_RANGE",
     "CalendarToken",
     "COMMENT_EDIT_WINDOW_MINUTES",
     "EMAIL_BY_DEFAULT",

@@ -11,8 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Department
 from core.dates import in_date_window
 from core.history import History
+from core.models import ConstraintsOnFields
 from core.text import no_control_characters
 from projects.models.choices import OPEN_STAGE_CHOICES
+
+# The input rules a task's row holds, in the words every page and the API show.
+PROGRESS_OUT_OF_RANGE = _("Progress is a percentage from 0 to 100.")
+DUE_BEFORE_START = _("The due date cannot be before the start date.")
+ESTIMATE_NEGATIVE = _("The estimate cannot be negative.")
 
 
 class TaskStatus(models.TextChoices):
@@ -44,7 +50,7 @@ class TaskQuerySet(models.QuerySet):
         return self.filter(overdue_task(today))
 
 
-class Task(models.Model):
+class Task(ConstraintsOnFields, models.Model):
     """A piece of work on a project, for one person in one department."""
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="tasks")
@@ -88,7 +94,7 @@ class Task(models.Model):
     )
     due_date = models.DateField(_("due date"), null=True, blank=True, validators=[in_date_window])
     progress = models.PositiveSmallIntegerField(
-        _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
+        _("progress (%)"), default=0, validators=[MaxValueValidator(100, PROGRESS_OUT_OF_RANGE)]
     )
     estimate_hours = models.DecimalField(
         _("estimate (hours)"), max_digits=7, decimal_places=1, null=True, blank=True
@@ -118,6 +124,11 @@ class Task(models.Model):
 
     objects = TaskQuerySet.as_manager()
     history = History(excluded_fields=["updated_at", "strategy_action"])  # an internal key
+    constraint_fields = {
+        "task_progress_at_most_100": "progress",
+        "task_due_not_before_start": "due_date",
+        "task_estimate_not_negative": "estimate_hours",
+    }
 
     class Meta:
         ordering = ["due_date", "id"]
@@ -125,17 +136,21 @@ class Task(models.Model):
         verbose_name_plural = _("tasks")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(progress__lte=100), name="task_progress_at_most_100"
+                condition=models.Q(progress__lte=100),
+                name="task_progress_at_most_100",
+                violation_error_message=PROGRESS_OUT_OF_RANGE,
             ),
             models.CheckConstraint(
                 condition=models.Q(start_date__isnull=True)
                 | models.Q(due_date__isnull=True)
                 | models.Q(due_date__gte=models.F("start_date")),
                 name="task_due_not_before_start",
+                violation_error_message=DUE_BEFORE_START,
             ),
             models.CheckConstraint(
                 condition=models.Q(estimate_hours__isnull=True) | models.Q(estimate_hours__gte=0),
                 name="task_estimate_not_negative",
+                violation_error_message=ESTIMATE_NEGATIVE,
             ),
             models.UniqueConstraint(
                 fields=["project", "strategy_action"],

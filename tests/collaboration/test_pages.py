@@ -22,6 +22,7 @@ from tests.factories import (
     TaskFactory,
     UserFactory,
 )
+from tests.html_forms import rendered_form
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate  # called at use: a run may cross midnight
@@ -688,3 +689,34 @@ def test_kanban_offers_moves_only_on_tasks_the_viewer_may_update(client, project
     client.force_login(task.assignee)
     page = client.get(url).content.decode()
     assert f'data-testid="move-{task.pk}-done"' not in page  # only watching now
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"start_date": "2030-01-10", "due_date": "2030-01-01"},
+            "due_date",
+            "截止日期不能早于开始日期。",
+        ),
+        ({"progress": "150"}, "progress", "进度为 0 到 100 之间的百分比。"),
+    ],
+)
+def test_the_task_page_shows_the_services_rules_next_to_the_field_in_chinese(
+    client, manager, project, changes, field, message
+):
+    """The task form shapes input; task_save decides the dates and the progress (one rule, the
+    service's), and the page puts its refusal next to the field it is about."""
+    manager.language = "zh-hans"
+    manager.save()
+    client.force_login(manager)
+    url = reverse("collaboration:task_create", args=[project.pk])
+    form = rendered_form(client.get(url).content, data_testid="task-form")
+
+    response = client.post(url, form.data(title="需求调研", **changes))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="id_{field}_error"' in page
+    assert message in page
+    assert not project.tasks.exists()
