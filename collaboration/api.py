@@ -11,7 +11,6 @@ from collections.abc import Mapping
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Prefetch
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -28,7 +27,7 @@ from core.api import (
     DetailSerializer,
     UserLanguageMixin,
 )
-from customers.models import Customer
+from customers.api import OfOneCustomer
 from projects.access import get_project_for_user
 from projects.models import Project, ProjectMembership
 
@@ -490,14 +489,9 @@ class NotificationUnreadCountView(UserLanguageMixin, generics.GenericAPIView):
         responses={201: InteractionSerializer, 400: ERRORS, 403: DENIED, 404: MISSING},
     ),
 )
-class InteractionListView(UserLanguageMixin, generics.ListCreateAPIView):
+class InteractionListView(OfOneCustomer, UserLanguageMixin, generics.ListCreateAPIView):
     serializer_class = InteractionSerializer
     filter_backends = []
-
-    def get_customer(self) -> Customer:
-        if not hasattr(self, "_customer"):
-            self._customer = get_object_or_404(Customer, pk=self.kwargs["customer_pk"])
-        return self._customer
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -63,19 +63,25 @@ class CustomerViewSet(
         self._save(serializer, serializer.instance)
 
 
+class OfOneCustomer:
+    """A list under /customers/{customer_pk}/: the customer, read once (404 if there is none)."""
+
+    kwargs: dict
+
+    def get_customer(self) -> Customer:
+        if not hasattr(self, "_customer"):
+            self._customer = get_object_or_404(Customer, pk=self.kwargs["customer_pk"])
+        return self._customer
+
+
 @extend_schema(tags=["customers"])
-class ContactListView(UserLanguageMixin, generics.ListCreateAPIView):
+class ContactListView(OfOneCustomer, UserLanguageMixin, generics.ListCreateAPIView):
     """The contacts of one customer."""
 
     serializer_class = ContactSerializer
     permission_classes = [permissions.IsAuthenticated, CustomerWritePermission]
     pagination_class = None
     filter_backends = []
-
-    def get_customer(self) -> Customer:
-        if not hasattr(self, "_customer"):
-            self._customer = get_object_or_404(Customer, pk=self.kwargs["customer_pk"])
-        return self._customer
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
