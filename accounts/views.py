@@ -15,6 +15,7 @@ from knox.settings import knox_settings
 
 from accounts.api_tokens import api_token_revoke, api_tokens_of, api_tokens_revoke_all
 from accounts.forms import LanguageForm
+from accounts.services import user_language_set
 
 TOKENS_PER_PAGE = 50
 
@@ -48,9 +49,8 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return HttpResponseBadRequest(_("Unknown language."))
     language = form.cleaned_data["language"]
-    if request.user.is_authenticated and request.user.language != language:
-        request.user.language = language
-        request.user.save(update_fields=["language"])
+    if request.user.is_authenticated:
+        user_language_set(user=request.user, language=language)
     target = form.cleaned_data["next"] or request.headers.get("referer", "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()

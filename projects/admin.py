@@ -38,9 +38,6 @@ class ProjectAdmin(admin.ModelAdmin):
     list_filter = ["stage", "outcome", "customer__industry", "customer__region"]
     list_select_related = ["customer", "owner"]
     search_fields = ["code", "name", "customer__name"]
-    # The stage and an approval change only through projects.lifecycle (the pages, the API or
-    # Celery), the owner only through projects.services.project_update (a director's, which
-    # moves the team's owner row too).
     readonly_fields = [
         "code",
         "stage",
@@ -68,6 +65,11 @@ class ProjectAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         # New projects get their code and owner membership from projects.services.
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # A project changes through project_update and the lifecycle (the pages, the API), which
+        # hold the rules and record who did it; the admin shows it, with its gate, for support.
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
