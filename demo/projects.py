@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 
 from accounts.models import Department, User
 from collaboration.models import Task, TaskStatus
-from collaboration.services import strategy_actions_to_tasks
+from collaboration.services import strategy_actions_to_tasks, task_update_progress
 from core.history import history_rewrite
 from customers.models import Customer
 from demo.monitoring import (
@@ -280,6 +280,10 @@ class Builder:
     def fill(self, stage: Stage) -> None:
         getattr(self, f"fill_{stage.value}")()
 
+    def record(self, record):
+        """Save a new stage record as the owner would, through the stage-record service."""
+        return stage_record_save(record=record, project=self.project, actor=self.owner)
+
     def fill_initiation(self) -> None:
         Feasibility.objects.update_or_create(
             project=self.project,
@@ -293,49 +297,53 @@ class Builder:
 
     def fill_goal_setting(self) -> None:
         value = self.project.estimated_value or Decimal(1_000_000)
-        Goal.objects.create(
-            project=self.project,
-            metric="revenue",
-            title=REVENUE_GOAL["title"].for_project(self.project),
-            target=value,
-            unit=self.project.currency,
-            current_value=value * Decimal(self.rng.choice([0, 0.2, 0.5, 0.8])),
-            deadline=self.today + datetime.timedelta(days=self.rng.randint(60, 240)),
-            owner=self.owner,
-            achievable=REVENUE_GOAL["achievable"].for_project(self.project),
-            relevant=REVENUE_GOAL["relevant"].for_project(self.project),
+        self.record(
+            Goal(
+                metric="revenue",
+                title=REVENUE_GOAL["title"].for_project(self.project),
+                target=value,
+                unit=self.project.currency,
+                current_value=value * Decimal(self.rng.choice([0, 0.2, 0.5, 0.8])),
+                deadline=self.today + datetime.timedelta(days=self.rng.randint(60, 240)),
+                owner=self.owner,
+                achievable=REVENUE_GOAL["achievable"].for_project(self.project),
+                relevant=REVENUE_GOAL["relevant"].for_project(self.project),
+            )
         )
-        Goal.objects.create(
-            project=self.project,
-            metric="customer_satisfaction",
-            title=SATISFACTION_GOAL.for_project(self.project),
-            target=Decimal(90),
-            unit="%",
-            current_value=Decimal(self.rng.randint(60, 95)),
-            deadline=self.today + datetime.timedelta(days=self.rng.randint(90, 300)),
-            owner=self.owner,
+        self.record(
+            Goal(
+                metric="customer_satisfaction",
+                title=SATISFACTION_GOAL.for_project(self.project),
+                target=Decimal(90),
+                unit="%",
+                current_value=Decimal(self.rng.randint(60, 95)),
+                deadline=self.today + datetime.timedelta(days=self.rng.randint(90, 300)),
+                owner=self.owner,
+            )
         )
 
     def fill_resource_allocation(self) -> None:
         team_form(project=self.project)
         planned = (self.project.estimated_value or Decimal(1_000_000)) * Decimal("0.08")
-        ResourceAllocation.objects.create(
-            project=self.project,
-            kind="people",
-            description=PRESALES_TEAM.for_project(self.project),
-            department=self.departments.get("solution"),
-            person=self.people.get("member"),
-            quantity=2,
-            planned_cost=planned / 2,
-            actual_cost=planned / 2 * Decimal(self.rng.choice([0.3, 0.6, 1.1])),
+        self.record(
+            ResourceAllocation(
+                kind="people",
+                description=PRESALES_TEAM.for_project(self.project),
+                department=self.departments.get("solution"),
+                person=self.people.get("member"),
+                quantity=2,
+                planned_cost=planned / 2,
+                actual_cost=planned / 2 * Decimal(self.rng.choice([0.3, 0.6, 1.1])),
+            )
         )
-        ResourceAllocation.objects.create(
-            project=self.project,
-            kind="budget",
-            description=TRAVEL.for_project(self.project),
-            department=self.departments.get("sales"),
-            planned_cost=planned / 2,
-            actual_cost=planned / 2 * Decimal(self.rng.choice([0.2, 0.7, 1.3])),
+        self.record(
+            ResourceAllocation(
+                kind="budget",
+                description=TRAVEL.for_project(self.project),
+                department=self.departments.get("sales"),
+                planned_cost=planned / 2,
+                actual_cost=planned / 2 * Decimal(self.rng.choice([0.2, 0.7, 1.3])),
+            )
         )
 
     def fill_strategy(self) -> None:
@@ -351,16 +359,18 @@ class Builder:
                 )
             strategy = strategy_adopt(strategy=draft, actor=self.owner)
         if strategy is None:
-            strategy = Strategy.objects.create(
-                project=self.project,
-                kind=self.rng.choice(["customer_development", "competitive", "pricing"]),
-                summary=STRATEGY["summary"].for_project(self.project),
-                actions=STRATEGY["actions"].for_project(self.project),
-                created_by=self.owner,
+            strategy = self.record(
+                Strategy(
+                    kind=self.rng.choice(["customer_development", "competitive", "pricing"]),
+                    summary=STRATEGY["summary"].for_project(self.project),
+                    actions=STRATEGY["actions"].for_project(self.project),
+                )
             )
         strategy_actions_to_tasks(
             strategy=strategy, actor=self.owner, assignee=self.people.get("member") or self.owner
         )
+        # Demo timeline, not an edit: the plan's dates as if made days ago, some already past
+        # (`history_rewrite` keeps the history from showing a change nobody made).
         for offset, task in enumerate(strategy.tasks.all()):
             Task.objects.filter(pk=task.pk).update(
                 start_date=self.today - datetime.timedelta(days=10 - offset),
@@ -369,18 +379,24 @@ class Builder:
         history_rewrite(Task, strategy.tasks.values("pk"), ["start_date", "due_date"])
 
     def fill_execution(self) -> None:
+        # The assignee reports on their task (the owner on one nobody holds).
         task = self.project.tasks.filter(status=TaskStatus.TODO).first()
         if task:
-            Task.objects.filter(pk=task.pk).update(status=TaskStatus.IN_PROGRESS, progress=40)
+            task_update_progress(
+                task=task,
+                actor=task.assignee or self.owner,
+                status=TaskStatus.IN_PROGRESS,
+                progress=40,
+            )
         blocked = self.project.tasks.filter(status=TaskStatus.TODO).last()
         if blocked and self.rng.random() < 0.4:
             # A blocked task says why (the task services refuse one that does not).
-            Task.objects.filter(pk=blocked.pk).update(
-                status=TaskStatus.BLOCKED, blocked_reason=BLOCKED_REASONS[1]
+            task_update_progress(
+                task=blocked,
+                actor=blocked.assignee or self.owner,
+                status=TaskStatus.BLOCKED,
+                blocked_reason=BLOCKED_REASONS[1].for_project(self.project),
             )
-        history_rewrite(
-            Task, [t.pk for t in (task, blocked) if t], ["status", "progress", "blocked_reason"]
-        )
         decisions = [ReviewDecision.CONTINUE] * self.review_rng.randint(1, 2)
         if self.plan.escalated and self.plan.stage not in REVIEWED_STAGES and not self.escalated:
             # Escalated once on its way; a later review's decision lifts the flag.
@@ -420,14 +436,8 @@ class Builder:
         report.to_improve = CLOSURE["to_improve"].for_project(self.project)
         self.project.refresh_from_db()
         stage_record_save(record=report, project=self.project, actor=self.owner)
-        Lesson.objects.create(
-            project=self.project,
-            text=LESSON.for_project(self.project),
-            stage=Stage.STRATEGY,
-            industry=self.project.customer.industry,
-            region=self.project.customer.region,
-            created_by=self.owner,
-        )
+        # The service tags the lesson with the customer's industry and region.
+        self.record(Lesson(text=LESSON.for_project(self.project), stage=Stage.STRATEGY))
 
     def loop_once(self) -> None:
         """Monitoring → strategy (a review adjusts it) → execution → monitoring: one turn of

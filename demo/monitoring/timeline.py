@@ -211,10 +211,17 @@ def _feed_date(project, reviews, held, risks) -> None:
     verbs = [
         ActivityVerb.REVIEW_SCHEDULED,
         ActivityVerb.REVIEW_HELD,
+        ActivityVerb.REVIEW_CANCELLED,
         ActivityVerb.RISK_RECORDED,
         ActivityVerb.RISK_UPDATED,
     ]
     activities = list(project.activities.filter(verb__in=verbs).order_by("id"))
+    aborted = (
+        project.transitions.filter(to_stage=Stage.CLOSURE)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
     for activity in activities:
         review = by_review.get(activity.data.get("review"))
         risk = by_risk.get(activity.data.get("risk"))
@@ -225,6 +232,9 @@ def _feed_date(project, reviews, held, risks) -> None:
                 activity.data["scheduled_for"] = review.scheduled_for.isoformat()
         elif activity.verb == ActivityVerb.REVIEW_HELD:
             activity.created_at = review.held_at
+        elif activity.verb == ActivityVerb.REVIEW_CANCELLED:
+            # Called off by the owner just before the aborted project went to closure.
+            activity.created_at = (aborted or held[-1].held_at) - datetime.timedelta(minutes=5)
         elif activity.verb == ActivityVerb.RISK_RECORDED:
             activity.created_at = risk.created_at
             recorded[risk.pk] = activity.data.get("level")

@@ -22,7 +22,9 @@ from monitoring.reviews import (
     action_item_add,
     action_items_to_tasks,
     review_brief,
+    review_cancel,
     review_hold,
+    review_prepare,
     review_schedule,
 )
 from monitoring.risks import risk_save
@@ -73,7 +75,7 @@ def review_held(project: Project, decision: str, rng: random.Random) -> Project:
     review = review_next(project, rng)
     if not review.agenda:
         review.agenda = AGENDA.for_project(project)
-        review.save(update_fields=["agenda"])
+        review_prepare(review=review, actor=project.owner)
     team = _team(project)
     for title in rng.sample(ACTIONS, rng.randint(1, 3)):
         action_item_add(
@@ -101,7 +103,8 @@ def review_held(project: Project, decision: str, rng: random.Random) -> Project:
 def review_close_decided(project: Project, rng: random.Random) -> None:
     """Record the next review as held with the decision Close, and leave the project where it
     is: a demo project waiting at a met monitoring gate, the advance to closure its owner's
-    next click. `review_hold` would take that step at once, so the row is written here."""
+    next click. `review_hold` would take that step at once, and no service records a decision
+    without acting on it (nor should one), so the row and its feed line are written here."""
     review = review_next(project, rng)
     minutes, note = rng.choice(MINUTES[ReviewDecision.CLOSE])
     review.facts = review_brief(project, before=review).as_facts()
@@ -119,8 +122,9 @@ def review_close_decided(project: Project, rng: random.Random) -> None:
 
 
 def reviews_call_off(project: Project) -> None:
-    """A project aborted in execution has no next review: the meeting is called off."""
-    project.reviews.pending().delete()
+    """A project aborted in execution has no next review: its owner calls the meeting off."""
+    for review in project.reviews.pending().select_related("project").order_by("id"):
+        review_cancel(review=review, actor=project.owner)
 
 
 # --- risks ---------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from collaboration.services import (
     task_update_progress,
 )
 from customers.models import Contact, Customer
+from customers.services import contact_add
 from demo.people import DEMO_USERS, Said
 from demo.teamwork.texts import (
     BLOCKED_REASONS,
@@ -102,22 +103,25 @@ def team_work_seed(*, project: Project, closing: bool = False) -> None:
     about to close (then all its work is done)."""
     project.refresh_from_db()
     team = team_form(project=project)
-    _contacts_ensure(project.customer)
+    _contacts_ensure(project.customer, actor=project.owner)
     rng = project_random(project, "work")
     tasks = _tasks_seed(project, team, rng, closing=closing)
     _comments_seed(project, team, tasks, rng)
     _interactions_seed(project, team, rng)
 
 
-def _contacts_ensure(customer: Customer) -> None:
-    """Two contacts for a customer that has none, so interactions name a person."""
+def _contacts_ensure(customer: Customer, *, actor: User) -> None:
+    """Two contacts for a customer that has none, so interactions name a person; added by
+    `actor` (the project's owner, a sales manager)."""
     if customer.contacts.exists():
         return
     overseas = customer.name.isascii()
     domain = "example.com" if overseas else "example.cn"
     for name, title, mailbox in CONTACTS_EN if overseas else CONTACTS_CN:
-        Contact.objects.create(
-            customer=customer, name=name, title=title, email=f"{mailbox}@{domain}"
+        contact_add(
+            customer=customer,
+            contact=Contact(name=name, title=title, email=f"{mailbox}@{domain}"),
+            actor=actor,
         )
 
 
