@@ -5,9 +5,19 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
-from collaboration.models import Comment, Interaction, Notification, NotificationKind, Task
+from collaboration.models import (
+    Activity,
+    ActivityVerb,
+    Comment,
+    Interaction,
+    Notification,
+    NotificationKind,
+    Task,
+    TaskStatus,
+)
 from customers.models import Customer
 from monitoring.models import (
     ReviewActionItem,
@@ -243,6 +253,36 @@ def test_seeding_again_duplicates_nothing():
     call_command("seed_demo", stdout=StringIO())
 
     assert counts() == before
+
+
+# --- seeding writes through the services, so their audit trail is there --------------------------
+def test_stage_records_are_recorded_as_made_by_the_projects_owner():
+    for model in (Goal, ResourceAllocation, Strategy):
+        created = model.history.filter(history_type="+")
+
+        assert created.exists(), model.__name__
+        assert not created.exclude(history_user_id=F("project__owner_id")).exists(), model.__name__
+
+
+def test_every_task_that_moved_has_its_status_change_in_the_feed():
+    moved = Task.objects.exclude(status=TaskStatus.TODO)
+    lines = Activity.objects.filter(task=OuterRef("pk"), verb=ActivityVerb.TASK_STATUS)
+
+    assert moved.exists()
+    assert not moved.filter(~Exists(lines)).exists()
+
+
+def test_a_project_aborted_in_execution_had_its_review_called_off_by_its_owner_first():
+    cancelled = Activity.objects.filter(verb=ActivityVerb.REVIEW_CANCELLED).select_related(
+        "project"
+    )
+
+    assert cancelled.exists()
+    for line in cancelled:
+        closure = line.project.transitions.get(to_stage=Stage.CLOSURE)
+        assert line.actor_id == line.project.owner_id
+        assert line.created_at < closure.created_at
+        assert not line.project.reviews.pending().exists()
 
 
 # --- one language per project ------------------------------------------------------------------
