@@ -285,14 +285,13 @@ class Builder:
         return stage_record_save(record=record, project=self.project, actor=self.owner)
 
     def fill_initiation(self) -> None:
-        Feasibility.objects.update_or_create(
-            project=self.project,
-            defaults={
-                **{field: said.for_project(self.project) for field, said in FEASIBILITY.items()},
-                "decision": FeasibilityDecision.GO,
-                "decided_by": self.owner,
-                "decided_at": timezone.now(),
-            },
+        feasibility = Feasibility.objects.filter(project=self.project).first() or Feasibility()
+        for field, said in FEASIBILITY.items():
+            setattr(feasibility, field, said.for_project(self.project))
+        feasibility.decision = FeasibilityDecision.GO
+        # The service records who decided and when.
+        stage_record_save(
+            record=feasibility, project=self.project, actor=self.owner, changed={"decision"}
         )
 
     def fill_goal_setting(self) -> None:
