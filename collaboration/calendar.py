@@ -22,6 +22,7 @@ from icalendar import Calendar, Event, vDuration
 
 from accounts.models import User
 from core.dates import EARLIEST, LATEST
+from core.registry import Registry
 from projects.access import projects_visible_to
 from projects.models import Project
 
@@ -97,14 +98,10 @@ class EventSource:
     project: Callable[[Project, datetime.datetime, str], Iterable[Event]]
 
 
-# Their events come before the task deadlines, in the order the sources were registered.
-event_sources: list[EventSource] = []
-
-
-def event_source_register(source: EventSource) -> None:
-    """Add `source`'s events to every feed (once); called from its app's AppConfig.ready."""
-    if source not in event_sources:
-        event_sources.append(source)
+# Sources of events added to every feed (once each), from their apps' AppConfig.ready; their
+# events come before the task deadlines, in the order the sources were registered.
+event_sources = Registry()
+event_source_register = event_sources.register
 
 
 def _due_in_window() -> Q:

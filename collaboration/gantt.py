@@ -8,7 +8,7 @@ its day, so a task due on a day ends at the right edge of that day.
 """
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.registry import Registry
 from projects.models import Project, Stage, StageTransition, TransitionKind
 
 from .models import Task, TaskStatus
@@ -31,13 +32,8 @@ class Milestone(Protocol):
 
 # The milestones of a project on the review lane, from the apps above collaboration
 # (monitoring: its reviews), each read in one query; filled in their AppConfig.ready.
-milestone_sources: list[Callable[[Project], Iterable[Milestone]]] = []
-
-
-def milestone_source_register(source: Callable[[Project], Iterable[Milestone]]) -> None:
-    """Draw the milestones `source` reads on every project's chart (once)."""
-    if source not in milestone_sources:
-        milestone_sources.append(source)
+milestone_sources = Registry()
+milestone_source_register = milestone_sources.register
 
 
 class Zoom(models.TextChoices):

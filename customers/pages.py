@@ -6,22 +6,13 @@ from collections.abc import Callable
 
 from django.http import HttpRequest
 
+from core.registry import Panels
+
 from .models import Customer
 
-# A panel returns the template context it adds to the customer page.
+# Each panel returns the template context it adds to the customer page, in the order the apps
+# registered them (`customer_panel_register`); `panels_context` calls them all.
 CustomerPanel = Callable[[HttpRequest, Customer], dict]
-customer_panels: list[CustomerPanel] = []
-
-
-def customer_panel_register(panel: CustomerPanel) -> None:
-    """Add `panel` to the customer page, after those registered before it (once)."""
-    if panel not in customer_panels:
-        customer_panels.append(panel)
-
-
-def panels_context(request: HttpRequest, customer: Customer) -> dict:
-    """The context every registered panel adds, in the order they were registered."""
-    context: dict = {}
-    for panel in customer_panels:
-        context.update(panel(request, customer))
-    return context
+customer_panels = Panels()
+customer_panel_register = customer_panels.register
+panels_context = customer_panels.context

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from core.errors import Refused
 from core.history import records_actor
+from core.registry import Registry
 
 from .access import can_transition
 from .gates import GATES, CriterionResult, Gate, evaluate_gate
@@ -46,7 +47,7 @@ class Listeners:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.callbacks: list[Callable[..., None]] = []
+        self.callbacks = Registry()
 
     def __repr__(self) -> str:
         return f"<Listeners {self.name}: {len(self.callbacks)}>"
@@ -54,9 +55,7 @@ class Listeners:
     def register(self, callback: Callable[..., None]) -> Callable[..., None]:
         """Call `callback` with the event's keyword arguments each time it happens (once,
         however often `ready` runs)."""
-        if callback not in self.callbacks:
-            self.callbacks.append(callback)
-        return callback
+        return self.callbacks.register(callback)
 
     def unregister(self, callback: Callable[..., None]) -> None:
         self.callbacks.remove(callback)

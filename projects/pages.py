@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 
+from core.registry import Panels
+
 from .models import Project
 
 TASKS_SHOWN = 15  # the tasks the project page lists; the task list has them all
@@ -27,20 +29,9 @@ class ProjectPage:
     forms: dict
 
 
-# A panel returns the template context it adds to the project page.
+# Each panel returns the template context it adds to the project page, in the order the apps
+# registered them (`project_panel_register`); `panels_context` calls them all.
 ProjectPanel = Callable[[ProjectPage], dict]
-project_panels: list[ProjectPanel] = []
-
-
-def project_panel_register(panel: ProjectPanel) -> None:
-    """Add `panel` to the project page, after those registered before it (once)."""
-    if panel not in project_panels:
-        project_panels.append(panel)
-
-
-def panels_context(page: ProjectPage) -> dict:
-    """The context every registered panel adds, in the order they were registered."""
-    context: dict = {}
-    for panel in project_panels:
-        context.update(panel(page))
-    return context
+project_panels = Panels()
+project_panel_register = project_panels.register
+panels_context = project_panels.context
